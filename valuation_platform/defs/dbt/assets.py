@@ -1,0 +1,16 @@
+"""Every dbt model, seed and test as Dagster assets and asset checks."""
+
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from valuation_platform.orchestration.dbt import DBT_PROJECT, TRANSLATOR
+from valuation_platform.orchestration.resources import WarehouseResource
+
+DBT_PROJECT.prepare_if_dev()  # `dagster dev` re-parses the project; elsewhere `vp prepare` does
+
+
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    warehouse.export_dbt_env()
+    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()

@@ -1,0 +1,55 @@
+"""The dbt project handle and how dbt nodes become Dagster assets (groups, owners, kinds, automation)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def ensure_dbt_on_path() -> None:
+    """dagster-dbt looks for `dbt` on PATH; make the one beside this interpreter findable (an unactivated venv)."""
+    bin_dir = str(Path(sys.executable).parent)
+    if (Path(bin_dir) / "dbt").exists() and bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+ensure_dbt_on_path()
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+# dbt folder (models/<layer>/<domain>/...) -> Dagster group; the domain names match defs/ folders.
+DOMAIN_GROUPS = {"sec": "sec", "finance": "fundamentals"}
+DOMAIN_OWNERS = {"sec": "team:fundamentals", "finance": "team:fundamentals"}
+
+
+class PlatformDbtTranslator(DagsterDbtTranslator):
+    """Only ``get_asset_spec`` is customised, starting from dagster-dbt's own spec."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        fqn = node.get("fqn", [])
+        resource_type = node.get("resource_type")
+        if resource_type == "seed":
+            group, owner = "reference", "team:data-platform"
+        else:
+            domain = fqn[2] if len(fqn) > 3 else (fqn[1] if len(fqn) > 1 else "dbt")
+            group = DOMAIN_GROUPS.get(domain, domain)
+            owner = DOMAIN_OWNERS.get(domain, "team:data-platform")
+        layer = fqn[1] if len(fqn) > 2 else resource_type
+        spec = spec.replace_attributes(
+            group_name=group,
+            automation_condition=dg.AutomationCondition.eager(),
+        )
+        return spec.merge_attributes(owners=[owner], kinds={"postgres"}, tags={"layer": str(layer)})
+
+
+TRANSLATOR = PlatformDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
