@@ -14,7 +14,9 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from valuation_platform.sources.http import SECRET_PARAMS
 
 
 @dataclass
@@ -117,7 +119,9 @@ class MirrorServer:
     def _lookup(self, raw_path: str) -> bytes | None:
         parts = urlsplit(raw_path)
         rel = unquote(parts.path).lstrip("/")
-        query = "&".join(q for q in parts.query.split("&") if q and not q.lower().startswith(("apikey=", "token=")))
+        # Mirror file names carry the query with secrets removed and keys sorted (http.mirror_relpath).
+        pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SECRET_PARAMS]
+        query = urlencode(sorted(pairs))
         candidates = [f"{rel}?{query}", rel] if query else [rel]
         for candidate in candidates:
             path = self.root / candidate

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import dagster as dg
 
@@ -57,6 +57,11 @@ def _stages(defs: dg.Definitions) -> list[tuple[dg.PartitionsDefinition | None, 
     return stages
 
 
+# An asset tag that widens the window for assets needing history (e.g. 260 trading days of prices
+# before indicators have left their warm-up): the stage covers that many days up to the window's end.
+SAMPLE_DAYS_TAG = "vp/sample_days"
+
+
 def _partition_keys(
     pdef: dg.PartitionsDefinition, instance: dg.DagsterInstance, window: PartitionWindow
 ) -> list[str]:
@@ -81,6 +86,7 @@ def materialize_all(
     checks = list(defs.asset_checks or [])
     resources = dict(defs.resources or {})
     results: list[StageResult] = []
+    graph = defs.resolve_asset_graph()
     for pdef, keys in _stages(defs):
         keys = [k for k in keys if selection(k)]
         if not keys:
@@ -89,7 +95,9 @@ def materialize_all(
         tags: dict[str, str] = {}
         label = "unpartitioned"
         if pdef is not None:
-            partition_keys = _partition_keys(pdef, instance, window)
+            days = max((int(graph.get(k).tags.get(SAMPLE_DAYS_TAG, 0)) for k in keys), default=0)
+            stage_window = PartitionWindow(min(window.start, window.end - timedelta(days=days)), window.end)
+            partition_keys = _partition_keys(pdef, instance, stage_window)
             if not partition_keys:
                 log(f"skip {names}: no partitions in the window")
                 continue

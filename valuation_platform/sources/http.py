@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import orjson
 import requests
@@ -155,8 +155,9 @@ class HttpClient:
             target, query = url, dict(params or {})
         else:
             target = f"{str(self.source_root).rstrip('/')}/{document.split('?', 1)[0]}"
-            # Secrets stay in the query so a loopback server can check them, as the live host would.
-            query = dict(params or {})
+            # The URL's own query (e.g. a pagination cursor) travels with the params; secrets stay in the
+            # query so a loopback server can check them, as the live host would.
+            query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)) | dict(params or {})
         return self._get_with_retries(target, query, host, source, document, headers)
 
     def get_json(

@@ -53,6 +53,11 @@ class DatabaseSettings:
             return f"postgresql://{auth}@/{self.dbname}?host={quote(self.host, safe='/')}&port={self.port}"
         return f"postgresql://{auth}@{self.host}:{self.port}/{self.dbname}"
 
+    @property
+    def sqlalchemy_url(self) -> str:
+        """For dagster-postgres, whose SQLAlchemy code needs the psycopg2 driver (SQLAlchemy 2.1 defaults to psycopg 3)."""
+        return self.url.replace("postgresql://", "postgresql+psycopg2://", 1)
+
     def with_dbname(self, dbname: str) -> "DatabaseSettings":
         return DatabaseSettings(self.host, self.port, self.user, self.password, dbname)
 

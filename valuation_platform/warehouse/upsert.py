@@ -46,6 +46,12 @@ def to_frame(rows: pl.DataFrame | Sequence[Mapping[str, Any]], spec: TableSpec) 
         frame = rows
     else:
         declared = [c for c in spec.columns]
+        seen: set[str] = set()
+        for row in rows:
+            seen.update(row.keys())
+        extra = sorted(seen - set(spec.all_columns))
+        if extra:
+            raise ValueError(f"{spec.qualified}: columns {extra} are not declared in its TableSpec")
         frame = pl.DataFrame(
             {c: [_jsonable(r.get(c)) for r in rows] for c in declared},
             strict=False,

@@ -1,0 +1,38 @@
+"""When SEC data refreshes: weekly universe (Sunday 02:00 UTC, the old cron), then every company in one run."""
+
+import dagster as dg
+
+from valuation_platform.defs.sec.assets import sec_company_tickers, sec_companyfacts, us_universe
+from valuation_platform.orchestration.partitions import SEC_COMPANIES
+
+sec_universe_job = dg.define_asset_job(
+    "sec_universe_job", selection=dg.AssetSelection.assets(sec_company_tickers, us_universe)
+)
+sec_companyfacts_job = dg.define_asset_job(
+    "sec_companyfacts_job", selection=dg.AssetSelection.assets(sec_companyfacts), partitions_def=SEC_COMPANIES
+)
+
+sec_financials_weekly = dg.ScheduleDefinition(
+    name="sec_financials_weekly",
+    job=sec_universe_job,
+    cron_schedule="0 2 * * 0",
+    execution_timezone="UTC",
+    description="Replaces the old Sunday 02:00 UTC SEC financials cron.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+
+@dg.asset_sensor(
+    asset_key=us_universe.key,
+    job=sec_companyfacts_job,
+    description="After each universe refresh, fetch companyfacts for every company as one run (single-run backfill).",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def sec_universe_refreshed(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
+    keys = context.instance.get_dynamic_partitions(SEC_COMPANIES.name)
+    if not keys:
+        return dg.SkipReason("universe registered no companies")
+    return dg.RunRequest(
+        run_key=f"universe-{asset_event.storage_id}",
+        tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
+    )

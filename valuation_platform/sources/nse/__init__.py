@@ -1,0 +1,1 @@
+"""NSE India (www.nseindia.com): option-chain API client and parser."""

@@ -1,0 +1,1 @@
+"""Polygon.io REST API clients and parsers."""
