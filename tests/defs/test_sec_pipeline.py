@@ -108,7 +108,7 @@ def test_statements_match_the_filed_facts(first_run, mirror, databases) -> None:
     assert by_period[(fy, "Q4")][3] == annual - nine_months
     # cash flows are filed year-to-date only; Q2 = six months minus first quarter
     _, _, _, _, assets, liabilities, equity, ocf, capex, fcf, form = by_period[(fy, "FY")]
-    assert assets == liabilities + equity  # generated statements balance exactly
+    assert assets == liabilities + equity  # generated statements balance exactly (no minority interests)
     assert fcf == ocf - capex and form == "10-K"
 
 

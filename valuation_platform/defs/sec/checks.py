@@ -12,26 +12,26 @@ TOLERANCE = 0.01  # relative to total assets
 MAX_VIOLATION_SHARE = 0.02  # real filers with noncontrolling interests break the identity slightly
 
 
-@dg.asset_check(asset=STATEMENTS, blocking=True, description="total_assets = total_liabilities + equity within 1%")
+@dg.asset_check(asset=STATEMENTS, blocking=True, description="assets = liabilities + temporary (mezzanine) equity + total equity incl. noncontrolling interests, within 1%")
 def balance_sheet_identity(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as conn:
         checked, bad = conn.execute(
             """
             select count(*),
-                   count(*) filter (where abs(total_assets - total_liabilities - shareholders_equity)
+                   count(*) filter (where abs(total_assets - total_liabilities - total_equity - coalesce(temporary_equity, 0))
                                           > %s * abs(total_assets))
             from marts.fct_financial_statements
-            where total_assets is not null and total_liabilities is not null and shareholders_equity is not null
+            where total_assets is not null and total_liabilities is not null and total_equity is not null
             """,
             (TOLERANCE,),
         ).fetchone()
         worst = conn.execute(
             """
             select ticker, fiscal_year, fiscal_period,
-                   round(((total_assets - total_liabilities - shareholders_equity) / nullif(total_assets, 0))::numeric, 4)
+                   round(((total_assets - total_liabilities - total_equity - coalesce(temporary_equity, 0)) / nullif(total_assets, 0))::numeric, 4)
             from marts.fct_financial_statements
-            where total_assets is not null and total_liabilities is not null and shareholders_equity is not null
-            order by abs(total_assets - total_liabilities - shareholders_equity) / nullif(abs(total_assets), 0) desc
+            where total_assets is not null and total_liabilities is not null and total_equity is not null
+            order by abs(total_assets - total_liabilities - total_equity - coalesce(temporary_equity, 0)) / nullif(abs(total_assets), 0) desc
             limit 5
             """
         ).fetchall()

@@ -1,7 +1,7 @@
 {%- set line_items = [
     'revenue', 'cost_of_revenue', 'gross_profit', 'operating_expenses', 'operating_income', 'net_income',
     'eps_basic', 'eps_diluted', 'total_assets', 'total_liabilities', 'liabilities_and_equity',
-    'shareholders_equity', 'current_assets', 'current_liabilities', 'inventory', 'cash_and_equivalents',
+    'shareholders_equity', 'total_equity', 'temporary_equity', 'current_assets', 'current_liabilities', 'inventory', 'cash_and_equivalents',
     'short_term_debt', 'long_term_debt', 'operating_cash_flow', 'investing_cash_flow',
     'financing_cash_flow', 'capex'
 ] -%}
@@ -53,9 +53,15 @@ select
     eps_diluted_reported as eps_diluted,
     total_assets_reported as total_assets,
     -- many filers never tag total liabilities: derive it from the balance-sheet total
-    coalesce(total_liabilities_reported, liabilities_and_equity_reported - shareholders_equity_reported)
-        as total_liabilities,
+    coalesce(
+        total_liabilities_reported,
+        liabilities_and_equity_reported - coalesce(total_equity_reported, shareholders_equity_reported)
+        - coalesce(temporary_equity_reported, 0)
+    ) as total_liabilities,
     shareholders_equity_reported as shareholders_equity,
+    coalesce(total_equity_reported, shareholders_equity_reported) as total_equity,
+    -- redeemable (e.g. pre-IPO convertible preferred) stock sits between liabilities and equity
+    temporary_equity_reported as temporary_equity,
     current_assets_reported as current_assets,
     current_liabilities_reported as current_liabilities,
     inventory_reported as inventory,

@@ -1,0 +1,205 @@
+"""The market generator: every file the clients ask for exists, and the data is internally consistent."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from tests.support.mirror_server import MirrorServer, status
+from valuation_platform.analytics.indicators import compute_indicators
+from valuation_platform.analytics.ratings import rating_to_numeric
+from valuation_platform.analytics.sentiment import lexicon_score
+from valuation_platform.generator.market import HALT_SESSIONS, write_market_data
+from valuation_platform.generator.universe import us_companies
+from valuation_platform.sources.benzinga.ratings import fetch_ratings, unknown_rating_strings
+from valuation_platform.sources.http import HttpClient, mirror_relpath
+from valuation_platform.sources.market_calendar import us_trading_days
+from valuation_platform.sources.polygon.aggregates import (
+    aggs_frame,
+    daily_aggs_request,
+    fetch_daily_aggs,
+    fetch_grouped_daily,
+)
+from valuation_platform.sources.polygon.news import fetch_news
+
+START, END = date(2023, 10, 2), date(2024, 2, 29)  # 104 sessions, with holidays
+N = 8
+KEY, TOKEN = "k", "t"
+
+
+@pytest.fixture(scope="module")
+def market(tmp_path_factory):
+    root = tmp_path_factory.mktemp("market")
+    summary = write_market_data(root, N, START, END)
+    return root, summary, HttpClient(source_root=root)
+
+
+@pytest.fixture(scope="module")
+def bars(market) -> pl.DataFrame:
+    _, _, client = market
+    return aggs_frame(
+        [r for c in us_companies(N) for r in fetch_daily_aggs(client, c.ticker, START, END, KEY)]
+    )
+
+
+def test_summary(market):
+    _, summary, _ = market
+    sessions = us_trading_days(START, END)
+    assert summary.tickers == N and summary.trading_days == len(sessions) == 104
+    assert summary.bars == N * 104 - HALT_SESSIONS
+    assert summary.files["grouped_daily"] == (END - START).days + 1
+    assert summary.files["aggs"] == N + 1  # plus the split ticker's unadjusted file
+    companies = us_companies(N)
+    assert summary.split.ticker == companies[1].ticker and summary.split.day == sessions[62]
+    assert (
+        summary.halt.ticker == companies[2].ticker and summary.halt.resume_day == sessions[36 + HALT_SESSIONS]
+    )
+
+
+def test_bars_are_sane_and_start_near_base_price(market, bars):
+    _, summary, _ = market
+    assert (bars["low"] <= bars[["open", "close"]].min_horizontal()).all()
+    assert (bars["high"] >= bars[["open", "close"]].max_horizontal()).all()
+    assert ((bars["vwap"] >= bars["low"]) & (bars["vwap"] <= bars["high"])).all()
+    assert (bars["volume"] > 0).all() and (bars["transactions"] >= 1).all()
+    for company in us_companies(N):
+        first = bars.filter(pl.col("ticker") == company.ticker)["close"][0]
+        base = company.base_price / (summary.split.ratio if company.ticker == summary.split.ticker else 1)
+        assert abs(math.log(first / base)) < 0.15, company.ticker
+
+
+def test_every_session_has_a_grouped_file_matching_the_per_ticker_bars(market, bars):
+    _, summary, client = market
+    grouped = aggs_frame(
+        [r for d in us_trading_days(START, END) for r in fetch_grouped_daily(client, d, KEY)]
+    )
+    assert grouped.equals(bars)
+    assert fetch_grouped_daily(client, date(2023, 11, 23), KEY) == []  # Thanksgiving: empty, as live
+    assert fetch_grouped_daily(client, date(2023, 10, 7), KEY) == []  # a Saturday
+    halted = fetch_grouped_daily(client, summary.halt.first_day, KEY)
+    assert summary.halt.ticker not in {r["ticker"] for r in halted} and len(halted) == N - 1
+
+
+def test_halt_leaves_a_gap_and_reopens_lower(market, bars):
+    _, summary, _ = market
+    halt = summary.halt
+    series = bars.filter(pl.col("ticker") == halt.ticker)
+    assert series.height == 104 - HALT_SESSIONS
+    assert series.filter(pl.col("trade_date").is_between(halt.first_day, halt.last_day)).height == 0
+    before = series.filter(pl.col("trade_date") < halt.first_day)["close"][-1]
+    reopen = series.filter(pl.col("trade_date") == halt.resume_day)
+    assert reopen["open"][0] / before < 0.92  # the 18 % shock shows as an overnight gap
+
+
+def test_split_is_adjusted_away_but_visible_unadjusted(market, bars):
+    _, summary, client = market
+    split = summary.split
+    adjusted = bars.filter(pl.col("ticker") == split.ticker)
+    raw = aggs_frame(fetch_daily_aggs(client, split.ticker, START, END, KEY, adjusted=False))
+    both = adjusted.join(raw, on="trade_date", suffix="_raw")
+    pre = both.filter(pl.col("trade_date") < split.day)
+    post = both.filter(pl.col("trade_date") >= split.day)
+    np.testing.assert_allclose(pre["close_raw"] / split.ratio, pre["close"], rtol=1e-5)
+    np.testing.assert_allclose(pre["volume_raw"] * split.ratio, pre["volume"], rtol=1e-6)
+    assert (post["close_raw"] == post["close"]).all()
+    closes = adjusted["close"].to_numpy()
+    day = adjusted["trade_date"].to_list().index(split.day)
+    assert abs(math.log(closes[day] / closes[day - 1])) < 0.15  # adjusted: no jump
+    raw_closes = raw["close"].to_numpy()
+    assert raw_closes[day - 1] / raw_closes[day] == pytest.approx(split.ratio, rel=0.15)  # raw: the jump
+
+
+def test_indicators_run_on_the_generated_frame(bars):
+    out = compute_indicators(bars)
+    last = out.group_by("ticker").agg(
+        pl.col("rsi_14").last(), pl.col("sma_50").last(), pl.col("return_3m").last()
+    )
+    assert last.height == N and last.null_count().row(0) == (0, 0, 0, 0)
+    assert ((last["rsi_14"] > 0) & (last["rsi_14"] < 100)).all()
+
+
+def test_news_feeds(market):
+    _, summary, client = market
+    companies = us_companies(N)
+    results = {c.ticker: fetch_news(client, c.ticker, START, KEY) for c in companies}
+    hot = results[companies[0].ticker]
+    # the first ticker has ~1.2 articles a day: more than one page of 100, joined by next_url
+    assert len({r["article_id"] for r in hot.rows if r["ticker"] == companies[0].ticker}) > 100
+    assert [e.reason.split(" ")[1] for e in hot.rejected] == [summary.untagged_article_id]
+    assert all(not results[c.ticker].rejected for c in companies[1:])
+    rows = [r for res in results.values() for r in res.rows]
+    # an article naming several tickers is in each of their feeds, and nowhere else
+    by_article: dict[str, set[str]] = {}
+    for ticker, res in results.items():
+        for r in res.rows:
+            by_article.setdefault(r["article_id"], set()).add(ticker)
+    for article_id, feeds in by_article.items():
+        listed = {r["ticker"] for r in rows if r["article_id"] == article_id}
+        assert feeds == listed, article_id
+    assert any(len(f) > 1 for f in by_article.values())
+    labels = Counter(r["provider_sentiment"] for r in rows)
+    assert labels[None] > 0 and labels["positive"] > 0 and labels["negative"] > 0
+    assert all(START <= r["published_at"].date() <= END for r in rows)
+    # headlines carry the tone the insights give the primary ticker: the lexicon mostly agrees
+    primary = [r for r in rows if r["provider_sentiment"] and f"({r['ticker']})" in (r["description"] or "")]
+    agree = sum(
+        lexicon_score(f"{r['title']}. {r['description']}").label == r["provider_sentiment"] for r in primary
+    )
+    assert len(primary) > 50 and agree / len(primary) > 0.8
+
+
+def test_ratings(market):
+    _, summary, client = market
+    rows = [r for c in us_companies(N) for r in fetch_ratings(client, c.ticker, START, END, TOKEN)]
+    assert len(rows) >= N and unknown_rating_strings(rows) == set()
+    assert all(START <= r["rating_date"] <= END for r in rows)
+    for r in rows:
+        now, before = rating_to_numeric(r["rating"]), rating_to_numeric(r["prior_rating"])
+        if r["action"] == "Upgrades":
+            assert now > before
+        elif r["action"] == "Downgrades":
+            assert now < before
+        elif r["action"] in ("Maintains", "Reiterates"):
+            assert now == before
+        else:
+            assert r["action"] == "Initiates Coverage On" and r["prior_rating"] is None
+        if r["price_target_action"] == "Raises":
+            assert r["price_target"] > r["prior_price_target"]
+        elif r["price_target_action"] == "Lowers":
+            assert r["price_target"] < r["prior_price_target"]
+    split = summary.split
+    for r in rows:
+        if r["ticker"] == split.ticker:
+            expected = r["price_target"] / split.ratio if r["rating_date"] < split.day else r["price_target"]
+            assert r["adjusted_price_target"] == pytest.approx(expected, abs=0.005)
+
+
+def test_deterministic_and_prefix_stable(tmp_path, market):
+    root, _, _ = market
+    write_market_data(tmp_path, 3, START, END)
+    for company in us_companies(3):
+        rel = mirror_relpath(*daily_aggs_request(company.ticker, START, END))
+        assert (tmp_path / rel).read_bytes() == (root / rel).read_bytes(), company.ticker
+
+
+def test_generated_mirror_over_http_with_a_fault(market):
+    root, _, _ = market
+    ticker = us_companies(N)[0].ticker
+    with MirrorServer(Path(root)) as server:
+        server.add_faults("cursor=", status(503))
+        client = HttpClient(source_root=server.url, sleep=lambda s: None, backoff_base=0.01)
+        assert len(fetch_news(client, ticker, START, KEY).rows) == len(
+            fetch_news(HttpClient(source_root=root), ticker, START, KEY).rows
+        )
+        assert len(server.hits("cursor=")) >= 2
+
+
+def test_empty_window_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="no US trading day"):
+        write_market_data(tmp_path, 2, date(2023, 12, 23), date(2023, 12, 25))

@@ -1,0 +1,51 @@
+"""US trading days: weekdays minus NYSE holidays and ad-hoc closures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from valuation_platform.sources.market_calendar import is_us_trading_day, us_trading_days
+
+
+def test_first_days_of_2023_match_polygons_real_bars():
+    # The recorded Polygon AAPL response for 2023-01-01..2023-01-10 has exactly these six bars.
+    assert us_trading_days(date(2023, 1, 1), date(2023, 1, 10)) == [
+        date(2023, 1, 3),
+        date(2023, 1, 4),
+        date(2023, 1, 5),
+        date(2023, 1, 6),
+        date(2023, 1, 9),
+        date(2023, 1, 10),
+    ]
+
+
+@pytest.mark.parametrize(("year", "sessions"), [(2022, 251), (2023, 250), (2024, 252)])
+def test_sessions_per_year(year, sessions):
+    assert len(us_trading_days(date(year, 1, 1), date(year, 12, 31))) == sessions
+
+
+@pytest.mark.parametrize(
+    ("day", "open_"),
+    [
+        (date(2023, 7, 4), False),  # Independence Day
+        (date(2022, 6, 20), False),  # Juneteenth (observed), first year on the NYSE calendar
+        (date(2023, 4, 7), False),  # Good Friday: not a federal holiday, but the NYSE closes
+        (date(2025, 1, 9), False),  # national day of mourning (President Carter): ad-hoc closure
+        (date(2023, 11, 24), True),  # day after Thanksgiving: an early close is still a session
+        (date(2023, 10, 9), True),  # Columbus Day: banks close, the NYSE does not
+        (date(2023, 1, 7), False),  # Saturday
+    ],
+)
+def test_is_us_trading_day(day, open_):
+    assert is_us_trading_day(day) is open_
+
+
+def test_empty_and_out_of_range():
+    assert us_trading_days(date(2023, 1, 10), date(2023, 1, 1)) == []
+    assert us_trading_days(date(2023, 1, 7), date(2023, 1, 8)) == []
+    with pytest.raises(ValueError, match="outside the US trading calendar"):
+        us_trading_days(date(1980, 1, 1), date(1980, 2, 1))
+    with pytest.raises(ValueError, match="outside"):
+        is_us_trading_day(date(2040, 1, 3))
