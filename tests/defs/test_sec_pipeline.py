@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tests.support.pipeline import run_pipeline
+from tests.support.pipeline import production_storage, run_pipeline
 from valuation_platform.generator.sec import write_sec_mirror
 from valuation_platform.generator.universe import us_companies
 from valuation_platform.warehouse.connection import connect
@@ -41,7 +41,8 @@ def databases(pg_admin):
 @pytest.fixture(scope="module")
 def instance(databases):
     _, dagster_db = databases
-    with dg.instance_for_test(overrides={"storage": {"postgres": {"postgres_url": dagster_db.sqlalchemy_url}}}) as inst:
+    # the storage section of deploy/dagster.yaml, pointed at the embedded server
+    with dg.instance_for_test(overrides={"storage": production_storage(dagster_db)}) as inst:
         yield inst
 
 
@@ -181,3 +182,27 @@ def test_asset_checks_ran(first_run, instance) -> None:
         dg.AssetCheckKey(key, "balance_sheet_identity"), limit=1
     )
     assert records and records[0].status.value == "SUCCEEDED"
+
+
+def test_ticker_filter_and_unknown_ticker(mirror, pg_admin) -> None:
+    """VP_TICKERS limits the universe; a ticker with no CIK is quarantined with its reason."""
+    name = "vpt_sec_tickers"
+    drop_database(pg_admin, name)
+    ensure_database(pg_admin, name)
+    db = pg_admin.with_dbname(name)
+    wanted = us_companies(N)[3].ticker
+    try:
+        with dg.instance_for_test() as instance:
+            stages = run_pipeline(mirror, db, instance, tickers=f"{wanted},ZZZZQ",
+                                  select_keys={"sec_company_tickers", "us_universe", "sec_companyfacts"})
+            partitions = instance.get_dynamic_partitions("sec_companies")
+        assert all(s.success for s in stages)
+        with connect(db) as conn:
+            universe = [t for (t,) in conn.execute("select ticker from raw.us_universe").fetchall()]
+            facts_ciks = [c for (c,) in conn.execute("select distinct cik from raw.sec_companyfacts").fetchall()]
+            reasons = conn.execute("select document, reason from raw.quarantine").fetchall()
+        assert universe == [wanted] and partitions == [wanted]
+        assert facts_ciks == [us_companies(N)[3].cik]
+        assert reasons == [("ticker ZZZZQ", "ticker not in company_tickers.json (no CIK)")]
+    finally:
+        drop_database(pg_admin, name)

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tests.support.pipeline import run_pipeline
+from tests.support.pipeline import production_storage, run_pipeline
 from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.sec.urls import TICKERS_URL, companyfacts_url, submissions_url
 from valuation_platform.warehouse.connection import connect
@@ -46,7 +46,7 @@ def real_run(shared_fixtures, tmp_path_factory, pg_admin):
         drop_database(pg_admin, name)
         ensure_database(pg_admin, name)
     db = pg_admin.with_dbname(db_name)
-    overrides = {"storage": {"postgres": {"postgres_url": pg_admin.with_dbname(dagster_name).sqlalchemy_url}}}
+    overrides = {"storage": production_storage(pg_admin.with_dbname(dagster_name))}
     with dg.instance_for_test(overrides=overrides) as instance:
         stages = run_pipeline(root, db, instance, select_groups={"sec", "fundamentals", "reference"})
     payload = json.loads((sec / "companyfacts_CIK0001640147.json").read_text())

@@ -38,8 +38,9 @@ def run_pipeline(
     *,
     tickers: str | None = None,
     select_groups: set[str] | None = None,
+    select_keys: set[str] | None = None,
 ) -> list[StageResult]:
-    """Materialize every asset (or those in ``select_groups``) from ``mirror`` into ``db``."""
+    """Materialize every asset (or those in ``select_groups`` / ``select_keys``) from ``mirror`` into ``db``."""
     from valuation_platform.definitions import build_defs
     from valuation_platform.orchestration.dbt import DBT_PROJECT
 
@@ -49,6 +50,29 @@ def run_pipeline(
         graph = defs.resolve_asset_graph()
 
         def selected(key: dg.AssetKey) -> bool:
+            if select_keys is not None:
+                return key.to_user_string() in select_keys
             return select_groups is None or graph.get(key).group_name in select_groups
 
         return materialize_all(defs, instance, SAMPLE_WINDOW, selection=selected, log=lambda _: None)
+
+
+def production_storage(db: DatabaseSettings) -> dict:
+    """deploy/dagster.yaml's storage section, its env values filled in for ``db``.
+
+    The embedded server listens on a unix socket: libpq takes its directory as the ``host`` parameter.
+    """
+    import yaml
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml"
+    storage = yaml.safe_load(deploy.read_text())["storage"]
+    config = dict(storage["postgres"]["postgres_db"])
+    values = {"hostname": db.host, "port": db.port, "username": db.user, "password": db.password,
+              "db_name": db.dbname}
+    for key in ("hostname", "port", "username", "password", "db_name"):
+        assert isinstance(config[key], dict) and "env" in config[key], f"{key} must come from the environment"
+        config[key] = values[key]
+    if db.host.startswith("/"):
+        config["hostname"], config["params"] = "", {"host": db.host}
+    config["port"] = int(config["port"])
+    return {"postgres": {"postgres_db": config}}

@@ -107,7 +107,10 @@ def upsert(
                 stage, ids, spec.identifier
             )
         )
-        conn.execute(sql.SQL("alter table {} add column _ord bigint generated always as identity").format(stage))
+        # Only a batch that repeats a key pays for ordering it (the last occurrence wins).
+        repeats = frame.select(spec.key).is_duplicated().any()
+        if repeats:
+            conn.execute(sql.SQL("alter table {} add column _ord bigint generated always as identity").format(stage))
         copy_stmt = sql.SQL("copy {} ({}) from stdin with (format csv, header true)").format(stage, ids)
         with conn.cursor() as cur, cur.copy(copy_stmt) as copy:
             payload = frame.write_csv().encode()
@@ -130,7 +133,7 @@ def upsert(
         statement = sql.SQL(
             "with upserted as ("
             " insert into {table} as {alias} ({ids})"
-            " select distinct on ({keys}) {ids} from {stage} order by {keys}, _ord desc"
+            " {select}"
             " on conflict ({keys}) {on_conflict}"
             " returning (xmax = 0) as inserted)"
             " select count(*) filter (where inserted), count(*) filter (where not inserted) from upserted"
@@ -139,7 +142,11 @@ def upsert(
             alias=sql.Identifier(spec.name),
             ids=ids,
             keys=key_ids,
-            stage=stage,
+            select=(
+                sql.SQL("select distinct on ({keys}) {ids} from {stage} order by {keys}, _ord desc")
+                if repeats
+                else sql.SQL("select {ids} from {stage}")
+            ).format(keys=key_ids, ids=ids, stage=stage),
             on_conflict=on_conflict,
         )
         inserted, updated = conn.execute(statement).fetchone()  # type: ignore[misc]
