@@ -24,7 +24,9 @@ def _dagster_home() -> Path:
 
     home = Path(os.environ.get("DAGSTER_HOME") or project_home() / "dagster_home")
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()  # default local storage; see deploy/dagster.yaml for Postgres
+    config = home / "dagster.yaml"  # default local storage; deploy/dagster.yaml is the Postgres one
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

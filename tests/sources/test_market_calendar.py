@@ -49,3 +49,25 @@ def test_empty_and_out_of_range():
         us_trading_days(date(1980, 1, 1), date(1980, 2, 1))
     with pytest.raises(ValueError, match="outside"):
         is_us_trading_day(date(2040, 1, 3))
+
+
+def test_session_navigation_around_weekends_and_holidays():
+    from valuation_platform.sources.market_calendar import (
+        feed_start,
+        next_trading_day_on_or_after,
+        previous_trading_day,
+        trading_days_before,
+        weekday_closures,
+    )
+
+    assert previous_trading_day(date(2025, 12, 26)) == date(2025, 12, 24)  # Christmas in between
+    assert previous_trading_day(date(2025, 10, 20)) == date(2025, 10, 17)  # Monday -> Friday
+    assert next_trading_day_on_or_after(date(2025, 10, 18)) == date(2025, 10, 20)
+    assert next_trading_day_on_or_after(date(2025, 10, 16)) == date(2025, 10, 16)
+    # a Monday partition also owns the weekend before it; a Thursday one only itself
+    assert feed_start(date(2025, 10, 20)) == date(2025, 10, 18)
+    assert feed_start(date(2025, 10, 16)) == date(2025, 10, 16)
+    assert trading_days_before(date(2023, 1, 10), 5) == date(2023, 1, 3)
+    assert trading_days_before(date(2023, 1, 10), 6) == date(2022, 12, 30)  # over New Year
+    january = [date(2025, 1, 1), date(2025, 1, 9), date(2025, 1, 20)]  # New Year, a day of mourning, MLK
+    assert weekday_closures(date(2025, 1, 1), date(2025, 1, 31)) == january

@@ -13,6 +13,9 @@ from valuation_platform.orchestration.runner import SAMPLE_WINDOW, StageResult, 
 from valuation_platform.warehouse.settings import DatabaseSettings
 
 
+_prepared = False
+
+
 @contextmanager
 def env(values: Mapping[str, str | None]) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in values}
@@ -44,7 +47,10 @@ def run_pipeline(
     from valuation_platform.definitions import build_defs
     from valuation_platform.orchestration.dbt import DBT_PROJECT
 
-    DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+    global _prepared
+    if not _prepared:  # the manifest cannot change during a test session: parse it once
+        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+        _prepared = True
     with env({"VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers}):
         defs = build_defs()
         graph = defs.resolve_asset_graph()

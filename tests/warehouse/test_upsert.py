@@ -61,3 +61,16 @@ def test_undeclared_column_is_refused(fresh_db) -> None:
         ensure_tables(conn, [SPEC])
         with pytest.raises(ValueError, match="not declared"):
             upsert(conn, SPEC, [{"id": "a", "day": date(2024, 1, 1), "surprise": 1}])
+
+
+def test_two_upserts_inside_one_open_transaction(fresh_db) -> None:
+    rows = [{"id": "a", "day": date(2024, 1, 1), "value": 1.0}]
+    with connect(fresh_db) as conn:
+        ensure_tables(conn, [SPEC])
+        conn.commit()
+        conn.execute("select 1")  # psycopg opens a transaction: upsert's own becomes a savepoint
+        upsert(conn, SPEC, rows)
+        second = upsert(conn, SPEC, [dict(rows[0], value=2.0)])
+        conn.commit()
+        assert second.updated == 1
+        assert conn.execute("select value from raw.upsert_probe").fetchone()[0] == 2.0

@@ -1,18 +1,19 @@
 """The India valuation-driver hierarchy: MACRO -> GROUP -> SUBGROUP [-> COMPANY], built and validated.
 
-Pure: the curated reference tables (``data/reference/india/*.csv``, read with the csv module by
-:func:`read_reference_tables`), the macro series as long rows and the universe rows go in; driver rows
-and validation findings come out. Nothing else from the project is imported.
+Pure: the curated reference tables (the dbt seeds ``dbt_project/seeds/india/india_*.csv``, the one copy
+of each; read here with the csv module by :func:`read_reference_tables`, and by the Dagster assets from
+the seeded warehouse tables), the macro series as long rows and the universe rows go in; driver rows and
+validation findings come out. Nothing else from the project is imported.
 
-Reference tables
-* ``macro_drivers.csv`` - the 23 MACRO drivers with tier and weight (weights sum to 1.0).
-* ``group_drivers.csv`` - DEMAND/COST/REGULATORY drivers per valuation group (weights 0.80-1.00).
-* ``subgroup_drivers.csv`` - 7-10 drivers per subgroup (weights 0.80-1.00).
-* ``macro_metadata.csv`` - macro series mapped to a group (blank subgroup) or subgroup; each becomes a
+Reference tables (file ``india_<name>.csv``)
+* ``macro_drivers`` - the 23 MACRO drivers with tier and weight (weights sum to 1.0).
+* ``group_drivers`` - DEMAND/COST/REGULATORY drivers per valuation group (weights 0.80-1.00).
+* ``subgroup_drivers`` - 7-10 drivers per subgroup (weights 0.80-1.00).
+* ``macro_metadata`` - macro series mapped to a group (blank subgroup) or subgroup; each becomes a
   MACRO_SIGNAL driver there. Signals carry **no weight** (``weight`` None): they describe how the
   group's environment moves, feed trend detection, and are not part of the weighted valuation.
-* ``company_alpha_configs.csv`` - COMPANY drivers keyed by NSE symbol and ``alpha_config_id``.
-* ``valuation_subgroups.csv`` / ``sector_group_mapping.csv`` - the subgroup list and the mapping the
+* ``company_alpha_configs`` - COMPANY drivers keyed by NSE symbol and ``alpha_config_id``.
+* ``valuation_subgroups`` / ``sector_group_mapping`` - the subgroup list and the mapping the
   universe uses; validation checks coverage against the subgroup list.
 
 Values. A driver with a ``series_id`` reads the macro series: ``transform = level`` takes the latest
@@ -60,15 +61,17 @@ MACRO_SIGNAL = "MACRO_SIGNAL"
 STABLE_ABSOLUTE = 0.05
 STABLE_RELATIVE = 0.005
 DAILY_YOY_TOLERANCE = timedelta(days=7)
-REFERENCE_FILES = {
-    "macro_drivers": "macro_drivers.csv",
-    "group_drivers": "group_drivers.csv",
-    "subgroup_drivers": "subgroup_drivers.csv",
-    "macro_metadata": "macro_metadata.csv",
-    "company_alpha_configs": "company_alpha_configs.csv",
-    "valuation_subgroups": "valuation_subgroups.csv",
-    "sector_group_mapping": "sector_group_mapping.csv",
-}
+REFERENCE_TABLES = (
+    "macro_drivers",
+    "group_drivers",
+    "subgroup_drivers",
+    "macro_metadata",
+    "company_alpha_configs",
+    "valuation_subgroups",
+    "sector_group_mapping",
+)
+# Seed file (and seeded table) of each reference table: dbt_project/seeds/india/india_<name>.csv.
+REFERENCE_FILES = {name: f"india_{name}.csv" for name in REFERENCE_TABLES}
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,8 @@ class IndiaReference:
 
 
 def default_reference_dir() -> Path:
-    """``data/reference/india`` of a source checkout (the package does not ship it)."""
-    return Path(__file__).resolve().parents[2] / "data" / "reference" / "india"
+    """``dbt_project/seeds/india`` of a source checkout (the package does not ship it)."""
+    return Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "india"
 
 
 def read_reference_tables(directory: Path | None = None) -> IndiaReference:

@@ -125,6 +125,7 @@ def _reject(row: Mapping[str, Any], reason: str, detail: str) -> dict[str, Any]:
         "market_cap": row.get("market_cap"),
         "reason": reason,
         "detail": detail,
+        "source_row": row.get("source_row"),  # where to fix it in the classification file
     }
 
 
@@ -170,7 +171,8 @@ def select_india_universe(
     valuation_subgroup, market_cap (float, Rs crore), valuation_frequency (DAILY/WEEKLY/MONTHLY),
     alpha_config_id (str | None), selection_rank (int, 1-based), rank_score (float), dq_score (float).
     Rejected row keys: nse_symbol, bse_code, accord_code, name, cd_sector, cd_industry, market_cap,
-    reason (one of :data:`REJECT_REASONS`), detail.
+    reason (one of :data:`REJECT_REASONS`), detail, source_row (int | None: the company's row in the
+    classification file, when the parsed rows carry one).
     """
     policy = policy or SelectionPolicy()
     if target is not None and target != policy.target:

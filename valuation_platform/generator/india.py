@@ -27,10 +27,13 @@ a 2022 fuel spike, quarterly GDP/GVA growing ~6-8% real, PLFS urban unemployment
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import math
 import random
+import re
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -1261,9 +1264,27 @@ def classification_xlsx(rows: list[dict[str, Any]], *, as_of: date) -> bytes:
                 value = int(value)  # Excel users keep codes as numbers
             cells.append(value)
         sheet.append(cells)
+    stamp = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
+    book.properties.created = book.properties.modified = stamp
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip_times(buffer.getvalue(), stamp)
+
+
+def _fixed_zip_times(payload: bytes, stamp: datetime) -> bytes:
+    """The same workbook with every entry and its 'modified' property stamped ``stamp`` (openpyxl writes
+    the save time): identical bytes on every run, so a committed sample does not change when regenerated."""
+    modified = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{stamp:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(payload)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", modified.encode(), body)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, body)
+    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- writers (files)
@@ -1277,7 +1298,10 @@ class IndiaDataSummary:
     mospi_requests: dict[str, list[dict[str, str]]]
 
 
-def _write(path: Path, payload: bytes) -> Path:
+def _write(path: Path, payload: bytes, *, compress: bool = False) -> Path:
+    if compress:  # the mirror client reads a .gz sibling when the plain file is absent
+        path = path.with_name(path.name + ".gz")
+        payload = gzip.compress(payload, compresslevel=9, mtime=0)  # mtime=0: same bytes every run
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(payload)
     return path
@@ -1290,7 +1314,9 @@ def mospi_years(product: str, months: Sequence[date]) -> list[int]:
     return sorted({m.year for m in months})
 
 
-def write_mospi_mirror(root: Path, macro: IndiaMacro) -> tuple[list[Path], dict[str, list[dict[str, str]]]]:
+def write_mospi_mirror(
+    root: Path, macro: IndiaMacro, *, compress: bool = False
+) -> tuple[list[Path], dict[str, list[dict[str, str]]]]:
     builders: dict[str, Callable[[IndiaMacro, int], list[dict[str, Any]]]] = {
         "cpi": cpi_api_records,
         "iip": iip_api_records,
@@ -1307,16 +1333,26 @@ def write_mospi_mirror(root: Path, macro: IndiaMacro) -> tuple[list[Path], dict[
             requests[product].append(params)
             written.append(
                 _write(
-                    Path(root) / mirror_relpath(mospi_url(product), params), api_envelope(build(macro, year))
+                    Path(root) / mirror_relpath(mospi_url(product), params),
+                    api_envelope(build(macro, year)),
+                    compress=compress,
                 )
             )
     return written, requests
 
 
 def write_market_files(
-    folder_or_root: Path, macro: IndiaMacro, *, mirror: bool, base_url: str = DEFAULT_BASE_URL
+    folder_or_root: Path,
+    macro: IndiaMacro,
+    *,
+    mirror: bool,
+    base_url: str = DEFAULT_BASE_URL,
+    compress: bool = False,
 ) -> list[Path]:
-    """The market feeds at their mirror paths (``mirror=True``) or flat into a landing folder."""
+    """The market feeds at their mirror paths (``mirror=True``) or flat into a landing folder.
+
+    ``compress`` (mirror only) writes ``<file>.gz``; a landing folder holds files as analysts drop them.
+    """
     written = []
     for feed, payload in market_files(macro).items():
         target = (
@@ -1324,7 +1360,7 @@ def write_market_files(
             if mirror
             else Path(folder_or_root) / MARKET_FEEDS[feed].file_name
         )
-        written.append(_write(target, payload))
+        written.append(_write(target, payload, compress=compress and mirror))
     return written
 
 
@@ -1372,20 +1408,26 @@ def write_india_data(
     months: int = DEFAULT_MONTHS,
     end: date = DEFAULT_END,
     market_base_url: str = DEFAULT_BASE_URL,
+    compress: bool = False,
+    classification_formats: Sequence[str] = ("xlsx", "csv"),
 ) -> IndiaDataSummary:
-    """Write the India mirror under ``root`` and the landing folder (default ``root/landing/india``)."""
+    """Write the India mirror under ``root`` and the landing folder (default ``root/landing/india``).
+
+    ``compress`` gzips the mirror files (``<file>.gz``, read transparently by the mirror client) to keep
+    a committed sample small; landing files stay plain. ``classification_formats`` picks which of the
+    workbook and its CSV export land in ``classification/`` (a sample needs only one).
+    """
     root = Path(root)
     landing = Path(landing) if landing is not None else root / "landing" / "india"
     macro = india_macro(months=months, end=end, seed=seed)
-    mirror_files, requests = write_mospi_mirror(root, macro)
-    mirror_files += write_market_files(root, macro, mirror=True, base_url=market_base_url)
+    mirror_files, requests = write_mospi_mirror(root, macro, compress=compress)
+    mirror_files += write_market_files(root, macro, mirror=True, base_url=market_base_url, compress=compress)
     rows = india_companies(n_companies, investable, seed)
     as_of = _add_months(macro.months[-1], 1) - timedelta(days=1)
+    writers = {"xlsx": classification_xlsx, "csv": classification_csv}
     landing_files = [
-        _write(
-            landing / "classification" / "gem_classification.xlsx", classification_xlsx(rows, as_of=as_of)
-        ),
-        _write(landing / "classification" / "gem_classification.csv", classification_csv(rows, as_of=as_of)),
+        _write(landing / "classification" / f"gem_classification.{fmt}", writers[fmt](rows, as_of=as_of))
+        for fmt in classification_formats
     ]
     landing_files += write_india_landing_files(landing, macro=macro)
     return IndiaDataSummary(

@@ -30,6 +30,7 @@ first ``k`` companies of a larger run have the same prices as a run over ``k`` c
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import random
@@ -47,7 +48,11 @@ from valuation_platform.analytics.ratings import rating_to_numeric
 from valuation_platform.generator.universe import Company, us_companies
 from valuation_platform.sources.benzinga.ratings import RATINGS_PAGESIZE, ratings_request
 from valuation_platform.sources.http import mirror_relpath
-from valuation_platform.sources.market_calendar import us_trading_days
+from valuation_platform.sources.market_calendar import (
+    feed_start,
+    next_trading_day_on_or_after,
+    us_trading_days,
+)
 from valuation_platform.sources.polygon.aggregates import daily_aggs_request, grouped_daily_request
 from valuation_platform.sources.polygon.news import NEWS_LIMIT, NEWS_URL, news_request
 
@@ -196,10 +201,15 @@ def _request_id(relpath: str) -> str:
 
 
 class _Mirror:
-    """Writes ``<root>/<relpath>`` files, creating each folder once (thousands of files share a few)."""
+    """Writes ``<root>/<relpath>`` files, creating each folder once (thousands of files share a few).
 
-    def __init__(self, root: Path) -> None:
+    With ``compress`` each file is written as ``<relpath>.gz`` (the mirror client reads it when the
+    plain file is absent), which keeps a bundled sample small.
+    """
+
+    def __init__(self, root: Path, compress: bool = False) -> None:
         self.root = root
+        self.compress = compress
         self._made: set[Path] = set()
 
     def write(self, relpath: str, payload: bytes) -> None:
@@ -207,6 +217,9 @@ class _Mirror:
         if path.parent not in self._made:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(path.parent)
+        if self.compress:
+            path = path.with_name(path.name + ".gz")
+            payload = gzip.compress(payload, compresslevel=9, mtime=0)  # mtime=0: same bytes every run
         path.write_bytes(payload)
 
 
@@ -674,6 +687,19 @@ def _write_ratings(
 
 
 # -- entry point ---------------------------------------------------------------------------------
+# Calendar days of history the bundled sample holds: enough for 12-month returns and SMA200 to leave their
+# warm-up before the sample's last weeks. The market and sentiment assets carry the same number in their
+# ``vp/sample_days`` tag, so the demo's single run over those days asks for exactly the files written here.
+SAMPLE_HISTORY_DAYS = 400
+
+
+def sample_start(as_of: date, days: int = SAMPLE_HISTORY_DAYS) -> date:
+    """The ``start`` to write for a sample ending ``as_of``: what a run over the sessions of the last
+    ``days`` days asks the sources for (``feed_start`` of its first session)."""
+    first = next_trading_day_on_or_after(as_of - timedelta(days=days))
+    return feed_start(first)
+
+
 @dataclass(frozen=True)
 class MarketMirrorSummary:
     tickers: int
@@ -694,6 +720,7 @@ def write_market_data(
     end: date,
     *,
     seed: int = 13,
+    compress: bool = False,
 ) -> MarketMirrorSummary:
     """Write Polygon aggregates/grouped daily/news and Benzinga ratings for ``[start, end]`` under ``root``.
 
@@ -701,14 +728,14 @@ def write_market_data(
     count ``n`` (then ``us_companies(n)``). Clients hit these files when they ask for the same window:
     ``fetch_daily_aggs(client, ticker, start, end, key)``, ``fetch_grouped_daily(client, day, key)``
     for any day in the window, ``fetch_news(client, ticker, start, key)`` and
-    ``fetch_ratings(client, ticker, start, end, token)``.
+    ``fetch_ratings(client, ticker, start, end, token)``. ``compress`` writes every file gzipped.
     """
     if isinstance(companies, int):
         companies = us_companies(companies)
     days = us_trading_days(start, end)
     if not days:
         raise ValueError(f"no US trading day between {start} and {end}")
-    out = _Mirror(Path(root))
+    out = _Mirror(Path(root), compress)
     paths = simulate_market(companies, days, seed)
     files = {
         "aggs": _write_aggs(out, paths, start, end),

@@ -2,14 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+from valuation_platform.generator.india import write_india_data
+from valuation_platform.generator.market import sample_start, write_market_data
+from valuation_platform.generator.options import write_option_chains
+from valuation_platform.generator.ownership import describe as describe_ownership
+from valuation_platform.generator.ownership import write_ownership_mirror
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
+from valuation_platform.generator.universe import us_companies
 
 
 def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, seed: int = 7,
                  with_faults: bool = True) -> list[str]:
     root.mkdir(parents=True, exist_ok=True)
     sec = write_sec_mirror(root, companies, as_of=as_of, seed=seed, with_faults=with_faults)
-    return [f"sec: {sec.companies} companies, {sec.facts:,} facts, {len(sec.bad_documents)} broken documents"]
+    chains = write_option_chains(root, as_of, compress=True)  # one snapshot, stamped at the as-of close
+    ownership = write_ownership_mirror(root, us_companies(companies, seed), as_of=as_of,
+                                       with_faults=with_faults)
+    return [f"sec: {sec.companies} companies, {sec.facts:,} facts, {len(sec.bad_documents)} broken documents",
+            f"options: {len(chains)} chain documents (NSE + Polygon) for {as_of}",
+            describe_ownership(*ownership),
+            _market(root, us_companies(companies, seed), as_of),
+            _india(root, as_of)]
+
+
+def _market(root: Path, universe: list, as_of: date) -> str:
+    # Prices, news and ratings for the history the market assets' demo run covers (vp/sample_days), gzipped.
+    m = write_market_data(root, universe, sample_start(as_of), as_of, compress=True)
+    return (f"market: {m.tickers} tickers x {m.trading_days} sessions ({m.bars:,} bars), "
+            f"{m.articles} news articles, {m.ratings} analyst ratings")
+
+
+def _india(root: Path, as_of: date) -> str:
+    # 40 reference months up to the month before the as-of date (its releases are out by then), so the
+    # demo's monthly partitions (vp/sample_days 1200) have YoY history; 1,200 investable companies leave
+    # ~1,066 eligible for the default VP_INDIA_TARGET of 1,000. Mirror files gzipped; landing files plain,
+    # the classification as the workbook only (its CSV export would repeat it).
+    end = date(as_of.year, as_of.month, 1) - timedelta(days=1)
+    india = write_india_data(root, n_companies=2500, investable=1200, months=40, end=end, compress=True,
+                             classification_formats=("xlsx",))
+    return (f"india: {india.companies} classified companies ({india.investable} investable), "
+            f"{len(india.months)} macro months {india.months[0]:%Y-%m}..{india.months[-1]:%Y-%m}, "
+            f"{len(india.mirror_files)} mirror and {len(india.landing_files)} landing files")

@@ -27,6 +27,7 @@ history, loop over dates with a separate root per date (or consume each snapshot
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -513,10 +514,14 @@ def _cursor(chain: SyntheticChain, page: int) -> str:
 # -- writing -----------------------------------------------------------------------------------
 
 
-def _write(root: Path, relpath: str, payload: dict[str, Any]) -> Path:
+def _write(root: Path, relpath: str, payload: dict[str, Any], compress: bool = False) -> Path:
     path = root / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(json.dumps(payload, separators=(",", ":")).encode())
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    if compress:  # the mirror client reads a .gz sibling when the plain file is absent
+        path = path.with_name(path.name + ".gz")
+        body = gzip.compress(body, compresslevel=6, mtime=0)  # mtime=0: same bytes every run
+    path.write_bytes(body)
     return path
 
 
@@ -529,12 +534,14 @@ def write_option_chains(
     nse_equities: tuple[str, ...] = ("RELIANCE",),
     us_tickers: tuple[str, ...] = DEFAULT_US_TICKERS,
     page_limit: int = PAGE_LIMIT,
+    compress: bool = False,
 ) -> list[Path]:
     """Write one snapshot of every chain under ``root`` (a mirror); returns the files written.
 
     NSE indices -> ``www.nseindia.com/api/option-chain-indices?symbol=<S>``, NSE stocks ->
     ``.../option-chain-equities?symbol=<S>``, US -> ``api.polygon.io/v3/snapshot/options/<T>?limit=250``
-    plus ``?cursor=...`` pages. Deterministic for ``(seed, snapshot_date)``.
+    plus ``?cursor=...`` pages. Deterministic for ``(seed, snapshot_date)``. ``compress`` writes
+    ``<file>.gz`` instead (a small committed sample).
     """
     root = Path(root)
     written: list[Path] = []
@@ -545,9 +552,9 @@ def write_option_chains(
         for symbol in symbols:
             chain = synthetic_chain(symbol, market, snapshot_date, seed)
             relpath = mirror_relpath(option_chain_url(kind), {"symbol": symbol})
-            written.append(_write(root, relpath, nse_payload(chain)))
+            written.append(_write(root, relpath, nse_payload(chain), compress))
     for ticker in us_tickers:
         chain = synthetic_chain(ticker, "us", snapshot_date, seed)
         for relpath, body in polygon_pages(chain, page_limit):
-            written.append(_write(root, relpath, body))
+            written.append(_write(root, relpath, body, compress))
     return written

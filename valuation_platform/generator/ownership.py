@@ -39,6 +39,10 @@ from zoneinfo import ZoneInfo
 
 from valuation_platform.generator.universe import Company, cusip_check_digit
 from valuation_platform.sources.http import mirror_relpath
+from valuation_platform.sources.sec.calendar import (  # federal_holidays is re-exported for callers
+    federal_holidays,  # noqa: F401
+    sec_business_days,
+)
 from valuation_platform.sources.sec.filing_index import (
     CURRENT_FEED_URL,
     accession_nodash,
@@ -48,7 +52,12 @@ from valuation_platform.sources.sec.filing_index import (
     filing_index_htm_url,
     filing_index_json_url,
 )
-from valuation_platform.sources.sec.form13f import dataset_period_label, dataset_url, value_multiplier
+from valuation_platform.sources.sec.form13f import (
+    dataset_period_label,
+    dataset_url,
+    dataset_window,
+    value_multiplier,
+)
 
 EASTERN = ZoneInfo("America/New_York")
 FEED_PAGE = 100
@@ -101,46 +110,7 @@ DATASET_COLUMNS = {
 INFOTABLE_NAMES = ("infotable.xml", "form13fInfoTable.xml", "{n}.xml", "InfoTable_{n}.xml")
 
 
-# ---------------------------------------------------------------- calendar
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
-    if n > 0:
-        first = date(year, month, 1)
-        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-    return last - timedelta(days=(last.weekday() - weekday) % 7)
-
-
-def federal_holidays(year: int) -> set[date]:
-    """US federal holidays (observed dates): the days EDGAR does not disseminate filings."""
-    fixed = [(1, 1), (7, 4), (11, 11), (12, 25)] + ([(6, 19)] if year >= 2021 else [])
-    days = set()
-    for month, day in fixed:
-        holiday = date(year, month, day)
-        shift = {5: -1, 6: 1}.get(holiday.weekday(), 0)
-        days.add(holiday + timedelta(days=shift))
-    days |= {
-        _nth_weekday(year, 1, 0, 3),  # Martin Luther King Jr. Day
-        _nth_weekday(year, 2, 0, 3),  # Washington's Birthday
-        _nth_weekday(year, 5, 0, -1),  # Memorial Day
-        _nth_weekday(year, 9, 0, 1),  # Labor Day
-        _nth_weekday(year, 10, 0, 2),  # Columbus Day
-        _nth_weekday(year, 11, 3, 4),  # Thanksgiving
-    }
-    return days
-
-
-def sec_business_days(start: date, end: date) -> list[date]:
-    holidays: set[date] = set()
-    for year in range(start.year, end.year + 2):  # Jan 1 on a Saturday is observed on Dec 31
-        holidays |= federal_holidays(year)
-    days, day = [], start
-    while day <= end:
-        if day.weekday() < 5 and day not in holidays:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
-
-
+# ---------------------------------------------------------------- prices
 def _price(company: Company, day: date, seed: int) -> float:
     """A smooth deterministic daily price (USD) around the universe's base price."""
     phase = (company.index * 37) % 360
@@ -1100,14 +1070,6 @@ def _make_13f_filings(
     return filings
 
 
-def _dataset_window(day: date) -> tuple[date, date]:
-    """The three-month filing window (Dec-Feb, Mar-May, Jun-Aug, Sep-Nov) of the SEC 13F data sets."""
-    first_month = {12: 12, 1: 12, 2: 12}.get(day.month, (day.month // 3) * 3)
-    first = date(day.year - 1 if day.month < 3 else day.year, first_month, 1)
-    after = first_month + 3  # the month after the window, possibly in the next year
-    return first, date(first.year + (after - 1) // 12, (after - 1) % 12 + 1, 1) - timedelta(days=1)
-
-
 def _dataset_zip(filings: list[_Filing13F]) -> bytes:
     def d(day: date) -> str:
         return f"{day:%d-%b-%Y}".upper()
@@ -1331,8 +1293,57 @@ def write_ownership_data(
         result.daily_index_files.append(writer.url(daily_index_url(day), _daily_index(day, rows)))
     windows: dict[tuple[date, date], list[_Filing13F]] = defaultdict(list)
     for f in filings13:
-        windows[_dataset_window(f.filing_date)].append(f)
+        windows[dataset_window(f.filing_date)].append(f)
     (first, last), members = max(windows.items(), key=lambda kv: (len(kv[1]), kv[0]))
     result.dataset_label = dataset_period_label(first, last)
     result.dataset_path = writer.url(dataset_url(result.dataset_label), _dataset_zip(members))
     return result
+
+
+# ---------------------------------------------------------------- the sample mirror
+MIRROR_FORM4_DAYS = 50  # calendar days of Form 4 filings before the as-of date (the demo's 50-day window)
+
+
+def truncate_form4(root: Path, filing: dict[str, Any]) -> list[Path]:
+    """Cut a written Form 4 XML in half under every filer's folder (a download that stopped mid-way)."""
+    paths = []
+    for cik in [filing["issuer_cik"], *filing["owner_ciks"]]:
+        path = root / mirror_relpath(
+            filing_document_url(cik, filing["accession"], filing["primary_document"])
+        )
+        body = path.read_bytes()
+        path.write_bytes(body[: len(body) // 2])
+        paths.append(path)
+    return paths
+
+
+def broken_form4_candidate(result: OwnershipWriteResult) -> dict[str, Any]:
+    """The filing the sample breaks: the latest original Form 4 that no amendment restates."""
+    amended = {f["amends"] for f in result.form4 if f["amends"]}
+    regular = [f for f in result.form4 if f["kind"] == "regular" and f["accession"] not in amended]
+    return max(regular, key=lambda f: (f["filing_date"], f["accession"]))
+
+
+def write_ownership_mirror(
+    root: Path, companies: Sequence[Company], *, as_of: date, seed: int = 17, with_faults: bool = True
+) -> tuple[OwnershipWriteResult, dict[str, Any] | None]:
+    """The ownership part of a mirror: Form 4 filings of the ``MIRROR_FORM4_DAYS`` before ``as_of`` and
+    13F filings for the two latest quarters whose deadline has passed. ``with_faults`` truncates one
+    Form 4 XML (returned) so a run shows the quarantine at work."""
+    result = write_ownership_data(
+        root, companies, as_of - timedelta(days=MIRROR_FORM4_DAYS), as_of, seed=seed
+    )
+    broken = None
+    if with_faults:
+        broken = broken_form4_candidate(result)
+        truncate_form4(root, broken)
+    return result, broken
+
+
+def describe(result: OwnershipWriteResult, broken: dict[str, Any] | None) -> str:
+    quarters = sorted({f["report_period"].isoformat() for f in result.form13f})
+    return (
+        f"ownership: {len(result.form4)} Form 4 filings, {len(result.form13f)} 13F filings "
+        f"(quarters {', '.join(quarters)}; data set {result.dataset_label}), "
+        f"{1 if broken else 0} broken documents"
+    )

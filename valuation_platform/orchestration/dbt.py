@@ -26,8 +26,8 @@ ensure_dbt_on_path()
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 # dbt folder (models/<layer>/<domain>/...) -> Dagster group; the domain names match defs/ folders.
-DOMAIN_GROUPS = {"sec": "sec", "finance": "fundamentals"}
-DOMAIN_OWNERS = {"sec": "team:fundamentals", "finance": "team:fundamentals"}
+DOMAIN_GROUPS = {"sec": "sec", "finance": "fundamentals", "options": "options", "ownership": "ownership", "india": "india", "market": "market", "sentiment": "sentiment"}
+DOMAIN_OWNERS = {"sec": "team:fundamentals", "finance": "team:fundamentals", "options": "team:derivatives", "ownership": "team:ownership", "india": "team:india-research", "market": "team:market-data", "sentiment": "team:research"}
 
 
 class PlatformDbtTranslator(DagsterDbtTranslator):

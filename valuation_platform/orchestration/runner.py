@@ -1,8 +1,8 @@
 """Materialize the whole asset graph in-process, partition-aware: what `vp demo` and the tests run.
 
-Dagster materializes one partitions definition per run, so the graph is walked in topological order
-and cut into stages wherever the partitions definition changes. Each stage is one run: unpartitioned
-assets as is; partitioned assets over a range (one run thanks to ``BackfillPolicy.single_run()``).
+Dagster materializes one partitions definition per run, so the graph is cut into stages, each one
+partitions definition (see :func:`plan_stages`). Each stage is one run: unpartitioned assets as is;
+partitioned assets over a range (one run thanks to ``BackfillPolicy.single_run()``).
 Dynamic partitions are read when their stage starts, after the upstream stage registered them.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from time import perf_counter
 
 import dagster as dg
 
@@ -40,20 +41,43 @@ class StageResult:
     assets: list[str]
     partitions: str
     success: bool
+    seconds: float = 0.0
 
 
-def _stages(defs: dg.Definitions) -> list[tuple[dg.PartitionsDefinition | None, list[dg.AssetKey]]]:
+def plan_stages(
+    defs: dg.Definitions, selection: Callable[[dg.AssetKey], bool] = lambda key: True
+) -> list[tuple[dg.PartitionsDefinition | None, list[dg.AssetKey]]]:
+    """Cut the selected graph into runs, one partitions definition each, as few as possible.
+
+    Partitioned stages run as soon as their upstream is done; unpartitioned work (mostly dbt, whose
+    every run pays a project parse) waits until nothing partitioned is ready, so dbt runs once per
+    "layer" of the graph instead of once per partitioned asset that happens to sit between models.
+    """
     graph = defs.resolve_asset_graph()
+    order = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable and selection(k)]
+    remaining = set(order)
+    done: set[dg.AssetKey] = set()
     stages: list[tuple[dg.PartitionsDefinition | None, list[dg.AssetKey]]] = []
-    for key in graph.toposorted_asset_keys:
-        node = graph.get(key)
-        if not node.is_materializable:
-            continue
-        pdef = node.partitions_def
-        if stages and stages[-1][0] == pdef:
-            stages[-1][1].append(key)
-        else:
-            stages.append((pdef, [key]))
+
+    def ready(key: dg.AssetKey, extra: set[dg.AssetKey]) -> bool:
+        return all(p not in remaining or p in done or p in extra for p in graph.get(key).parent_keys)
+
+    while remaining:
+        candidates = [k for k in order if k in remaining and ready(k, set())]
+        partitioned = [k for k in candidates if graph.get(k).partitions_def is not None]
+        seed = partitioned[0] if partitioned else candidates[0]
+        pdef = graph.get(seed).partitions_def
+        stage: set[dg.AssetKey] = {seed}
+        grew = True
+        while grew:  # everything with the same partitions definition that this stage unblocks
+            grew = False
+            for key in order:
+                if key in remaining and key not in stage and graph.get(key).partitions_def == pdef and ready(key, stage):
+                    stage.add(key)
+                    grew = True
+        stages.append((pdef, [k for k in order if k in stage]))
+        remaining -= stage
+        done |= stage
     return stages
 
 
@@ -81,16 +105,14 @@ def materialize_all(
     *,
     selection: Callable[[dg.AssetKey], bool] = lambda key: True,
     log: Callable[[str], None] = print,
+    log_level: str = "INFO",
 ) -> list[StageResult]:
     assets = list(defs.assets or [])
     checks = list(defs.asset_checks or [])
     resources = dict(defs.resources or {})
     results: list[StageResult] = []
     graph = defs.resolve_asset_graph()
-    for pdef, keys in _stages(defs):
-        keys = [k for k in keys if selection(k)]
-        if not keys:
-            continue
+    for pdef, keys in plan_stages(defs, selection):
         names = [k.to_user_string() for k in keys]
         tags: dict[str, str] = {}
         label = "unpartitioned"
@@ -104,6 +126,7 @@ def materialize_all(
             tags = {RANGE_START_TAG: partition_keys[0], RANGE_END_TAG: partition_keys[-1]}
             label = f"{len(partition_keys)} partitions {partition_keys[0]}..{partition_keys[-1]}"
         log(f"materializing {len(keys)} assets ({label})")
+        started = perf_counter()
         result = dg.materialize(
             [*assets, *checks],
             selection=dg.AssetSelection.assets(*keys),
@@ -111,8 +134,10 @@ def materialize_all(
             resources=resources,
             tags=tags,
             raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
-        results.append(StageResult(names, label, result.success))
+        results.append(StageResult(names, label, result.success, perf_counter() - started))
+        log(f"  {'done' if result.success else 'FAILED'} in {results[-1].seconds:.1f}s")
         if not result.success:
             failed = [e.step_key for e in result.all_events if e.is_step_failure]
             log(f"stage failed: steps {failed}")

@@ -7,7 +7,7 @@ Early-close days (e.g. the day after Thanksgiving) are trading days.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 import exchange_calendars as xcals
@@ -43,3 +43,48 @@ def is_us_trading_day(d: date) -> bool:
     """Whether the NYSE holds a session on ``d``."""
     _check_bounds(d)
     return bool(_xnys().is_session(pd.Timestamp(d)))
+
+
+def previous_trading_day(d: date) -> date:
+    """The last NYSE session strictly before ``d``."""
+    before = d - timedelta(days=1)
+    _check_bounds(before)
+    return _xnys().date_to_session(pd.Timestamp(before), direction="previous").date()
+
+
+def next_trading_day_on_or_after(d: date) -> date:
+    """``d`` when it is a session, else the next session (weekend and holiday news belong to it)."""
+    _check_bounds(d)
+    return _xnys().date_to_session(pd.Timestamp(d), direction="next").date()
+
+
+def trading_days_before(d: date, sessions: int) -> date:
+    """The session ``sessions`` sessions before ``d`` (``d`` itself need not be a session)."""
+    if sessions < 1:
+        raise ValueError(f"sessions must be positive, got {sessions}")
+    _check_bounds(d)
+    # ~1.46 calendar days per session; the margin covers holiday clusters.
+    days = us_trading_days(d - timedelta(days=sessions * 3 // 2 + 15), d - timedelta(days=1))
+    if len(days) < sessions:
+        raise ValueError(f"fewer than {sessions} sessions before {d} in the calendar")
+    return days[-sessions]
+
+
+def feed_start(first_session: date) -> date:
+    """The first calendar day a run starting at ``first_session`` fetches.
+
+    A daily partition ``d`` owns everything dated after the previous session up to ``d`` itself (so
+    Monday's partition also owns the weekend's news and ratings). A run over sessions
+    ``first..last`` therefore asks the sources for ``[feed_start(first), last]``; for price bars
+    that range holds exactly the sessions ``first..last``.
+    """
+    return previous_trading_day(first_session) + timedelta(days=1)
+
+
+def weekday_closures(start: date, end: date) -> list[date]:
+    """Weekdays in ``[start, end]`` without a session (holidays, ad-hoc closures), ascending."""
+    if end < start:
+        return []
+    weekdays = pd.bdate_range(start, end)  # Monday..Friday
+    sessions = pd.DatetimeIndex(us_trading_days(start, end))
+    return [ts.date() for ts in weekdays.difference(sessions)]

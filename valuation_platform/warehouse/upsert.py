@@ -7,6 +7,7 @@ reports them as unchanged and leaves no dead tuples behind.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from psycopg import sql
 from valuation_platform.warehouse.tables import LINEAGE_COLUMNS, TableSpec
 
 COPY_CHUNK_BYTES = 8 * 1024 * 1024
+_STAGE_IDS = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,9 @@ def upsert(
     ids = sql.SQL(", ").join(map(sql.Identifier, columns))
     key_ids = sql.SQL(", ").join(map(sql.Identifier, spec.key))
     compared = [c for c in columns if c not in spec.key and c not in LINEAGE_COLUMNS]
-    stage = sql.Identifier(f"_stage_{spec.name}")
+    # A fresh name per call: inside a caller's open transaction ours is only a savepoint, so an
+    # "on commit drop" table from an earlier call may still exist.
+    stage = sql.Identifier(f"_stage_{spec.name}_{next(_STAGE_IDS)}")
 
     with conn.transaction():
         conn.execute(
@@ -157,7 +161,7 @@ def copy_only(conn: psycopg.Connection, spec: TableSpec, frame: pl.DataFrame) ->
     """A plain COPY of the same rows into an empty temp table: the physical limit the upsert is measured against."""
     frame = to_frame(frame, spec)
     ids = sql.SQL(", ").join(map(sql.Identifier, frame.columns))
-    stage = sql.Identifier(f"_plain_copy_{spec.name}")
+    stage = sql.Identifier(f"_plain_copy_{spec.name}_{next(_STAGE_IDS)}")
     with conn.transaction():
         conn.execute(
             sql.SQL("create temp table {} on commit drop as select {} from {} with no data").format(

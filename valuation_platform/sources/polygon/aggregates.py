@@ -19,6 +19,10 @@ ticker (str), trade_date (date), open/high/low/close (float), volume (float: adj
 fractional), vwap (float | None), transactions (int | None). :func:`aggs_frame` gives the polars
 frame with :data:`AGGS_SCHEMA`.
 
+:func:`fetch_daily_bars` and :func:`fetch_grouped_bars` are the lenient clients the ingestion assets use:
+the same requests and checks, but a malformed bar is set aside (:class:`BarsResult`, with its JSON) and
+the rest of its page is kept, so one bad bar never costs a ticker its whole history.
+
 Request parameters are fixed (no time of day, fixed limit) so a mirror file name is predictable:
 :func:`daily_aggs_request` and :func:`grouped_daily_request` are what both the clients and the
 market generator use.
@@ -29,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -310,3 +315,87 @@ def aggs_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     """Rows as a polars frame with :data:`AGGS_SCHEMA`, sorted by ticker and trade_date."""
     columns = {name: [row[name] for row in rows] for name in AGGS_SCHEMA}  # column-wise: much faster
     return pl.DataFrame(columns, schema=AGGS_SCHEMA).sort("ticker", "trade_date")
+
+
+# -- lenient loading: a bad bar is set aside, its neighbours still land --------------------------
+@dataclass
+class BarsResult:
+    """Good rows plus one :class:`SourceError` per bar that could not become a row.
+
+    A rejected bar's ``document`` is its page's document plus ``#results[i]`` (each bad bar can be
+    quarantined on its own, and the page's other bars are kept); ``excerpts`` holds the bar's JSON
+    under that document. Page-level faults (bad JSON, a status that is not OK, a payload for
+    another ticker) still raise: nothing on such a page can be trusted.
+    """
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[SourceError] = field(default_factory=list)
+    excerpts: dict[str, bytes] = field(default_factory=dict)
+    documents: list[str] = field(default_factory=list)  # every page read, in order
+
+
+def _collect_bars(
+    payload: dict[str, Any], document: str, ticker: str | None, day: date | None, out: BarsResult
+) -> None:
+    out.documents.append(document)
+    for i, bar in enumerate(_results(payload, document)):
+        where = f"results[{i}]"
+        try:
+            row = _bar(bar, ticker, document, where)
+            if day is not None and row["trade_date"] != day:
+                raise SourceError(
+                    SOURCE, document, f"bar {row['ticker']} is dated {row['trade_date']}, expected {day}",
+                    field=f"{where}.t",
+                )
+        except SourceError as exc:
+            _set_aside(out, f"{document}#{where}", exc, bar)
+            continue
+        row["_document"] = f"{document}#{where}"
+        out.rows.append(row)
+
+
+def _set_aside(out: BarsResult, item: str, exc: SourceError, bar: Any) -> None:
+    out.rejected.append(SourceError(SOURCE, item, exc.reason, field=exc.field))
+    out.excerpts[item] = json.dumps(bar, default=str).encode()
+
+
+def _drop_duplicates(out: BarsResult) -> BarsResult:
+    """Two bars for one (ticker, day) cannot both be right: both are set aside."""
+    counts: dict[tuple[str, date], int] = {}
+    for row in out.rows:
+        key = (row["ticker"], row["trade_date"])
+        counts[key] = counts.get(key, 0) + 1
+    kept = []
+    for row in out.rows:
+        document = row.pop("_document")
+        if counts[(row["ticker"], row["trade_date"])] > 1:
+            reason = f"two or more bars for {row['ticker']} on {row['trade_date']}"
+            _set_aside(out, document, SourceError(SOURCE, document, reason, field="results"), row)
+        else:
+            kept.append(row)
+    out.rows = kept
+    return out
+
+
+def fetch_daily_bars(
+    client: HttpClient, ticker: str, start: date, end: date, api_key: str, *, adjusted: bool = True
+) -> BarsResult:
+    """:func:`fetch_daily_aggs`, but a malformed bar is set aside instead of failing the ticker."""
+    url, params = daily_aggs_request(ticker, start, end, adjusted=adjusted)
+    out = BarsResult()
+    for document, payload in iter_pages(client, url, params, api_key):
+        named = payload.get("ticker")
+        if not isinstance(named, str) or named.upper() != ticker.upper():
+            message = f"payload is for {named!r}, expected {ticker}"
+            raise SourceError(SOURCE, document, message, field="ticker")
+        _collect_bars(payload, document, named, None, out)
+    return _drop_duplicates(out)
+
+
+def fetch_grouped_bars(client: HttpClient, day: date, api_key: str, *, adjusted: bool = True) -> BarsResult:
+    """:func:`fetch_grouped_daily`, but a malformed bar is set aside instead of failing the day."""
+    url, params = grouped_daily_request(day, adjusted=adjusted)
+    out = BarsResult()
+    for document, payload in iter_pages(client, url, params, api_key):
+        _collect_bars(payload, document, None, day, out)
+    return _drop_duplicates(out)

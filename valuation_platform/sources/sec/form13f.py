@@ -32,7 +32,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 import polars as pl
@@ -356,6 +356,41 @@ def dataset_url(period_label: str) -> str:
 def dataset_period_label(first_day: date, last_day: date) -> str:
     """``01dec2023-29feb2024`` for the filing-date window [first_day, last_day]."""
     return f"{first_day:%d%b%Y}-{last_day:%d%b%Y}".lower()
+
+
+FILING_DEADLINE_DAYS = 45
+# The SEC switched the data sets from calendar quarters of filing dates ("2023q4") to filing windows:
+# one two-month transition file, then Mar-May, Jun-Aug, Sep-Nov and Dec-Feb from March 2024 on.
+_TRANSITION_WINDOW = (date(2024, 1, 1), date(2024, 2, 29))
+
+
+def filing_deadline(report_period: date) -> date:
+    """A 13F-HR is due 45 days after the calendar quarter it reports."""
+    return report_period + timedelta(days=FILING_DEADLINE_DAYS)
+
+
+def dataset_window(day: date) -> tuple[date, date]:
+    """The filing-date window of the data set that holds filings made on ``day``."""
+    if day < _TRANSITION_WINDOW[0]:
+        first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    elif day <= _TRANSITION_WINDOW[1]:
+        return _TRANSITION_WINDOW
+    else:
+        month = 12 if day.month in (12, 1, 2) else 3 * (day.month // 3)
+        first = date(day.year - (1 if day.month < month else 0), month, 1)
+    after = first.month + 3
+    last = date(first.year + (after - 1) // 12, (after - 1) % 12 + 1, 1) - timedelta(days=1)
+    return first, last
+
+
+def dataset_label_for_period(report_period: date) -> str:
+    """The data set that holds the timely filings for ``report_period``: the one whose filing window
+    contains the 45-day deadline (``2023q4`` for 2023-09-30, ``01sep2026-30nov2026`` for 2026-09-30)."""
+    deadline = filing_deadline(report_period)
+    first, last = dataset_window(deadline)
+    if deadline < _TRANSITION_WINDOW[0]:
+        return f"{first.year}q{(first.month - 1) // 3 + 1}"
+    return dataset_period_label(first, last)
 
 
 def _read_table(

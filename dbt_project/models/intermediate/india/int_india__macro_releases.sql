@@ -1,0 +1,41 @@
+-- Every release of every (series, period) from the three load paths, ordered in time. Ties on
+-- released_at (the same release seen by two paths) order by load path so the result is stable.
+with releases as (
+    select * from {{ ref('stg_mospi__releases') }}
+    union all
+    select * from {{ ref('stg_india_market__indicators') }}
+    union all
+    select * from {{ ref('stg_india__macro_files') }}
+),
+
+ordered as (
+    select
+        *,
+        row_number() over release_order as release_number,
+        count(*) over (partition by series_id, ref_period) as release_count,
+        lag(value) over release_order as previous_release_value,
+        min(released_at) over (partition by series_id, ref_period) as first_released_at
+    from releases
+    window release_order as (partition by series_id, ref_period order by released_at, loaded_from)
+)
+
+select
+    loaded_from,
+    source,
+    series_id,
+    series_name,
+    geography,
+    sector,
+    frequency,
+    unit,
+    ref_period,
+    value,
+    released_at,
+    document,
+    release_number,
+    release_count,
+    release_number = release_count as is_latest_release,
+    previous_release_value,
+    release_number > 1 and value is distinct from previous_release_value as is_revision,
+    first_released_at
+from ordered

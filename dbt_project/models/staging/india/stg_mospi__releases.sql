@@ -1,0 +1,1 @@
+{{ stg_india_macro_releases('mospi_releases', 'mospi_api') }}

@@ -1,0 +1,45 @@
+-- Form 4 table lines as filed, typed; JSON lists/objects become jsonb.
+with source as (
+    select * from {{ source('sec_ownership', 'sec_form4_transactions') }}
+)
+
+select
+    accession,
+    row_number,
+    document_type,
+    is_amendment,
+    date_of_original_submission,
+    period_of_report,
+    filing_date,
+    nullif(upper(trim(ticker)), '') as ticker,
+    issuer_cik,
+    issuer_name,
+    insider_cik,
+    insider_name,
+    insider_title,
+    is_director,
+    is_officer,
+    is_ten_percent_owner,
+    reporting_owner_ciks::jsonb as reporting_owner_ciks,
+    reporting_owner_key,
+    n_reporting_owners,
+    record_type,
+    is_derivative,
+    security_title,
+    transaction_date,
+    transaction_code,
+    acquired_disposed,
+    shares::numeric as shares,
+    price_per_share::numeric as price_per_share,
+    total_value::numeric as total_value,
+    shares_owned_after::numeric as shares_owned_after,
+    direct_indirect,
+    nature_of_ownership,
+    conversion_or_exercise_price::numeric as conversion_or_exercise_price,
+    exercise_date,
+    expiration_date,
+    underlying_security_title,
+    underlying_shares::numeric as underlying_shares,
+    footnotes::jsonb as footnotes,
+    _fetched_at
+from source

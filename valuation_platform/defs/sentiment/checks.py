@@ -1,0 +1,65 @@
+"""Domain invariants of the sentiment assets, as Python asset checks."""
+
+import dagster as dg
+
+from valuation_platform.defs.sentiment.assets import benzinga_ratings, news_sentiment, polygon_news
+from valuation_platform.orchestration.market.quarantine import quarantine_check
+from valuation_platform.orchestration.resources import WarehouseResource
+
+LABELS = ("positive", "neutral", "negative")
+SCORERS = ("provider", "finbert", "lexicon")
+
+
+@dg.asset_check(asset=polygon_news, description="articles quarantined by the latest loads (e.g. no tickers)")
+def news_quarantine(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as conn:
+        return dg.AssetCheckResult(**quarantine_check(conn, "polygon_news"))
+
+
+@dg.asset_check(
+    asset=news_sentiment,
+    blocking=True,
+    description="every stored article-ticker pair is scored, scores in [-1, 1], known labels and scorers",
+)
+def sentiment_is_complete_and_bounded(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as conn:
+        unscored, out_of_range, bad_names, scored = conn.execute(
+            """
+            select (select count(*) from raw.polygon_news n
+                    where not exists (select 1 from analytics.news_sentiment s
+                                      where s.article_id = n.article_id and s.ticker = n.ticker)),
+                   count(*) filter (where sentiment_score < -1 or sentiment_score > 1),
+                   count(*) filter (where not (sentiment_label = any(%s) and scorer = any(%s))),
+                   count(*)
+            from analytics.news_sentiment
+            """,
+            (list(LABELS), list(SCORERS)),
+        ).fetchone()
+    return dg.AssetCheckResult(
+        passed=unscored == out_of_range == bad_names == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"rows_scored": scored, "pairs_unscored": unscored, "scores_out_of_range": out_of_range,
+                  "unknown_label_or_scorer": bad_names},
+    )
+
+
+@dg.asset_check(
+    asset=benzinga_ratings, description="rating strings without a numeric mapping (stay NULL, to review)"
+)
+def ratings_map_to_the_scale(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as conn:
+        rows = conn.execute(
+            "select rating, count(*) from raw.benzinga_ratings"
+            " where rating is not null and rating_numeric is null group by rating order by count(*) desc"
+        ).fetchall()
+        quarantined = quarantine_check(conn, "benzinga_ratings")
+    return dg.AssetCheckResult(
+        passed=not rows and quarantined["passed"],
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "unknown_rating_strings": dg.MetadataValue.md(
+                "\n".join(f"- {r!r}: {n}" for r, n in rows) or "none"
+            ),
+            **quarantined["metadata"],
+        },
+    )
