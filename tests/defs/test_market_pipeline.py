@@ -26,6 +26,7 @@ from valuation_platform.generator.market import SAMPLE_HISTORY_DAYS, sample_star
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
 from valuation_platform.generator.universe import us_companies
 from valuation_platform.orchestration.runner import RANGE_END_TAG, RANGE_START_TAG
+from valuation_platform.sources.benzinga.ratings import ratings_request
 from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.market_calendar import us_trading_days
 from valuation_platform.sources.polygon.aggregates import daily_aggs_request
@@ -39,6 +40,9 @@ START = sample_start(DEFAULT_AS_OF)
 SESSIONS = us_trading_days(START, DEFAULT_AS_OF)
 BAD_BAR_TICKER, BAD_BAR_INDEX = COMPANIES[3].ticker, 10
 SPLIT_TICKER = COMPANIES[1].ticker  # the generator splits company 1 inside the window
+UNKNOWN_RATING = "Speculative Hold"  # not on the numeric scale: must stay NULL and be reported
+PYTHON_ASSETS = ("polygon_daily_bars", "technical_indicators", "polygon_news", "news_sentiment",
+                 "benzinga_ratings")
 
 
 def _aggs_file(root: Path, ticker: str) -> Path:
@@ -55,6 +59,10 @@ def mirror(tmp_path_factory) -> Path:
     path = _aggs_file(root, BAD_BAR_TICKER)  # one bar loses its close: it alone must be quarantined
     payload = json.loads(gzip.decompress(path.read_bytes()))
     del payload["results"][BAD_BAR_INDEX]["c"]
+    path.write_bytes(gzip.compress(json.dumps(payload).encode()))
+    path = root / (mirror_relpath(*ratings_request(COMPANIES[0].ticker, START, DEFAULT_AS_OF)) + ".gz")
+    payload = json.loads(gzip.decompress(path.read_bytes()))
+    payload["ratings"][0]["rating_current"] = UNKNOWN_RATING  # the newest rating: Benzinga sends newest first
     path.write_bytes(gzip.compress(json.dumps(payload).encode()))
     return root
 
@@ -119,7 +127,9 @@ def test_the_demo_history_tag_matches_the_sample_generator() -> None:
     from valuation_platform.defs.market.assets import polygon_daily_bars, technical_indicators
     from valuation_platform.defs.sentiment.assets import benzinga_ratings, news_sentiment, polygon_news
 
-    for asset in (polygon_daily_bars, technical_indicators, polygon_news, news_sentiment, benzinga_ratings):
+    assets = (polygon_daily_bars, technical_indicators, polygon_news, news_sentiment, benzinga_ratings)
+    assert [a.key.to_user_string() for a in assets] == list(PYTHON_ASSETS)
+    for asset in assets:
         assert asset.specs_by_key[asset.key].tags["vp/sample_days"] == str(SAMPLE_HISTORY_DAYS)
 
 
@@ -156,6 +166,15 @@ def test_bad_inputs_are_quarantined_with_reasons(first_run, db) -> None:
     news = [r for r in rows if r[0] == "polygon_news"]
     assert len(news) == 1 and "lists no tickers" in news[0][3] and news[0][2].endswith(".tickers")
     assert not [r for r in rows if r[0] == "benzinga_ratings"]
+
+
+def test_unknown_rating_words_stay_null_and_are_reported(first_run, db, instance) -> None:
+    meta = latest_meta(instance, "benzinga_ratings")
+    assert meta["unknown_rating_strings"] == UNKNOWN_RATING and meta["unknown_rating_count"] == 1
+    sql = "select ticker, rating_numeric from marts.fct_analyst_ratings where rating = %s"
+    assert query(db, sql, (UNKNOWN_RATING,)) == [(COMPANIES[0].ticker, None)]
+    sql = "select firms - rating_count from marts.fct_analyst_consensus where ticker = %s"
+    assert query(db, sql, (COMPANIES[0].ticker,)) == [(1,)]
 
 
 # -- indicators ------------------------------------------------------------------------------------
@@ -244,14 +263,15 @@ def test_consensus_is_a_plain_average_of_each_firms_latest_rating(first_run, db)
             latest[(r[0], r[1])] = r
     last_close = dict(query(db, "select distinct on (ticker) ticker, close from marts.fct_daily_prices"
                                 " order by ticker, trade_date desc"))
-    sql = ("select ticker, as_of_date, firms, mean_rating, mean_price_target, target_upside"
+    sql = ("select ticker, as_of_date, firms, rating_count, mean_rating, mean_price_target, target_upside"
            " from marts.fct_analyst_consensus")
     consensus = {r[0]: r[1:] for r in query(db, sql)}
     assert set(consensus) == {t for t, _ in latest}
-    for ticker, (as_of_date, firms, mean_rating, mean_target, upside) in consensus.items():
+    for ticker, (as_of_date, firms, rating_count, mean_rating, mean_target, upside) in consensus.items():
         views = [v for (t, _), v in latest.items() if t == ticker]
-        assert as_of_date == as_of and firms == len(views)
-        assert mean_rating == pytest.approx(mean(v[4] for v in views), rel=1e-12)
+        known = [v[4] for v in views if v[4] is not None]  # an unknown rating word counts for its target only
+        assert as_of_date == as_of and firms == len(views) and rating_count == len(known)
+        assert mean_rating == pytest.approx(mean(known), rel=1e-12)
         assert mean_target == pytest.approx(mean(v[5] for v in views), rel=1e-12)
         assert upside == pytest.approx(mean_target / last_close[ticker] - 1, rel=1e-12)
 
@@ -294,12 +314,11 @@ def counts(db) -> dict[str, int]:
 
 def test_rerun_is_idempotent(first_run, mirror, db, instance) -> None:
     before = counts(db)
-    # the market and sentiment groups again (their SEC inputs are unchanged): every load and mart
-    again = run_pipeline(mirror, db, instance, select_groups={"market", "sentiment"})
-    assert all(stage.success for stage in again)
+    # every load again over the same 277 sessions (the marts are rebuilt from these tables by dbt)
+    again = run_pipeline(mirror, db, instance, select_keys=set(PYTHON_ASSETS))
+    assert len(again) == 1 and again[0].success
     assert counts(db) == before
-    for key in ("polygon_daily_bars", "technical_indicators", "polygon_news", "news_sentiment",
-                "benzinga_ratings"):
+    for key in PYTHON_ASSETS:
         meta = latest_meta(instance, key)  # each asset's table is named as the asset
         assert meta[f"{key}/rows_in"] > 0 and meta[f"{key}/inserted"] == meta[f"{key}/updated"] == 0, key
 

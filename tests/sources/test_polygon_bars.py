@@ -15,6 +15,7 @@ from valuation_platform.sources.polygon.aggregates import (
     fetch_daily_aggs,
     fetch_daily_bars,
     fetch_grouped_bars,
+    fetch_grouped_daily,
     grouped_daily_request,
 )
 
@@ -70,3 +71,17 @@ def test_grouped_bars_on_the_wrong_day_or_repeated_are_set_aside(tmp_path):
     assert reasons == ["bar C is dated 2023-01-03, expected 2023-01-04",
                        "two or more bars for B on 2023-01-04", "two or more bars for B on 2023-01-04"]
     assert len({e.document for e in result.rejected}) == 3  # each bad bar has its own quarantine key
+
+
+def test_real_payloads_give_the_same_rows_as_the_strict_clients(tmp_path, shared_fixtures):
+    real = json.loads((shared_fixtures / "polygon" / "aggs_AAPL_1day_2023-01-01_2023-01-10.json").read_text())
+    _place(tmp_path, daily_aggs_request("AAPL", START, END), real)
+    day = date(2020, 10, 14)
+    mock = json.loads((shared_fixtures / "polygon" / "grouped_daily.mock.json").read_bytes())
+    _place(tmp_path, grouped_daily_request(day), mock)
+    client = HttpClient(source_root=tmp_path)
+    lenient = fetch_daily_bars(client, "AAPL", START, END, "k")
+    assert not lenient.rejected and lenient.rows == fetch_daily_aggs(client, "AAPL", START, END, "k")
+    assert len(lenient.rows) == 6 and lenient.rows[-1]["close"] == 130.73
+    grouped = fetch_grouped_bars(client, day, "k")
+    assert not grouped.rejected and grouped.rows == fetch_grouped_daily(client, day, "k")

@@ -25,7 +25,6 @@ from typing import Any
 
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.sources.india_market import MARKET_FEEDS, parse_market_csv
-from valuation_platform.sources.india_market import SOURCE as MARKET_SOURCE
 from valuation_platform.sources.mospi.client import parse_mospi_release
 from valuation_platform.sources.mospi.series import MOSPI
 

@@ -38,8 +38,9 @@ def keyed_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 def universe_tickers(conn: psycopg.Connection, ticker_filter: Sequence[str]) -> list[str]:
     """raw.us_universe (SEC domain), narrowed by VP_TICKERS when set; fails clearly when it is empty.
 
-    Runs in its own short transaction: the connection is not autocommit, and upsert's stage tables are
-    only dropped when a transaction commits, so no read may leave one open before a load.
+    Runs in its own short transaction (the connection is not autocommit): no transaction stays open
+    across the network fetches that follow, and each later load commits on its own, so what landed
+    stays landed even when a later step fails.
     """
     with conn.transaction():
         rows = conn.execute("select ticker from raw.us_universe order by ticker").fetchall()
