@@ -27,16 +27,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from valuation_platform.analytics.driver_hierarchy import (
+from valuation_platform.analytics.india.driver_hierarchy import (
     build_driver_hierarchy,
     read_reference_tables,
     validate_driver_hierarchy,
 )
-from valuation_platform.analytics.india_universe import select_india_universe
+from valuation_platform.analytics.india.universe import select_india_universe
 from valuation_platform.generator.india import LANDING_MOSPI_FILES, write_india_data
 from valuation_platform.sources.http import HttpClient
-from valuation_platform.sources.india_classification import parse_classification
-from valuation_platform.sources.india_market import MARKET_FEEDS, fetch_market_feed
+from valuation_platform.sources.india.classification import parse_classification
+from valuation_platform.sources.india.market import MARKET_FEEDS, fetch_market_feed
 from valuation_platform.sources.mospi import (
     parse_cpi,
     parse_iip,

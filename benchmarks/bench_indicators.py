@@ -38,7 +38,7 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from valuation_platform.analytics.indicators import (
+from valuation_platform.analytics.market.indicators import (
     INDICATOR_COLUMNS,
     RETURN_HORIZONS,
     compute_indicators,

@@ -27,19 +27,19 @@ import polars as pl  # noqa: E402
 from valuation_platform.generator.market import simulate_market  # noqa: E402
 from valuation_platform.generator.sec import DEFAULT_AS_OF  # noqa: E402
 from valuation_platform.generator.universe import us_companies  # noqa: E402
-from valuation_platform.orchestration.market.history import (  # noqa: E402
+from valuation_platform.pipelines.market.history import (  # noqa: E402
     LOOKBACK_SESSIONS,
     indicator_frame,
     read_history,
 )
-from valuation_platform.orchestration.market.prices import keyed_by_session  # noqa: E402
-from valuation_platform.orchestration.market.window import RunWindow  # noqa: E402
+from valuation_platform.pipelines.market.prices import keyed_by_session  # noqa: E402
+from valuation_platform.pipelines.market.window import RunWindow  # noqa: E402
 from valuation_platform.sources.market_calendar import trading_days_before, us_trading_days  # noqa: E402
 from valuation_platform.warehouse.bootstrap import ensure_tables  # noqa: E402
 from valuation_platform.warehouse.connection import connect  # noqa: E402
 from valuation_platform.warehouse.embedded import drop_database, ensure_database  # noqa: E402
 from valuation_platform.warehouse.settings import DatabaseSettings  # noqa: E402
-from valuation_platform.warehouse.tables_market import POLYGON_DAILY_BARS, TECHNICAL_INDICATORS  # noqa: E402
+from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS, TECHNICAL_INDICATORS  # noqa: E402
 from valuation_platform.warehouse.upsert import upsert  # noqa: E402
 
 SCRATCH = "vpb_market_history"

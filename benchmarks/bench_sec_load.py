@@ -24,14 +24,14 @@ import polars as pl
 
 from valuation_platform.generator.sec import write_sec_mirror
 from valuation_platform.generator.universe import us_companies
-from valuation_platform.orchestration.dbt import DBT_PROJECT_DIR
+from valuation_platform.lib.dbt import DBT_PROJECT_DIR
 from valuation_platform.sources.http import HttpClient
 from valuation_platform.sources.sec.companyfacts import fetch_companyfacts
 from valuation_platform.sources.sec.submissions import fetch_submissions
 from valuation_platform.warehouse.bootstrap import ensure_tables
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.settings import DatabaseSettings
-from valuation_platform.warehouse.tables_sec import SEC_COMPANYFACTS, SEC_TABLES, US_UNIVERSE
+from valuation_platform.warehouse.tables.sec import SEC_COMPANYFACTS, SEC_TABLES, US_UNIVERSE
 from valuation_platform.warehouse.upsert import copy_only, upsert
 
 

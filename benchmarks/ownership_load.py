@@ -19,14 +19,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from valuation_platform.generator.ownership import write_ownership_data  # noqa: E402
 from valuation_platform.generator.universe import us_companies  # noqa: E402
-from valuation_platform.orchestration.ownership.form4_load import load_form4  # noqa: E402
-from valuation_platform.orchestration.ownership.form13f_load import load_13f  # noqa: E402
+from valuation_platform.pipelines.ownership.form4_load import load_form4  # noqa: E402
+from valuation_platform.pipelines.ownership.form13f_load import load_13f  # noqa: E402
 from valuation_platform.sources.http import HttpClient  # noqa: E402
 from valuation_platform.sources.sec.calendar import sec_business_days  # noqa: E402
 from valuation_platform.warehouse.bootstrap import ensure_tables  # noqa: E402
 from valuation_platform.warehouse.connection import connect  # noqa: E402
 from valuation_platform.warehouse.embedded import drop_database, embedded_settings, ensure_database  # noqa: E402
-from valuation_platform.warehouse.tables_ownership import OWNERSHIP_TABLES  # noqa: E402
+from valuation_platform.warehouse.tables.ownership import OWNERSHIP_TABLES  # noqa: E402
 
 END = date(2026, 11, 20)
 DB = "vpbench_ownership"

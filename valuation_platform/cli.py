@@ -14,7 +14,7 @@ DEFAULT_SAMPLES = REPO / "data" / "samples"
 
 
 def _prepare_dbt() -> None:
-    from valuation_platform.orchestration.dbt import DBT_PROJECT
+    from valuation_platform.lib.dbt import DBT_PROJECT
 
     DBT_PROJECT.preparer.prepare(DBT_PROJECT)
 
@@ -69,7 +69,7 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from valuation_platform.definitions import build_defs
-    from valuation_platform.orchestration.runner import SAMPLE_WINDOW, materialize_all, summarize
+    from valuation_platform.lib.runner import SAMPLE_WINDOW, materialize_all, summarize
     from valuation_platform.warehouse.connection import connect, resolve_settings
     from valuation_platform.warehouse.settings import DEFAULT_DBNAME
 

@@ -8,7 +8,7 @@ import dagster as dg
 
 
 def build_defs() -> dg.Definitions:
-    from valuation_platform.orchestration.dbt import DBT_PROJECT
+    from valuation_platform.lib.dbt import DBT_PROJECT
 
     if not DBT_PROJECT.manifest_path.exists():
         raise FileNotFoundError(

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from valuation_platform.analytics.driver_hierarchy import (
+from valuation_platform.analytics.india.driver_hierarchy import (
     DRIVER_LEVELS,
     build_driver_hierarchy,
     direction,
@@ -18,7 +18,7 @@ from valuation_platform.analytics.driver_hierarchy import (
     validate_driver_hierarchy,
     yoy_at,
 )
-from valuation_platform.analytics.india_universe import VALUATION_GROUPS, select_india_universe
+from valuation_platform.analytics.india.universe import VALUATION_GROUPS, select_india_universe
 from valuation_platform.generator.india import (
     api_envelope,
     classification_csv,
@@ -31,8 +31,8 @@ from valuation_platform.generator.india import (
     plfs_records,
     wpi_api_records,
 )
-from valuation_platform.sources.india_classification import parse_classification
-from valuation_platform.sources.india_market import parse_market_csv
+from valuation_platform.sources.india.classification import parse_classification
+from valuation_platform.sources.india.market import parse_market_csv
 from valuation_platform.sources.mospi.client import parse_mospi_release
 
 NOW = datetime(2025, 4, 30, 6, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from valuation_platform.analytics.driver_hierarchy import read_reference_tables
-from valuation_platform.analytics.india_universe import (
+from valuation_platform.analytics.india.driver_hierarchy import read_reference_tables
+from valuation_platform.analytics.india.universe import (
     VALUATION_GROUPS,
     SelectionPolicy,
     build_mapping_index,
@@ -17,7 +17,7 @@ from valuation_platform.analytics.india_universe import (
     select_india_universe,
 )
 from valuation_platform.generator.india import classification_csv, india_companies
-from valuation_platform.sources.india_classification import parse_classification
+from valuation_platform.sources.india.classification import parse_classification
 
 MAPPING = [
     {"cd_sector": "Fin", "cd_industry": "Bank", "valuation_group": "A", "valuation_subgroup": "A1"},

@@ -9,7 +9,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from valuation_platform.analytics import indicators as ind
+from valuation_platform.analytics.market import indicators as ind
 
 talib = pytest.importorskip("talib")
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from valuation_platform.analytics.ratings import RATING_SCALE, rating_to_numeric, unknown_ratings
+from valuation_platform.analytics.sentiment.ratings import RATING_SCALE, rating_to_numeric, unknown_ratings
 
 
 @pytest.mark.parametrize(

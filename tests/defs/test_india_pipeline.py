@@ -14,13 +14,13 @@ import dagster as dg
 import pytest
 
 from tests.support.pipeline import env
-from valuation_platform.analytics.driver_hierarchy import read_reference_tables
-from valuation_platform.analytics.india_universe import select_india_universe
+from valuation_platform.analytics.india.driver_hierarchy import read_reference_tables
+from valuation_platform.analytics.india.universe import select_india_universe
 from valuation_platform.generator.india import classification_csv, india_companies, write_india_data
-from valuation_platform.orchestration.india.landing import classification_candidates, scan
-from valuation_platform.orchestration.india.resources import IndiaResource
-from valuation_platform.orchestration.resources import SourcesResource
-from valuation_platform.orchestration.runner import (
+from valuation_platform.pipelines.india.landing import classification_candidates, scan
+from valuation_platform.lib.india_resource import IndiaResource
+from valuation_platform.lib.resources import SourcesResource
+from valuation_platform.lib.runner import (
     RANGE_END_TAG,
     RANGE_START_TAG,
     SAMPLE_AS_OF,
@@ -28,7 +28,7 @@ from valuation_platform.orchestration.runner import (
     materialize_all,
 )
 from valuation_platform.sources.http import mirror_relpath
-from valuation_platform.sources.india_classification import parse_classification
+from valuation_platform.sources.india.classification import parse_classification
 from valuation_platform.sources.mospi.client import mospi_url, release_params
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
@@ -73,7 +73,7 @@ def job_env(mirror, db) -> dict[str, str | None]:
 def defs(job_env) -> dg.Definitions:
     """The code location, loaded once (its EnvVars resolve when each run starts)."""
     from valuation_platform.definitions import build_defs
-    from valuation_platform.orchestration.dbt import DBT_PROJECT
+    from valuation_platform.lib.dbt import DBT_PROJECT
 
     with env(job_env):
         DBT_PROJECT.preparer.prepare(DBT_PROJECT)

@@ -42,7 +42,7 @@ def database(pg_admin):
 
 def test_real_cpi_file_through_the_landing_asset(shared_fixtures, database, tmp_path) -> None:
     from valuation_platform.definitions import build_defs
-    from valuation_platform.orchestration.dbt import DBT_PROJECT
+    from valuation_platform.lib.dbt import DBT_PROJECT
 
     source = shared_fixtures / "mospi" / CPI_FILE
     landing = tmp_path / "landing"

@@ -8,7 +8,7 @@ import dagster as dg
 
 from valuation_platform.defs.market.automation import technical_indicators_weekdays
 from valuation_platform.defs.sentiment.automation import analyst_ratings_daily, news_sentiment_every_4_hours
-from valuation_platform.orchestration.runner import RANGE_END_TAG, RANGE_START_TAG
+from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
 
 
 def _tick(schedule: dg.ScheduleDefinition, moment: datetime):

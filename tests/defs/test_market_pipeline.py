@@ -20,12 +20,12 @@ import talib
 
 from tests.support.mirror_server import MirrorServer, status
 from tests.support.pipeline import env, run_pipeline
-from valuation_platform.analytics.indicators import INDICATOR_COLUMNS
+from valuation_platform.analytics.market.indicators import INDICATOR_COLUMNS
 from valuation_platform.analytics.sentiment import lexicon_score
 from valuation_platform.generator.market import SAMPLE_HISTORY_DAYS, sample_start, write_market_data
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
 from valuation_platform.generator.universe import us_companies
-from valuation_platform.orchestration.runner import RANGE_END_TAG, RANGE_START_TAG
+from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
 from valuation_platform.sources.benzinga.ratings import ratings_request
 from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.market_calendar import us_trading_days
@@ -351,7 +351,7 @@ def test_a_429_storm_is_retried_and_an_endless_one_fails_after_loading_the_rest(
     first_run, mirror, db
 ) -> None:
     from valuation_platform.defs.market.assets import polygon_daily_bars
-    from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+    from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 
     storm, endless, calm = COMPANIES[0].ticker, COMPANIES[4].ticker, COMPANIES[6].ticker
     warehouse = WarehouseResource(database_url=db.url)

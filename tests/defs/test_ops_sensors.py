@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from valuation_platform.defs.ops.sensors import run_failure_alert
-from valuation_platform.orchestration.resources import WarehouseResource
+from valuation_platform.lib.resources import WarehouseResource
 from valuation_platform.warehouse.connection import connect
 
 

@@ -18,13 +18,13 @@ import pytest
 from tests.support.pipeline import env, run_pipeline
 from valuation_platform.analytics.options.bsm import bsm_greeks, bsm_price
 from valuation_platform.generator.options import DEFAULT_US_TICKERS, write_option_chains
-from valuation_platform.orchestration.options import partition_of_day
+from valuation_platform.pipelines.options.chains import partition_of_day
 from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.nse.option_chain import option_chain_url
 from valuation_platform.warehouse.bootstrap import ensure_tables
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
-from valuation_platform.warehouse.tables_options import OPTION_ATM_IV_HISTORY
+from valuation_platform.warehouse.tables.options import OPTION_ATM_IV_HISTORY
 from valuation_platform.warehouse.upsert import upsert
 
 GROUPS = {"options"}  # the options models read no seeds, so "reference" is not needed
@@ -324,7 +324,7 @@ def fixture_run(shared_fixtures, pg_admin, tmp_path_factory):
     """The real BANKNIFTY chain at the NSE URL path of a mirror that also holds 2026 chains (skipped):
     the options assets for the fixture's own partition (the dbt side is covered above)."""
     from valuation_platform.defs.options import assets
-    from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+    from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 
     root = tmp_path_factory.mktemp("options_real_mirror")
     write_option_chains(root, AS_OF)

@@ -9,7 +9,7 @@ import dagster as dg
 
 from valuation_platform.defs.options import assets
 from valuation_platform.defs.options.automation import nse_option_chains_intraday, us_option_chains_intraday
-from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 
 # A partitioned job's schedule resolves its partitions through the repository.
 REPOSITORY = dg.Definitions(

@@ -13,9 +13,9 @@ from tests.support.mirror_server import MirrorServer, body
 from valuation_platform.defs.ownership import automation
 from valuation_platform.generator.ownership import OwnershipWriteResult, write_ownership_data
 from valuation_platform.generator.universe import us_companies
-from valuation_platform.orchestration.ownership.current_filings import FeedCursor, plan_runs
-from valuation_platform.orchestration.resources import SourcesResource
-from valuation_platform.orchestration.runner import RANGE_END_TAG, RANGE_START_TAG
+from valuation_platform.pipelines.ownership.current_filings import FeedCursor, plan_runs
+from valuation_platform.lib.resources import SourcesResource
+from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
 
 AS_OF = date(2026, 11, 20)  # a Friday
 MARKET_HOURS = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)  # 10:30 in New York

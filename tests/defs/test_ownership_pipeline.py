@@ -19,7 +19,7 @@ from tests.support.pipeline import env
 from valuation_platform.generator.ownership import OwnershipWriteResult, write_ownership_mirror
 from valuation_platform.generator.sec import write_sec_mirror
 from valuation_platform.generator.universe import us_companies
-from valuation_platform.orchestration.runner import SAMPLE_AS_OF, SAMPLE_WINDOW, StageResult, materialize_all
+from valuation_platform.lib.runner import SAMPLE_AS_OF, SAMPLE_WINDOW, StageResult, materialize_all
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
 
@@ -67,7 +67,7 @@ def run_pipeline(
     Python ingestion assets through the runner (one run per partitions definition), then every dbt node
     in ONE run (one `dbt build`); the runner's single pass cuts dbt into a stage per graph level."""
     from valuation_platform.definitions import build_defs
-    from valuation_platform.orchestration.dbt import DBT_PROJECT
+    from valuation_platform.lib.dbt import DBT_PROJECT
 
     if with_dbt:
         DBT_PROJECT.preparer.prepare(DBT_PROJECT)

@@ -16,8 +16,8 @@ from valuation_platform.generator.india import (
     write_india_data,
 )
 from valuation_platform.sources.http import HttpClient
-from valuation_platform.sources.india_classification import parse_classification
-from valuation_platform.sources.india_market import MARKET_FEEDS, fetch_market_feed, parse_market_csv
+from valuation_platform.sources.india.classification import parse_classification
+from valuation_platform.sources.india.market import MARKET_FEEDS, fetch_market_feed, parse_market_csv
 from valuation_platform.sources.mospi import (
     parse_cpi,
     parse_iip,

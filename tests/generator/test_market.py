@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 from tests.support.mirror_server import MirrorServer, status
-from valuation_platform.analytics.indicators import compute_indicators
-from valuation_platform.analytics.ratings import rating_to_numeric
+from valuation_platform.analytics.market.indicators import compute_indicators
+from valuation_platform.analytics.sentiment.ratings import rating_to_numeric
 from valuation_platform.analytics.sentiment import lexicon_score
 from valuation_platform.generator.market import HALT_SESSIONS, write_market_data
 from valuation_platform.generator.universe import us_companies

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from valuation_platform.generator.india import classification_csv, classification_xlsx, india_companies
 from valuation_platform.sources.errors import SourceError
-from valuation_platform.sources.india_classification import parse_classification
+from valuation_platform.sources.india.classification import parse_classification
 
 ROW_KEYS = [
     "nse_symbol",

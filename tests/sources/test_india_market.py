@@ -11,7 +11,7 @@ from tests.support.mirror_server import MirrorServer, status
 from valuation_platform.generator.india import india_macro, write_market_files
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.sources.http import HttpClient
-from valuation_platform.sources.india_market import (
+from valuation_platform.sources.india.market import (
     MARKET_FEEDS,
     fetch_market_feed,
     market_feed_url,

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from valuation_platform.generator.universe import cusip_check_digit
-from valuation_platform.orchestration.ownership.form13f_load import quarter_end, quarter_start, scan_days
-from valuation_platform.orchestration.partitions import SEC_FILING_DAYS, THIRTEENF_QUARTERS
+from valuation_platform.pipelines.ownership.form13f_load import quarter_end, quarter_start, scan_days
+from valuation_platform.lib.partitions import SEC_FILING_DAYS, THIRTEENF_QUARTERS
 from valuation_platform.sources.sec.calendar import holidays_between, is_sec_business_day, sec_business_days
 from valuation_platform.sources.sec.discovery import refs_from_daily_index, refs_from_feed
 from valuation_platform.sources.sec.filing_index import FORM4_TYPES, parse_current_feed, parse_daily_index

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from valuation_platform.orchestration.runner import SAMPLE_WINDOW, StageResult, materialize_all
+from valuation_platform.lib.runner import SAMPLE_WINDOW, StageResult, materialize_all
 from valuation_platform.warehouse.settings import DatabaseSettings
 
 
@@ -45,7 +45,7 @@ def run_pipeline(
 ) -> list[StageResult]:
     """Materialize every asset (or those in ``select_groups`` / ``select_keys``) from ``mirror`` into ``db``."""
     from valuation_platform.definitions import build_defs
-    from valuation_platform.orchestration.dbt import DBT_PROJECT
+    from valuation_platform.lib.dbt import DBT_PROJECT
 
     global _prepared
     if not _prepared:  # the manifest cannot change during a test session: parse it once

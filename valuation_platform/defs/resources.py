@@ -6,8 +6,8 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from valuation_platform.orchestration.dbt import DBT_PROJECT
-from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+from valuation_platform.lib.dbt import DBT_PROJECT
+from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 
 
 def _env(name: str) -> dg.EnvVar | None:

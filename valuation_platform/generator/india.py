@@ -5,7 +5,7 @@ Everything is deterministic for a seed and written in the real formats the parse
 * **Mirror** (``root``, layout ``<root>/<host>/<path>?<query>``): one eSankhyiki JSON response per
   product and year at exactly the URL :func:`~valuation_platform.sources.mospi.client.release_params`
   builds (CPI, IIP, WPI, PLFS by calendar year; NAS by fiscal year), and the six market indicator files
-  of :data:`~valuation_platform.sources.india_market.MARKET_FEEDS` under the market base URL.
+  of :data:`~valuation_platform.sources.india.market.MARKET_FEEDS` under the market base URL.
 * **Landing folder** (``landing``, default ``<root>/landing/india``): what an analyst drops for the file
   sensor: ``classification/gem_classification.xlsx`` and ``.csv``; ``mospi/`` with the published CSV
   layouts (CPI wide, IIP use-based and sectoral tables, WPI wide, NAS and PLFS long); ``market/`` with
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from valuation_platform.sources.http import mirror_relpath
-from valuation_platform.sources.india_market import DEFAULT_BASE_URL, MARKET_FEEDS, market_feed_url
+from valuation_platform.sources.india.market import DEFAULT_BASE_URL, MARKET_FEEDS, market_feed_url
 from valuation_platform.sources.mospi.client import fiscal_year_label, mospi_url, release_params
 
 DEFAULT_END = date(2025, 3, 1)

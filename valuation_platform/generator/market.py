@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from valuation_platform.analytics.ratings import rating_to_numeric
+from valuation_platform.analytics.sentiment.ratings import rating_to_numeric
 from valuation_platform.generator.universe import Company, us_companies
 from valuation_platform.sources.benzinga.ratings import RATINGS_PAGESIZE, ratings_request
 from valuation_platform.sources.http import mirror_relpath

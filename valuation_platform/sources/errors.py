@@ -27,3 +27,25 @@ class FetchError(SourceError):
     def __init__(self, source: str, document: str, message: str, status: int | None = None) -> None:
         super().__init__(source, document, message)
         self.status = status
+
+
+class SourceUnavailable(Exception):
+    """A whole source cannot be used for this run (mirror lacks it, 5xx after retries, host down).
+
+    Raised by a pipeline step instead of a per-document :class:`SourceError` when nothing of the source
+    can be fetched: the step fails alone with one line naming the source and why, and the domains that
+    do not depend on it still run.
+    """
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"source {source} unavailable: {reason}")
+
+
+class SourceNotConfigured(SourceUnavailable):
+    """The source needs a setting that is not set (an API key, a base URL): the step is skipped, not broken."""
+
+    def __init__(self, source: str, setting: str, why: str = "") -> None:
+        super().__init__(source, f"not configured: {setting} is not set" + (f" ({why})" if why else ""))
+        self.setting = setting

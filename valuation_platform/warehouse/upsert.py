@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -30,6 +30,8 @@ class UpsertResult:
     rows_in: int
     inserted: int
     updated: int
+    # rows this load wrote per ``_partition_key`` (what a run reports, instead of a count(*) of the table)
+    partition_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def unchanged(self) -> int:
@@ -154,7 +156,14 @@ def upsert(
             on_conflict=on_conflict,
         )
         inserted, updated = conn.execute(statement).fetchone()  # type: ignore[misc]
-    return UpsertResult(spec.qualified, frame.height, int(inserted), int(updated))
+    return UpsertResult(spec.qualified, frame.height, int(inserted), int(updated), _partition_rows(frame))
+
+
+def _partition_rows(frame: pl.DataFrame) -> dict[str, int]:
+    if "_partition_key" not in frame.columns:
+        return {}
+    counts = frame.group_by("_partition_key").len().drop_nulls("_partition_key").sort("_partition_key")
+    return dict(zip(counts["_partition_key"].to_list(), counts["len"].to_list()))
 
 
 def copy_only(conn: psycopg.Connection, spec: TableSpec, frame: pl.DataFrame) -> int:

@@ -4,8 +4,8 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from valuation_platform.orchestration.dbt import DBT_PROJECT, TRANSLATOR
-from valuation_platform.orchestration.resources import WarehouseResource
+from valuation_platform.lib.dbt import DBT_PROJECT, TRANSLATOR
+from valuation_platform.lib.resources import WarehouseResource
 
 DBT_PROJECT.prepare_if_dev()  # `dagster dev` re-parses the project; elsewhere `vp prepare` does
 

@@ -17,8 +17,8 @@ import dagster as dg
 
 from valuation_platform.defs.india.macro import india_macro_files, india_market_indicators, mospi_releases
 from valuation_platform.defs.india.universe import india_classification
-from valuation_platform.orchestration.india.common import GROUP
-from valuation_platform.orchestration.india.landing import (
+from valuation_platform.lib.india_defaults import GROUP
+from valuation_platform.pipelines.india.landing import (
     CLASSIFICATION,
     MARKET,
     MOSPI_AREA,
@@ -26,10 +26,10 @@ from valuation_platform.orchestration.india.landing import (
     fingerprints,
     scan,
 )
-from valuation_platform.orchestration.india.resources import IndiaResource
-from valuation_platform.orchestration.partitions import INDIA_MACRO_MONTHS
-from valuation_platform.orchestration.resources import SourcesResource
-from valuation_platform.orchestration.runner import RANGE_END_TAG, RANGE_START_TAG
+from valuation_platform.lib.india_resource import IndiaResource
+from valuation_platform.lib.partitions import INDIA_MACRO_MONTHS
+from valuation_platform.lib.resources import SourcesResource
+from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
 
 REFETCH_MONTHS = 24
 IN_DOMAIN = dg.AssetSelection.groups(GROUP)

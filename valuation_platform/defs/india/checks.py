@@ -7,8 +7,8 @@ import dagster as dg
 from valuation_platform.defs.india.drivers import india_drivers
 from valuation_platform.defs.india.macro import india_macro_files, india_market_indicators, mospi_releases
 from valuation_platform.defs.india.universe import india_classification
-from valuation_platform.orchestration.india.drivers import validate_stored
-from valuation_platform.orchestration.resources import WarehouseResource
+from valuation_platform.pipelines.india.drivers import validate_stored
+from valuation_platform.lib.resources import WarehouseResource
 
 # check name -> (validation rules it owns, blocks downstream?, description)
 DRIVER_RULES: dict[str, tuple[frozenset[str], bool, str]] = {

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from valuation_platform.analytics.driver_hierarchy import REFERENCE_TABLES, UPDATED_BY
+from valuation_platform.analytics.india.driver_hierarchy import REFERENCE_TABLES, UPDATED_BY
 from valuation_platform.defs.dbt.assets import dbt_models
-from valuation_platform.orchestration.india.common import COMMON
-from valuation_platform.orchestration.india.drivers import build_drivers, known_series, validate_rows
-from valuation_platform.orchestration.metadata import load_metadata, merge, table_metadata
-from valuation_platform.orchestration.resources import WarehouseResource
-from valuation_platform.warehouse.tables_india import INDIA_DRIVERS
+from valuation_platform.lib.india_defaults import COMMON
+from valuation_platform.pipelines.india.drivers import build_drivers, known_series, validate_rows
+from valuation_platform.lib.metadata import load_metadata, merge, table_metadata
+from valuation_platform.lib.resources import WarehouseResource
+from valuation_platform.warehouse.tables.india import INDIA_DRIVERS
 from valuation_platform.warehouse.upsert import upsert
 
 UPSTREAM = [

@@ -8,10 +8,10 @@ from typing import Any
 
 import dagster as dg
 
-from valuation_platform.orchestration.documents import fetch_all
-from valuation_platform.orchestration.india.common import COMMON, NETWORK_RETRY, SAMPLE_HISTORY
-from valuation_platform.orchestration.india.landing import MARKET, MOSPI_AREA, parse_macro_file, scan
-from valuation_platform.orchestration.india.releases import (
+from valuation_platform.pipelines.documents import fetch_all
+from valuation_platform.lib.india_defaults import COMMON, NETWORK_RETRY, SAMPLE_HISTORY
+from valuation_platform.pipelines.india.landing import MARKET, MOSPI_AREA, parse_macro_file, scan
+from valuation_platform.pipelines.india.releases import (
     fetch_market,
     fetch_mospi,
     in_partitions,
@@ -20,17 +20,17 @@ from valuation_platform.orchestration.india.releases import (
     mospi_document,
     mospi_requests,
 )
-from valuation_platform.orchestration.india.resources import IndiaResource
-from valuation_platform.orchestration.metadata import load_metadata, merge, quarantine_metadata, table_metadata
-from valuation_platform.orchestration.partitions import INDIA_MACRO_MONTHS
-from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+from valuation_platform.lib.india_resource import IndiaResource
+from valuation_platform.lib.metadata import load_metadata, merge, quarantine_metadata, table_metadata
+from valuation_platform.lib.partitions import INDIA_MACRO_MONTHS
+from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.errors import SourceError
-from valuation_platform.sources.india_market import MARKET_FEEDS
-from valuation_platform.sources.india_market import SOURCE as MARKET_SOURCE
+from valuation_platform.sources.india.market import MARKET_FEEDS
+from valuation_platform.sources.india.market import SOURCE as MARKET_SOURCE
 from valuation_platform.sources.mospi.series import MOSPI
 from valuation_platform.warehouse.quarantine import quarantine, release
 from valuation_platform.warehouse.tables import TableSpec
-from valuation_platform.warehouse.tables_india import (
+from valuation_platform.warehouse.tables.india import (
     INDIA_MACRO_FILES,
     INDIA_MARKET_INDICATORS,
     MACRO_TABLES,

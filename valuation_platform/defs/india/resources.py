@@ -5,7 +5,7 @@ import os
 
 import dagster as dg
 
-from valuation_platform.orchestration.india.resources import DEFAULT_TARGET, IndiaResource
+from valuation_platform.lib.india_resource import DEFAULT_TARGET, IndiaResource
 
 
 def _is_set(name: str) -> bool:

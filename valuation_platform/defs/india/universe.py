@@ -7,18 +7,18 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from valuation_platform.analytics.india_universe import select_india_universe
+from valuation_platform.analytics.india.universe import select_india_universe
 from valuation_platform.defs.dbt.assets import dbt_models
-from valuation_platform.orchestration.india.common import COMMON
-from valuation_platform.orchestration.india.drivers import read_reference
-from valuation_platform.orchestration.india.landing import classification_candidates, scan
-from valuation_platform.orchestration.india.resources import IndiaResource
-from valuation_platform.orchestration.metadata import load_metadata, merge, quarantine_metadata, table_metadata
-from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+from valuation_platform.lib.india_defaults import COMMON
+from valuation_platform.pipelines.india.drivers import read_reference
+from valuation_platform.pipelines.india.landing import classification_candidates, scan
+from valuation_platform.lib.india_resource import IndiaResource
+from valuation_platform.lib.metadata import load_metadata, merge, quarantine_metadata, table_metadata
+from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.errors import SourceError
-from valuation_platform.sources.india_classification import SOURCE, parse_classification
+from valuation_platform.sources.india.classification import SOURCE, parse_classification
 from valuation_platform.warehouse.quarantine import quarantine, release
-from valuation_platform.warehouse.tables_india import INDIA_CLASSIFICATION, INDIA_UNIVERSE, INDIA_UNIVERSE_REJECTED
+from valuation_platform.warehouse.tables.india import INDIA_CLASSIFICATION, INDIA_UNIVERSE, INDIA_UNIVERSE_REJECTED
 from valuation_platform.warehouse.upsert import upsert
 
 MAPPING_SEEDS = [get_asset_key_for_model([dbt_models], n) for n in ("india_sector_group_mapping",

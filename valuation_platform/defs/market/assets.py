@@ -10,27 +10,27 @@ from datetime import datetime, timezone
 import dagster as dg
 
 from valuation_platform.defs.sec.assets import us_universe
-from valuation_platform.orchestration.market.common import (
+from valuation_platform.pipelines.market.common import (
     NETWORK_RETRY,
     require_key,
     session_asset_args,
     universe_tickers,
 )
-from valuation_platform.orchestration.market.fetching import fail_if_incomplete, settle
-from valuation_platform.orchestration.market.history import LOOKBACK_SESSIONS, indicator_frame, read_history
-from valuation_platform.orchestration.market.prices import (
+from valuation_platform.pipelines.fetching import fail_if_incomplete, settle
+from valuation_platform.pipelines.market.history import LOOKBACK_SESSIONS, indicator_frame, read_history
+from valuation_platform.pipelines.market.prices import (
     fetch_bars,
     find_jumps,
     keyed_by_session,
     refetch_history,
     repair_start,
 )
-from valuation_platform.orchestration.market.window import RunWindow
-from valuation_platform.orchestration.metadata import load_metadata, merge, table_metadata
-from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+from valuation_platform.pipelines.market.window import RunWindow
+from valuation_platform.lib.metadata import load_metadata, merge, table_metadata
+from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.polygon.aggregates import SOURCE
-from valuation_platform.warehouse.tables_market import POLYGON_DAILY_BARS, TECHNICAL_INDICATORS
-from valuation_platform.warehouse.tables_sec import US_UNIVERSE
+from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS, TECHNICAL_INDICATORS
+from valuation_platform.warehouse.tables.sec import US_UNIVERSE
 from valuation_platform.warehouse.upsert import upsert
 
 COMMON = session_asset_args("market", "team:market-data")

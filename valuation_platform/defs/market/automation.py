@@ -7,8 +7,8 @@ the dbt marts downstream follow through their eager automation conditions. NYSE 
 import dagster as dg
 
 from valuation_platform.defs.market.assets import polygon_daily_bars, technical_indicators
-from valuation_platform.orchestration.market.window import NEW_YORK
-from valuation_platform.orchestration.partitions import US_TRADING_DAYS
+from valuation_platform.pipelines.market.window import NEW_YORK
+from valuation_platform.lib.partitions import US_TRADING_DAYS
 from valuation_platform.sources.market_calendar import is_us_trading_day
 
 market_daily_job = dg.define_asset_job(

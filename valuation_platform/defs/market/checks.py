@@ -3,8 +3,8 @@
 import dagster as dg
 
 from valuation_platform.defs.market.assets import polygon_daily_bars, technical_indicators
-from valuation_platform.orchestration.market.quarantine import quarantine_check
-from valuation_platform.orchestration.resources import WarehouseResource
+from valuation_platform.pipelines.item_quarantine import quarantine_check
+from valuation_platform.lib.resources import WarehouseResource
 
 TOLERANCE = 1e-9  # relative: prices are rounded to 4 decimals after adjustment
 

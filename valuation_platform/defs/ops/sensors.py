@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
-from valuation_platform.orchestration.resources import WarehouseResource
-from valuation_platform.warehouse.tables_ops import PLATFORM_ALERTS
+from valuation_platform.lib.resources import WarehouseResource
+from valuation_platform.warehouse.tables.ops import PLATFORM_ALERTS
 from valuation_platform.warehouse.upsert import upsert
 
 

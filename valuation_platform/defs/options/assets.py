@@ -2,7 +2,7 @@
 
 All five assets share the weekday ``OPTIONS_DAILY`` partitions and run a partition range as one run.
 Which partition a snapshot belongs to, and when the live APIs are called at all, is the rule in
-:mod:`valuation_platform.orchestration.options` (a snapshot's own timestamp decides; live chains are
+:mod:`valuation_platform.pipelines.options.chains` (a snapshot's own timestamp decides; live chains are
 fetched only for a run that includes the current partition).
 """
 
@@ -13,14 +13,14 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from valuation_platform.orchestration.documents import fetch_all
-from valuation_platform.orchestration.metadata import (
+from valuation_platform.pipelines.documents import fetch_all
+from valuation_platform.lib.metadata import (
     load_metadata,
     merge,
     quarantine_metadata,
     table_metadata,
 )
-from valuation_platform.orchestration.options import (
+from valuation_platform.pipelines.options.chains import (
     DEFAULT_DIVIDEND_YIELDS,
     DEFAULT_NSE_EQUITIES,
     DEFAULT_NSE_INDICES,
@@ -37,7 +37,7 @@ from valuation_platform.orchestration.options import (
     trading_date,
     write_partition,
 )
-from valuation_platform.orchestration.options_compute import (
+from valuation_platform.pipelines.options.compute import (
     RAW_QUERY,
     enrich,
     history_rows,
@@ -46,12 +46,12 @@ from valuation_platform.orchestration.options_compute import (
     strategies,
     summary_rows,
 )
-from valuation_platform.orchestration.partitions import OPTIONS_DAILY
-from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+from valuation_platform.lib.partitions import OPTIONS_DAILY
+from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.warehouse.quarantine import quarantine
 from valuation_platform.warehouse.tables import TableSpec
-from valuation_platform.warehouse.tables_options import (
+from valuation_platform.warehouse.tables.options import (
     OPTION_ATM_IV_HISTORY,
     OPTION_CHAIN_SNAPSHOTS,
     OPTION_CHAIN_SUMMARY,
@@ -83,7 +83,7 @@ class OptionChainConfig(dg.Config):
 
 class OptionPricingConfig(dg.Config):
     """Continuous risk-free rates per market and dividend yields per underlying (defaults documented in
-    valuation_platform.orchestration.options: NSE 6.5 %, US 4.5 %; NIFTY 1.2 %, BANKNIFTY 0.8 %, ...)."""
+    valuation_platform.pipelines.options.chains: NSE 6.5 %, US 4.5 %; NIFTY 1.2 %, BANKNIFTY 0.8 %, ...)."""
 
     nse_rate: float = DEFAULT_RATES["nse"]
     us_rate: float = DEFAULT_RATES["us"]

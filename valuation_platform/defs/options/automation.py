@@ -22,8 +22,8 @@ from valuation_platform.defs.options.assets import (
     option_contracts_enriched,
     option_strategies,
 )
-from valuation_platform.orchestration.options import partition_of_day
-from valuation_platform.orchestration.partitions import OPTIONS_DAILY
+from valuation_platform.pipelines.options.chains import partition_of_day
+from valuation_platform.lib.partitions import OPTIONS_DAILY
 from valuation_platform.sources.market_calendar import is_us_trading_day
 
 options_chain_job = dg.define_asset_job(

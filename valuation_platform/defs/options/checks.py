@@ -11,8 +11,8 @@ from dagster_dbt import get_asset_key_for_model
 from valuation_platform.analytics.options.bsm import bsm_greeks
 from valuation_platform.defs.dbt.assets import dbt_models
 from valuation_platform.defs.options.assets import option_chain_snapshots
-from valuation_platform.orchestration.options import read_frame
-from valuation_platform.orchestration.resources import WarehouseResource
+from valuation_platform.pipelines.options.chains import read_frame
+from valuation_platform.lib.resources import WarehouseResource
 
 CHAIN = get_asset_key_for_model([dbt_models], "fct_option_chain")
 REPRODUCE_TOLERANCE = 1e-9  # relative to max(1, |greek|)

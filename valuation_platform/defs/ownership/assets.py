@@ -3,7 +3,7 @@
 Each load writes two raw tables, so each is a multi-asset with one asset per table (the dbt sources link
 to them one to one). Both run a partition range as one run (single-run backfill) and skip filings
 already loaded, so a re-run only fetches what is new; ``refetch: true`` in the run config reloads the
-range. The loads themselves live in :mod:`valuation_platform.orchestration.ownership`.
+range. The loads themselves live in :mod:`valuation_platform.pipelines.ownership`.
 """
 
 from collections.abc import Iterator
@@ -14,25 +14,25 @@ import dagster as dg
 import psycopg
 
 from valuation_platform.defs.sec.assets import us_universe
-from valuation_platform.orchestration.metadata import (
+from valuation_platform.lib.metadata import (
     load_metadata,
     merge,
     quarantine_metadata,
     table_metadata,
 )
-from valuation_platform.orchestration.ownership.form4_load import load_form4
-from valuation_platform.orchestration.ownership.form13f_load import load_13f, quarter_end
-from valuation_platform.orchestration.partitions import SEC_FILING_DAYS, THIRTEENF_QUARTERS
-from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+from valuation_platform.pipelines.ownership.form4_load import load_form4
+from valuation_platform.pipelines.ownership.form13f_load import load_13f, quarter_end
+from valuation_platform.lib.partitions import SEC_FILING_DAYS, THIRTEENF_QUARTERS
+from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.warehouse.tables import TableSpec
-from valuation_platform.warehouse.tables_ownership import (
+from valuation_platform.warehouse.tables.ownership import (
     FORM4_FILINGS,
     FORM4_ROWS,
     THIRTEENF_FILINGS,
     THIRTEENF_HOLDINGS,
 )
-from valuation_platform.warehouse.tables_sec import US_UNIVERSE
+from valuation_platform.warehouse.tables.sec import US_UNIVERSE
 from valuation_platform.warehouse.upsert import UpsertResult
 
 NETWORK_RETRY = dg.RetryPolicy(

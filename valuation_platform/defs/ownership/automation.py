@@ -14,16 +14,16 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 
 from valuation_platform.defs.ownership.assets import sec_13f, sec_form4
-from valuation_platform.orchestration.ownership.current_filings import (
+from valuation_platform.pipelines.ownership.current_filings import (
     EASTERN,
     FeedCursor,
     in_market_hours,
     plan_runs,
 )
-from valuation_platform.orchestration.ownership.form13f_load import quarter_start
-from valuation_platform.orchestration.partitions import SEC_FILING_DAYS, THIRTEENF_QUARTERS
-from valuation_platform.orchestration.resources import SourcesResource
-from valuation_platform.orchestration.runner import RANGE_END_TAG, RANGE_START_TAG
+from valuation_platform.pipelines.ownership.form13f_load import quarter_start
+from valuation_platform.lib.partitions import SEC_FILING_DAYS, THIRTEENF_QUARTERS
+from valuation_platform.lib.resources import SourcesResource
+from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
 from valuation_platform.sources.sec.calendar import is_sec_business_day
 from valuation_platform.sources.sec.filing_index import feed_filings, fetch_current_feed_pages
 

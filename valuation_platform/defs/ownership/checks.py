@@ -4,7 +4,7 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from valuation_platform.defs.dbt.assets import dbt_models
-from valuation_platform.orchestration.resources import WarehouseResource
+from valuation_platform.lib.resources import WarehouseResource
 
 INSIDER_TRADES = get_asset_key_for_model([dbt_models], "fct_insider_trades")
 MAX_TOTALS_MISMATCH_SHARE = 0.02  # real filers occasionally misstate their own summary page

@@ -6,17 +6,17 @@ from datetime import datetime, timezone
 import dagster as dg
 import polars as pl
 
-from valuation_platform.orchestration.documents import fetch_all
-from valuation_platform.orchestration.metadata import load_metadata, merge, quarantine_metadata, table_metadata
-from valuation_platform.orchestration.partitions import SEC_COMPANIES
-from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+from valuation_platform.pipelines.documents import fetch_all
+from valuation_platform.lib.metadata import load_metadata, merge, quarantine_metadata, table_metadata
+from valuation_platform.lib.partitions import SEC_COMPANIES
+from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.errors import FetchError, SourceError
 from valuation_platform.sources.sec.companyfacts import fetch_companyfacts
 from valuation_platform.sources.sec.submissions import fetch_submissions
 from valuation_platform.sources.sec.tickers import fetch_company_tickers
 from valuation_platform.sources.sec.urls import SOURCE, TICKERS_URL, companyfacts_document, submissions_document
 from valuation_platform.warehouse.quarantine import quarantine, release
-from valuation_platform.warehouse.tables_sec import SEC_COMPANY_TICKERS, SEC_COMPANYFACTS, US_UNIVERSE
+from valuation_platform.warehouse.tables.sec import SEC_COMPANY_TICKERS, SEC_COMPANYFACTS, US_UNIVERSE
 from valuation_platform.warehouse.upsert import upsert
 
 LISTED_EXCHANGES = {"NYSE", "NASDAQ", "NYSE AMERICAN", "NYSE ARCA", "CBOE", "BATS"}

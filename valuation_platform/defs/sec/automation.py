@@ -3,7 +3,7 @@
 import dagster as dg
 
 from valuation_platform.defs.sec.assets import sec_company_tickers, sec_companyfacts, us_universe
-from valuation_platform.orchestration.partitions import SEC_COMPANIES
+from valuation_platform.lib.partitions import SEC_COMPANIES
 
 sec_universe_job = dg.define_asset_job(
     "sec_universe_job", selection=dg.AssetSelection.assets(sec_company_tickers, us_universe)

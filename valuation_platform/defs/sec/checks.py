@@ -5,7 +5,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from valuation_platform.defs.dbt.assets import dbt_models
 from valuation_platform.defs.sec.assets import sec_companyfacts
-from valuation_platform.orchestration.resources import WarehouseResource
+from valuation_platform.lib.resources import WarehouseResource
 
 STATEMENTS = get_asset_key_for_model([dbt_models], "fct_financial_statements")
 TOLERANCE = 0.01  # relative to total assets

@@ -8,22 +8,22 @@ demo fetch the same window the sample generator wrote (generator.market.SAMPLE_H
 import dagster as dg
 
 from valuation_platform.defs.sec.assets import us_universe
-from valuation_platform.orchestration.market.common import (
+from valuation_platform.pipelines.market.common import (
     NETWORK_RETRY,
     keyed_rows,
     require_key,
     session_asset_args,
     universe_tickers,
 )
-from valuation_platform.orchestration.market.feeds import fetch_news_rows, fetch_rating_rows, read_news, score
-from valuation_platform.orchestration.market.fetching import fail_if_incomplete, load_rows
-from valuation_platform.orchestration.market.window import RunWindow
-from valuation_platform.orchestration.metadata import load_metadata, merge, table_metadata
-from valuation_platform.orchestration.resources import SourcesResource, WarehouseResource
+from valuation_platform.pipelines.sentiment.feeds import fetch_news_rows, fetch_rating_rows, read_news, score
+from valuation_platform.pipelines.fetching import fail_if_incomplete, load_rows
+from valuation_platform.pipelines.market.window import RunWindow
+from valuation_platform.lib.metadata import load_metadata, merge, table_metadata
+from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.benzinga.ratings import SOURCE as BENZINGA
 from valuation_platform.sources.polygon.aggregates import SOURCE as POLYGON
-from valuation_platform.warehouse.tables_market import BENZINGA_RATINGS, NEWS_SENTIMENT, POLYGON_NEWS
-from valuation_platform.warehouse.tables_sec import US_UNIVERSE
+from valuation_platform.warehouse.tables.market import BENZINGA_RATINGS, NEWS_SENTIMENT, POLYGON_NEWS
+from valuation_platform.warehouse.tables.sec import US_UNIVERSE
 from valuation_platform.warehouse.upsert import upsert
 
 COMMON = session_asset_args("sentiment", "team:research")

@@ -7,9 +7,9 @@ after the last run of a day are still picked up; loads are idempotent, so the ov
 import dagster as dg
 
 from valuation_platform.defs.sentiment.assets import benzinga_ratings, news_sentiment, polygon_news
-from valuation_platform.orchestration.market.window import recent_sessions
-from valuation_platform.orchestration.partitions import US_TRADING_DAYS
-from valuation_platform.orchestration.runner import RANGE_END_TAG, RANGE_START_TAG
+from valuation_platform.pipelines.market.window import recent_sessions
+from valuation_platform.lib.partitions import US_TRADING_DAYS
+from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
 
 news_sentiment_job = dg.define_asset_job(
     "news_sentiment_job",

@@ -3,8 +3,8 @@
 import dagster as dg
 
 from valuation_platform.defs.sentiment.assets import benzinga_ratings, news_sentiment, polygon_news
-from valuation_platform.orchestration.market.quarantine import quarantine_check
-from valuation_platform.orchestration.resources import WarehouseResource
+from valuation_platform.pipelines.item_quarantine import quarantine_check
+from valuation_platform.lib.resources import WarehouseResource
 
 LABELS = ("positive", "neutral", "negative")
 SCORERS = ("provider", "finbert", "lexicon")

@@ -14,7 +14,7 @@ Rows (dicts), one per rating:
 ticker (str), rating_date (date), firm (``analyst``, str), analyst (``analyst_name``, str | None),
 action (``action_company``: Maintains/Upgrades/Downgrades/Initiates Coverage On/..., str | None),
 rating (``rating_current``, str | None), rating_numeric (1..5 via
-:func:`valuation_platform.analytics.ratings.rating_to_numeric`, None when unknown or blank),
+:func:`valuation_platform.analytics.sentiment.ratings.rating_to_numeric`, None when unknown or blank),
 prior_rating (``rating_prior``, str | None), price_target (``pt_current``, float | None),
 prior_price_target (``pt_prior``, float | None), adjusted_price_target (``adjusted_pt_current``:
 split-adjusted, comparable with adjusted prices; float | None), price_target_action (``action_pt``:
@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from valuation_platform.analytics.ratings import rating_to_numeric, unknown_ratings
+from valuation_platform.analytics.sentiment.ratings import rating_to_numeric, unknown_ratings
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.sources.http import HttpClient, mirror_relpath
 

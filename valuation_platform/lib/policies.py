@@ -1,0 +1,44 @@
+"""Policies and `@dg.asset` defaults every domain shares, written once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+
+# Network-bound assets: the HTTP layer already retries each request (429/5xx/timeouts); this retries the
+# whole step later, when a source was down for longer than the client's own backoff.
+NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+
+DOMAIN_OWNERS: dict[str, str] = {
+    "sec": "team:fundamentals",
+    "market": "team:market-data",
+    "sentiment": "team:research",
+    "ownership": "team:ownership",
+    "india": "team:india-research",
+    "options": "team:derivatives",
+    "ops": "team:data-platform",
+}
+
+
+def asset_defaults(
+    domain: str,
+    *,
+    partitions_def: dg.PartitionsDefinition | None = None,
+    network: bool = False,
+    kinds: set[str] | None = None,
+) -> dict[str, Any]:
+    """`@dg.asset` keyword arguments for an asset of ``domain``: group, owner, kinds, partitions, retries.
+
+    Partitioned assets always run a partition range as one run (a year's backfill is one run).
+    """
+    args: dict[str, Any] = dict(
+        group_name=domain,
+        owners=[DOMAIN_OWNERS[domain]],
+        kinds=kinds or {"python", "postgres"},
+    )
+    if partitions_def is not None:
+        args.update(partitions_def=partitions_def, backfill_policy=dg.BackfillPolicy.single_run())
+    if network:
+        args["retry_policy"] = NETWORK_RETRY
+    return args
