@@ -1,96 +1,36 @@
-"""Materialization metadata every asset reports: row counts, a markdown preview, the column schema."""
+"""Pipeline reports (plain Python, ``pipelines/report.py``) as Dagster materialization metadata."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-import polars as pl
-import psycopg
-from psycopg import sql
 
-from valuation_platform.sources.errors import SourceError
-from valuation_platform.warehouse.upsert import UpsertResult
-
-PREVIEW_ROWS = 8
+from valuation_platform.pipelines.report import Columns, Json, Markdown
 
 
-def _markdown_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    def cell(value: Any) -> str:
-        text = "" if value is None else (f"{value:.6g}" if isinstance(value, float) else str(value))
-        return text.replace("|", "\\|").replace("\n", " ")[:60]
-
-    head = "| " + " | ".join(columns) + " |\n| " + " | ".join("---" for _ in columns) + " |\n"
-    return head + "".join("| " + " | ".join(cell(v) for v in row) + " |\n" for row in rows)
-
-
-def frame_metadata(frame: pl.DataFrame) -> dict[str, Any]:
-    return {
-        "dagster/row_count": frame.height,
-        "preview": dg.MetadataValue.md(_markdown_table(frame.columns, frame.head(PREVIEW_ROWS).rows())),
-        "dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(name, str(dtype)) for name, dtype in frame.schema.items()]
-        ),
-    }
-
-
-def table_metadata(conn: psycopg.Connection, qualified: str, order_by: str | None = None) -> dict[str, Any]:
-    """Preview and schema of a warehouse table after the load (no count(*): the row count is what the run
-    wrote, reported by :func:`load_metadata`; counting a whole table on every run is a full scan)."""
-    schema, name = qualified.split(".", 1)
-    ident = sql.Identifier(schema, name)
-    order = sql.SQL(" order by {}").format(sql.SQL(order_by)) if order_by else sql.SQL("")
-    cur = conn.execute(sql.SQL("select * from {}{} limit %s").format(ident, order), (PREVIEW_ROWS,))
-    columns = [d.name for d in cur.description or []]
-    preview = cur.fetchall()
-    types = conn.execute(
-        "select column_name, data_type from information_schema.columns where table_schema = %s and table_name = %s"
-        " order by ordinal_position",
-        (schema, name),
-    ).fetchall()
-    return {
-        "table": qualified,
-        "preview": dg.MetadataValue.md(_markdown_table(columns, preview)),
-        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(c, t) for c, t in types]),
-        "dagster/table_name": qualified,
-    }
-
-
-def load_metadata(results: Sequence[UpsertResult]) -> dict[str, Any]:
-    """What this run wrote: ``dagster/row_count`` (rows loaded, summed over the loads of the asset's own
-    table, the first result's), per-table insert/update/unchanged counts and rows per partition."""
+def to_metadata(report: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if results:
-        own = results[0].table
-        out["dagster/row_count"] = sum(r.rows_in for r in results if r.table == own)
-    by_partition: dict[str, int] = {}
-    for result in results:
-        prefix = result.table.split(".", 1)[1]
-        out[f"{prefix}/rows_in"] = out.get(f"{prefix}/rows_in", 0) + result.rows_in
-        out[f"{prefix}/inserted"] = out.get(f"{prefix}/inserted", 0) + result.inserted
-        out[f"{prefix}/updated"] = out.get(f"{prefix}/updated", 0) + result.updated
-        out[f"{prefix}/unchanged"] = out.get(f"{prefix}/unchanged", 0) + result.unchanged
-        if result.table == results[0].table:
-            for key, rows in result.partition_rows.items():
-                by_partition[key] = by_partition.get(key, 0) + rows
-    if by_partition:
-        out["rows_by_partition"] = dg.MetadataValue.json(by_partition)
+    for key, value in report.items():
+        if isinstance(value, Markdown):
+            value = dg.MetadataValue.md(str(value))
+        elif isinstance(value, Json):
+            value = dg.MetadataValue.json(dict(value))
+        elif isinstance(value, Columns):
+            value = dg.TableSchema(columns=[dg.TableColumn(str(name), str(kind)) for name, kind in value])
+        out[key] = value
     return out
 
 
-def quarantine_metadata(errors: Sequence[SourceError], attempted: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"documents_attempted": attempted, "documents_quarantined": len(errors)}
-    if errors:
-        out["quarantined"] = dg.MetadataValue.md(
-            _markdown_table(["source", "document", "field", "reason"],
-                            [(e.source, e.document, e.field, e.reason) for e in errors])
-        )
-    return out
+def materialized(report: Mapping[str, Any]) -> dg.MaterializeResult:
+    """What an asset body returns: the step's report as metadata."""
+    return dg.MaterializeResult(metadata=to_metadata(report))
 
 
-def merge(*parts: Mapping[str, Any]) -> dict[str, Any]:
+def merged(*parts: Mapping[str, Any]) -> dict[str, Any]:
+    """Report parts merged (later wins) and converted to Dagster metadata."""
     out: dict[str, Any] = {}
     for part in parts:
         out.update(part)
-    return out
+    return to_metadata(out)

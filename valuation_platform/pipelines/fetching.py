@@ -20,11 +20,11 @@ import psycopg
 from valuation_platform.pipelines.documents import fetch_all
 from valuation_platform.pipelines.market.common import keyed_rows
 from valuation_platform.pipelines.item_quarantine import refresh_quarantine
-from valuation_platform.lib.metadata import (
-    load_metadata,
+from valuation_platform.pipelines.report import (
+    load_report,
     merge,
-    quarantine_metadata,
-    table_metadata,
+    quarantine_report,
+    table_report,
 )
 from valuation_platform.sources.errors import FetchError, SourceError
 from valuation_platform.warehouse.tables import TableSpec
@@ -86,7 +86,7 @@ def settle(conn: psycopg.Connection, load: Load, *, source: str, asset_key: str,
     )
     for error in load.rejected:
         log.warning(f"quarantined: {error}")
-    meta = quarantine_metadata(load.rejected, load.requests)
+    meta = quarantine_report(load.rejected, load.requests)
     meta |= {"requests": load.requests, "items_owned_by_other_runs": load.outside}
     if load.absent:
         meta["not_in_mirror"] = ", ".join(sorted(load.absent)[:50])
@@ -108,8 +108,8 @@ def load_rows(
     describe the table and the fetch."""
     result = upsert(conn, spec, keyed_rows(load.rows), source=origin)
     return merge(
-        table_metadata(conn, spec.qualified, order_by=order_by),
-        load_metadata([result]),
+        table_report(conn, spec.qualified, order_by=order_by),
+        load_report([result]),
         settle(conn, load, source=source, asset_key=asset_key, log=log),
     )
 

@@ -5,13 +5,15 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import dagster as dg
+
+from valuation_platform.lib.metadata import merged
 from dagster_dbt import get_asset_key_for_model
 
 from valuation_platform.analytics.india.driver_hierarchy import REFERENCE_TABLES, UPDATED_BY
 from valuation_platform.defs.dbt.assets import dbt_models
 from valuation_platform.lib.india_defaults import COMMON
 from valuation_platform.pipelines.india.drivers import build_drivers, known_series, validate_rows
-from valuation_platform.lib.metadata import load_metadata, merge, table_metadata
+from valuation_platform.pipelines.report import load_report, merge, table_report
 from valuation_platform.lib.resources import WarehouseResource
 from valuation_platform.warehouse.tables.india import INDIA_DRIVERS
 from valuation_platform.warehouse.upsert import upsert
@@ -52,13 +54,13 @@ def india_drivers(context: dg.AssetExecutionContext, config: DriverRebuildConfig
             removed = conn.execute(
                 "delete from analytics.india_drivers where not (driver_key = any(%s))", ([r["driver_key"] for r in rows],)
             ).rowcount
-        meta = table_metadata(conn, INDIA_DRIVERS.qualified, order_by="driver_level, driver_key")
+        meta = table_report(conn, INDIA_DRIVERS.qualified, order_by="driver_level, driver_key")
     coverage = validation.coverage
     context.log.info(f"{changed} drivers changed, {removed} removed, {len(validation.violations)} violations")
     return dg.MaterializeResult(
-        metadata=merge(
+        metadata=merged(
             meta,
-            load_metadata([result]),
+            load_report([result]),
             {
                 "drivers_changed": changed,
                 "drivers_removed": removed,

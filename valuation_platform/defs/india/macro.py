@@ -8,6 +8,8 @@ from typing import Any
 
 import dagster as dg
 
+from valuation_platform.lib.metadata import merged
+
 from valuation_platform.pipelines.documents import fetch_all
 from valuation_platform.lib.india_defaults import COMMON, NETWORK_RETRY, SAMPLE_HISTORY
 from valuation_platform.pipelines.india.landing import MARKET, MOSPI_AREA, parse_macro_file, scan
@@ -21,7 +23,7 @@ from valuation_platform.pipelines.india.releases import (
     mospi_requests,
 )
 from valuation_platform.lib.india_resource import IndiaResource
-from valuation_platform.lib.metadata import load_metadata, merge, quarantine_metadata, table_metadata
+from valuation_platform.pipelines.report import load_report, merge, quarantine_report, table_report
 from valuation_platform.lib.partitions import INDIA_MACRO_MONTHS
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.errors import SourceError
@@ -66,14 +68,14 @@ def _store(
         result, republished = load_releases(conn, spec, rows, source=source, fetched_at=fetched_at)
         quarantine(conn, errors, asset_key=context.asset_key.to_user_string())
         released(conn)
-        meta = table_metadata(conn, spec.qualified, order_by=ORDER)
+        meta = table_report(conn, spec.qualified, order_by=ORDER)
     for error in errors:
         context.log.warning(f"quarantined: {error}")
     return dg.MaterializeResult(
-        metadata=merge(
+        metadata=merged(
             meta,
-            load_metadata([result]),
-            quarantine_metadata(list(errors), attempted),
+            load_report([result]),
+            quarantine_report(list(errors), attempted),
             {
                 "rows_parsed": len(rows),
                 "republications_skipped": republished,

@@ -5,6 +5,8 @@ from collections import Counter
 from typing import Any
 
 import dagster as dg
+
+from valuation_platform.lib.metadata import merged
 from dagster_dbt import get_asset_key_for_model
 
 from valuation_platform.analytics.india.universe import select_india_universe
@@ -13,7 +15,7 @@ from valuation_platform.lib.india_defaults import COMMON
 from valuation_platform.pipelines.india.drivers import read_reference
 from valuation_platform.pipelines.india.landing import classification_candidates, scan
 from valuation_platform.lib.india_resource import IndiaResource
-from valuation_platform.lib.metadata import load_metadata, merge, quarantine_metadata, table_metadata
+from valuation_platform.pipelines.report import load_report, merge, quarantine_report, table_report
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.sources.india.classification import SOURCE, parse_classification
@@ -58,20 +60,20 @@ def india_classification(
                 conn.execute("delete from raw.india_classification where document <> %s "
                              "or not (source_row = any(%s))", (chosen.relpath, [r["source_row"] for r in rows]))
             release(conn, SOURCE, [chosen.relpath])
-            meta = table_metadata(conn, INDIA_CLASSIFICATION.qualified, order_by="source_row")
+            meta = table_report(conn, INDIA_CLASSIFICATION.qualified, order_by="source_row")
     if chosen is None:
         raise dg.Failure(
             description=f"no readable classification file in {folder / 'classification'} "
             f"({len(candidates)} tried): drop the workbook (.xlsx) or its CSV export there",
-            metadata=quarantine_metadata(errors, len(candidates)),
+            metadata=quarantine_report(errors, len(candidates)),
         )
     for error in errors:
         context.log.warning(f"quarantined: {error}")
     return dg.MaterializeResult(
-        metadata=merge(
+        metadata=merged(
             meta,
-            load_metadata([result]),
-            quarantine_metadata(errors, len(candidates)),
+            load_report([result]),
+            quarantine_report(errors, len(candidates)),
             {"document": chosen.relpath, "investable": sum(1 for r in rows if r["is_investable"])},
         )
     )
@@ -143,15 +145,15 @@ def india_universe(context: dg.AssetExecutionContext, india: IndiaResource, ware
                          ([r["company_key"] for r in selected],))
             conn.execute("delete from analytics.india_universe_rejected where not (source_row = any(%s)) "
                          "or document <> %s", ([r["source_row"] for r in rejected], document))
-        universe_meta = table_metadata(conn, INDIA_UNIVERSE.qualified, order_by="selection_rank")
-        rejected_meta = table_metadata(conn, INDIA_UNIVERSE_REJECTED.qualified, order_by="source_row")
+        universe_meta = table_report(conn, INDIA_UNIVERSE.qualified, order_by="selection_rank")
+        rejected_meta = table_report(conn, INDIA_UNIVERSE_REJECTED.qualified, order_by="source_row")
     stats = selection.stats
     context.log.info(f"selected {stats['selected']} of {stats['eligible']} eligible (target {stats['target']})")
     yield dg.MaterializeResult(
         asset_key="india_universe",
-        metadata=merge(
+        metadata=merged(
             universe_meta,
-            load_metadata(results[:1]),
+            load_report(results[:1]),
             {
                 "target": stats["target"],
                 "companies_in_file": stats["companies_total"],
@@ -168,9 +170,9 @@ def india_universe(context: dg.AssetExecutionContext, india: IndiaResource, ware
     )
     yield dg.MaterializeResult(
         asset_key="india_universe_rejected",
-        metadata=merge(
+        metadata=merged(
             rejected_meta,
-            load_metadata(results[1:]),
+            load_report(results[1:]),
             {"rejected_by_reason": _counts(dict(Counter(r["reason"] for r in rejected)))},
         ),
     )

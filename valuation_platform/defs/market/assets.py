@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
+from valuation_platform.lib.metadata import materialized
+
 from valuation_platform.defs.sec.assets import us_universe
 from valuation_platform.pipelines.market.common import (
     NETWORK_RETRY,
@@ -26,7 +28,7 @@ from valuation_platform.pipelines.market.prices import (
     repair_start,
 )
 from valuation_platform.pipelines.market.window import RunWindow
-from valuation_platform.lib.metadata import load_metadata, merge, table_metadata
+from valuation_platform.pipelines.report import load_report, merge, table_report
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.polygon.aggregates import SOURCE
 from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS, TECHNICAL_INDICATORS
@@ -74,8 +76,8 @@ def polygon_daily_bars(
             for frame, source in frames
         ]
         meta = merge(
-            table_metadata(conn, POLYGON_DAILY_BARS.qualified, order_by="trade_date desc, ticker"),
-            load_metadata(results),
+            table_report(conn, POLYGON_DAILY_BARS.qualified, order_by="trade_date desc, ticker"),
+            load_report(results),
             settle(conn, load, source=SOURCE, asset_key="polygon_daily_bars", log=context.log),
             {
                 "endpoint": load.mode,
@@ -87,7 +89,7 @@ def polygon_daily_bars(
             },
         )
     fail_if_incomplete(load)
-    return dg.MaterializeResult(metadata=meta)
+    return materialized(meta)
 
 
 @dg.asset(
@@ -110,8 +112,8 @@ def technical_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse
         frame = indicator_frame(history, window)
         result = upsert(conn, TECHNICAL_INDICATORS, keyed_by_session(frame), source="analytics.indicators")
         meta = merge(
-            table_metadata(conn, TECHNICAL_INDICATORS.qualified, order_by="trade_date desc, ticker"),
-            load_metadata([result]),
+            table_report(conn, TECHNICAL_INDICATORS.qualified, order_by="trade_date desc, ticker"),
+            load_report([result]),
             {
                 "sessions": window.label(),
                 "history_rows_read": history.height,
@@ -119,4 +121,4 @@ def technical_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse
                 "rows_with_sma_200_in_warm_up": frame["sma_200"].null_count(),
             },
         )
-    return dg.MaterializeResult(metadata=meta)
+    return materialized(meta)

@@ -11,14 +11,16 @@ from datetime import datetime, timezone
 from typing import Any
 
 import dagster as dg
+
+from valuation_platform.lib.metadata import materialized, merged
 import pandas as pd
 
 from valuation_platform.pipelines.documents import fetch_all
-from valuation_platform.lib.metadata import (
-    load_metadata,
+from valuation_platform.pipelines.report import (
+    load_report,
     merge,
-    quarantine_metadata,
-    table_metadata,
+    quarantine_report,
+    table_report,
 )
 from valuation_platform.pipelines.options.chains import (
     DEFAULT_DIVIDEND_YIELDS,
@@ -154,15 +156,15 @@ def option_chain_snapshots(
         quarantine(conn, errors, asset_key="option_chain_snapshots")
         for target in clean:
             release_chain(conn, target, "option_chain_snapshots")
-        meta = table_metadata(conn, OPTION_CHAIN_SNAPSHOTS.qualified, order_by=ORDER)
+        meta = table_report(conn, OPTION_CHAIN_SNAPSHOTS.qualified, order_by=ORDER)
     for error in errors:
         context.log.warning(f"quarantined: {error}")
     landed = [r for r in report if r[4] == "landed"]
     return dg.MaterializeResult(
-        metadata=merge(
+        metadata=merged(
             meta,
-            load_metadata([total(results, OPTION_CHAIN_SNAPSHOTS.qualified)]),
-            quarantine_metadata(errors, len(wanted)),
+            load_report([total(results, OPTION_CHAIN_SNAPSHOTS.qualified)]),
+            quarantine_report(errors, len(wanted)),
             {
                 "origin": client.describe(),
                 "snapshots_landed": len(landed),
@@ -202,8 +204,8 @@ def _per_partition(
             result, gone = write_partition(conn, spec, frame, key, source=source)
             results.append(result)
             pruned += gone
-        meta = table_metadata(conn, spec.qualified, order_by=ORDER if "expiry" in spec.columns else None)
-    return merge(meta, load_metadata([total(results, spec.qualified)]), {"rows_pruned": pruned})
+        meta = table_report(conn, spec.qualified, order_by=ORDER if "expiry" in spec.columns else None)
+    return merge(meta, load_report([total(results, spec.qualified)]), {"rows_pruned": pruned})
 
 
 @dg.asset(
@@ -238,7 +240,7 @@ def option_contracts_enriched(
         context, warehouse, OPTION_CONTRACTS_ENRICHED, [OPTION_CHAIN_SNAPSHOTS], compute, "analytics:bsm"
     )
     return dg.MaterializeResult(
-        metadata=merge(meta, {f"iv_status/{k}": v for k, v in sorted(statuses.items())},
+        metadata=merged(meta, {f"iv_status/{k}": v for k, v in sorted(statuses.items())},
                        {"rates": dg.MetadataValue.json(rates)})
     )
 
@@ -264,7 +266,7 @@ def option_atm_iv_history(
         lambda conn, key: history_rows(read_enriched(conn, key, last_of_day=True)),
         "analytics:atm_iv_history",
     )
-    return dg.MaterializeResult(metadata=meta)
+    return materialized(meta)
 
 
 HISTORY_QUERY = """
@@ -305,7 +307,7 @@ def option_chain_summary(
         compute,
         "analytics:chain_metrics",
     )
-    return dg.MaterializeResult(metadata=merge(meta, {"rows_with_iv_rank": ranked}))
+    return materialized(merge(meta, {"rows_with_iv_rank": ranked}))
 
 
 @dg.asset(
@@ -329,4 +331,4 @@ def option_strategies(
         lambda conn, key: strategies(read_enriched(conn, key)),
         "analytics:strategies",
     )
-    return dg.MaterializeResult(metadata=meta)
+    return materialized(meta)

@@ -11,14 +11,16 @@ from datetime import date
 from typing import Any
 
 import dagster as dg
+
+from valuation_platform.lib.metadata import merged
 import psycopg
 
 from valuation_platform.defs.sec.assets import us_universe
-from valuation_platform.lib.metadata import (
-    load_metadata,
+from valuation_platform.pipelines.report import (
+    load_report,
     merge,
-    quarantine_metadata,
-    table_metadata,
+    quarantine_report,
+    table_report,
 )
 from valuation_platform.pipelines.ownership.form4_load import load_form4
 from valuation_platform.pipelines.ownership.form13f_load import load_13f, quarter_end
@@ -76,9 +78,9 @@ def _results(
         in_range = conn.execute(in_range_sql).fetchone()[0]
         yield dg.MaterializeResult(
             asset_key=name,
-            metadata=merge(
-                table_metadata(conn, spec.qualified, order_by=order_by),
-                load_metadata([r for r in upserts if r.table == spec.qualified]),
+            metadata=merged(
+                table_report(conn, spec.qualified, order_by=order_by),
+                load_report([r for r in upserts if r.table == spec.qualified]),
                 shared,
                 {"dagster/row_count": int(in_range)},
             ),
@@ -130,7 +132,7 @@ def sec_form4(
             log=context.log.info,
         )
         shared = merge(
-            quarantine_metadata(load.errors, load.discovered - load.outside_universe - load.already_loaded),
+            quarantine_report(load.errors, load.discovered - load.outside_universe - load.already_loaded),
             {
                 "filing_dates": len(days),
                 "filings_discovered": load.discovered,
@@ -204,7 +206,7 @@ def sec_13f(
     with warehouse.connect([THIRTEENF_FILINGS, THIRTEENF_HOLDINGS]) as conn:
         load = load_13f(conn, sources.client, periods, refetch=config.refetch, log=context.log.info)
         shared = merge(
-            quarantine_metadata(load.errors, load.discovered_xml + sum(load.datasets.values())),
+            quarantine_report(load.errors, load.discovered_xml + sum(load.datasets.values())),
             {
                 "report_periods": ", ".join(p.isoformat() for p in load.periods),
                 "datasets": ", ".join(f"{k}: {v} filings" for k, v in load.datasets.items()) or "(none)",

@@ -4,10 +4,12 @@
 from datetime import datetime, timezone
 
 import dagster as dg
+
+from valuation_platform.lib.metadata import materialized, merged
 import polars as pl
 
 from valuation_platform.pipelines.documents import fetch_all
-from valuation_platform.lib.metadata import load_metadata, merge, quarantine_metadata, table_metadata
+from valuation_platform.pipelines.report import load_report, merge, quarantine_report, table_report
 from valuation_platform.lib.partitions import SEC_COMPANIES
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.errors import FetchError, SourceError
@@ -34,8 +36,8 @@ def sec_company_tickers(context: dg.AssetExecutionContext, sources: SourcesResou
     rows = fetch_company_tickers(sources.client)
     with warehouse.connect([SEC_COMPANY_TICKERS]) as conn:
         result = upsert(conn, SEC_COMPANY_TICKERS, rows, source=f"{SOURCE}:{TICKERS_URL}")
-        meta = table_metadata(conn, SEC_COMPANY_TICKERS.qualified, order_by="ticker")
-    return dg.MaterializeResult(metadata=merge(meta, load_metadata([result]), {"origin": sources.client.describe()}))
+        meta = table_report(conn, SEC_COMPANY_TICKERS.qualified, order_by="ticker")
+    return materialized(merge(meta, load_report([result]), {"origin": sources.client.describe()}))
 
 
 @dg.asset(
@@ -101,7 +103,7 @@ def us_universe(context: dg.AssetExecutionContext, sources: SourcesResource, war
             conn.execute("delete from raw.us_universe where not (ticker = any(%s))", ([r["ticker"] for r in rows],))
         quarantine(conn, errors, asset_key="us_universe")
         release(conn, SOURCE, [submissions_document(r["cik"]) for r in rows])
-        meta = table_metadata(conn, US_UNIVERSE.qualified, order_by="ticker")
+        meta = table_report(conn, US_UNIVERSE.qualified, order_by="ticker")
 
     keys = sorted(r["ticker"] for r in rows)
     existing = set(context.instance.get_dynamic_partitions(SEC_COMPANIES.name))
@@ -111,10 +113,10 @@ def us_universe(context: dg.AssetExecutionContext, sources: SourcesResource, war
     for error in errors:
         context.log.warning(f"quarantined: {error}")
     return dg.MaterializeResult(
-        metadata=merge(
+        metadata=merged(
             meta,
-            load_metadata([result]),
-            quarantine_metadata(errors, len(candidates)),
+            load_report([result]),
+            quarantine_report(errors, len(candidates)),
             {"new_partitions": len(new_keys), "ticker_filter": ",".join(wanted) or "(none)"},
         )
     )
@@ -178,7 +180,7 @@ def sec_companyfacts(context: dg.AssetExecutionContext, sources: SourcesResource
     for error in errors:
         context.log.warning(f"quarantined: {error}")
     return dg.MaterializeResult(
-        metadata=merge(
+        metadata=merged(
             {
                 "companies_loaded": len(loaded),
                 "dagster/row_count": int(rows_now),
@@ -187,6 +189,6 @@ def sec_companyfacts(context: dg.AssetExecutionContext, sources: SourcesResource
                 "facts_updated": sum(r.updated for r in results),
                 "facts_unchanged": sum(r.unchanged for r in results),
             },
-            quarantine_metadata(errors, len(tickers)),
+            quarantine_report(errors, len(tickers)),
         )
     )

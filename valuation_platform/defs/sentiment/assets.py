@@ -7,6 +7,8 @@ demo fetch the same window the sample generator wrote (generator.market.SAMPLE_H
 
 import dagster as dg
 
+from valuation_platform.lib.metadata import materialized
+
 from valuation_platform.defs.sec.assets import us_universe
 from valuation_platform.pipelines.market.common import (
     NETWORK_RETRY,
@@ -18,7 +20,7 @@ from valuation_platform.pipelines.market.common import (
 from valuation_platform.pipelines.sentiment.feeds import fetch_news_rows, fetch_rating_rows, read_news, score
 from valuation_platform.pipelines.fetching import fail_if_incomplete, load_rows
 from valuation_platform.pipelines.market.window import RunWindow
-from valuation_platform.lib.metadata import load_metadata, merge, table_metadata
+from valuation_platform.pipelines.report import load_report, merge, table_report
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.sources.benzinga.ratings import SOURCE as BENZINGA
 from valuation_platform.sources.polygon.aggregates import SOURCE as POLYGON
@@ -59,7 +61,7 @@ def polygon_news(context: dg.AssetExecutionContext, sources: SourcesResource, wa
             },
         )
     fail_if_incomplete(load)
-    return dg.MaterializeResult(metadata=meta)
+    return materialized(meta)
 
 
 @dg.asset(
@@ -79,12 +81,12 @@ def news_sentiment(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         scored = score(read_news(conn, window))
         result = upsert(conn, NEWS_SENTIMENT, keyed_rows(scored.rows), source="analytics.sentiment")
         meta = merge(
-            table_metadata(conn, NEWS_SENTIMENT.qualified, order_by="trade_date desc, ticker"),
-            load_metadata([result]),
+            table_report(conn, NEWS_SENTIMENT.qualified, order_by="trade_date desc, ticker"),
+            load_report([result]),
             {f"scored_by_{name}": count for name, count in sorted(scored.scorers.items())},
             {"sessions": window.label(), "finbert": scored.finbert},
         )
-    return dg.MaterializeResult(metadata=meta)
+    return materialized(meta)
 
 
 @dg.asset(
@@ -121,4 +123,4 @@ def benzinga_ratings(
     for text in sorted(load.unknown_ratings):
         context.log.warning(f"rating string without a numeric mapping (left NULL): {text!r}")
     fail_if_incomplete(load)
-    return dg.MaterializeResult(metadata=meta)
+    return materialized(meta)
