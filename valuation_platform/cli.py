@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from valuation_platform.lib.runner import PartitionWindow
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SAMPLES = REPO / "data" / "samples"
@@ -33,9 +38,11 @@ def _dagster_home() -> Path:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from valuation_platform.generator.mirror import write_mirror
+    from valuation_platform.generator.sec import DEFAULT_AS_OF
 
     started = time.perf_counter()
-    summary = write_mirror(Path(args.out), companies=args.companies, as_of=date.fromisoformat(args.as_of),
+    as_of = date.fromisoformat(args.as_of) if args.as_of else DEFAULT_AS_OF
+    summary = write_mirror(Path(args.out), companies=args.companies, as_of=as_of,
                            seed=args.seed, with_faults=not args.no_faults)
     for line in summary:
         print(line)
@@ -60,6 +67,40 @@ def warehouse_counts(settings) -> list[tuple[str, int]]:  # type: ignore[no-unty
         return [(t, conn.execute(f"select count(*) from {t}").fetchone()[0]) for (t,) in tables]
 
 
+def _window(args: argparse.Namespace) -> PartitionWindow | None:
+    from valuation_platform.lib.runner import PartitionWindow
+
+    if args.samples:
+        return mirror_window(DEFAULT_SAMPLES)
+    if not args.start and not args.end:
+        return None  # the latest complete partition of each partitions definition
+    end = date.fromisoformat(args.end) if args.end else date.today()
+    return PartitionWindow(date.fromisoformat(args.start) if args.start else end, end)
+
+
+def mirror_window(root: Path) -> PartitionWindow:
+    """The window a generated mirror covers, from the ``mirror.json`` the generator writes beside it."""
+    from valuation_platform.lib.runner import PartitionWindow
+
+    manifest = json.loads((root / "mirror.json").read_text())
+    return PartitionWindow(date.fromisoformat(manifest["window_start"]), date.fromisoformat(manifest["window_end"]))
+
+
+def selection_predicate(defs, expression: str | None):  # type: ignore[no-untyped-def]
+    """``--select``: Dagster's asset-selection syntax; a bare domain name means that domain's group."""
+    import dagster as dg
+
+    if not expression:
+        return lambda key: True
+    graph = defs.resolve_asset_graph()
+    groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    text = f"group:{expression}" if expression in groups else expression
+    keys = dg.AssetSelection.from_string(text).resolve(graph)
+    if not keys:
+        raise SystemExit(f"--select {expression!r} matches no asset (domains: {', '.join(sorted(g for g in groups if g))})")
+    return lambda key: key in keys
+
+
 def cmd_materialize(args: argparse.Namespace) -> int:
     if args.samples and not os.environ.get("VP_SOURCE_ROOT"):
         os.environ["VP_SOURCE_ROOT"] = str(DEFAULT_SAMPLES)
@@ -69,28 +110,38 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from valuation_platform.definitions import build_defs
-    from valuation_platform.lib.runner import SAMPLE_WINDOW, materialize_all, summarize
+    from valuation_platform.lib.runner import materialize_all, report, summarize
     from valuation_platform.warehouse.connection import connect, resolve_settings
     from valuation_platform.warehouse.settings import DEFAULT_DBNAME
 
     defs = build_defs()
+    window = _window(args)
+    selected = selection_predicate(defs, args.select)
     print(f"sources: {os.environ.get('VP_SOURCE_ROOT') or 'live hosts'}")
     settings = resolve_settings(os.environ.get("VP_DATABASE_URL"), DEFAULT_DBNAME)
     print(f"warehouse: {settings.redacted()}")
+    print(f"window: {f'{window.start}..{window.end}' if window else 'the latest complete partition of each calendar'}")
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        results = materialize_all(defs, instance, SAMPLE_WINDOW)
+        results = materialize_all(defs, instance, window, selection=selected)
     ok = all(r.success for r in results)
-    print(f"\n{'all stages succeeded' if ok else 'a stage FAILED'} in {time.perf_counter() - started:.1f}s\n")
-    print("what landed:")
+    print(f"\n{'no stage failed' if ok else 'a stage FAILED'} in {time.perf_counter() - started:.1f}s; stages:")
+    print(report(results))
+    print("\nwhat the warehouse holds:")
     print(summarize(warehouse_counts(settings)))
     with connect(settings) as conn:
-        bad = conn.execute("select source, document, reason from raw.quarantine order by 1, 2").fetchall()
+        bad = conn.execute(
+            "select source, document, reason from raw.quarantine order by 1, 2"
+        ).fetchall() if _has_quarantine(conn) else []
     if bad:
         print(f"\nquarantined documents ({len(bad)}), each with its reason:")
         for source, document, reason in bad:
             print(f"  {source:8} {document:40} {reason[:90]}")
     return 0 if ok else 1
+
+
+def _has_quarantine(conn) -> bool:  # type: ignore[no-untyped-def]
+    return conn.execute("select to_regclass('raw.quarantine') is not null").fetchone()[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     gen = sub.add_parser("generate", help="write a mirror of generated source payloads")
     gen.add_argument("--out", default=str(DEFAULT_SAMPLES))
     gen.add_argument("--companies", type=int, default=30, help="US companies (4600 for the benchmark scale)")
-    gen.add_argument("--as-of", default="2026-11-20")
+    gen.add_argument("--as-of", help="the mirror's last day (default: the generator's own as-of date)")
     gen.add_argument("--seed", type=int, default=7)
     gen.add_argument("--no-faults", action="store_true", help="omit the deliberately broken documents")
     gen.set_defaults(func=cmd_generate)
@@ -108,10 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     prep = sub.add_parser("prepare", help="parse the dbt project (writes the manifest Dagster loads)")
     prep.set_defaults(func=cmd_prepare)
 
-    demo = sub.add_parser("demo", help="materialize the whole graph on the bundled sample mirror")
-    demo.set_defaults(func=cmd_materialize, samples=True)
+    demo = sub.add_parser("demo", help="materialize the whole graph on the bundled sample mirror and its window")
+    demo.set_defaults(func=cmd_materialize, samples=True, start=None, end=None)
+    demo.add_argument("--select", help="asset selection (Dagster syntax, e.g. group:sec) or a domain name")
 
-    run = sub.add_parser("materialize", help="materialize the whole graph from VP_SOURCE_ROOT (or live)")
+    run = sub.add_parser("materialize", help="materialize a selection from VP_SOURCE_ROOT (unset: the live hosts)")
+    run.add_argument("--select", help="asset selection (Dagster syntax, e.g. group:sec, +fct_drivers) or a domain name")
+    run.add_argument("--start", help="first date of the window (YYYY-MM-DD); default: --end")
+    run.add_argument("--end", help="last date of the window (YYYY-MM-DD); default: today. Without --start and "
+                     "--end: the latest complete partition of each partitions definition in its own calendar")
     run.set_defaults(func=cmd_materialize, samples=False)
 
     args = parser.parse_args(argv)

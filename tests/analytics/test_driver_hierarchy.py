@@ -12,12 +12,12 @@ from valuation_platform.analytics.india.driver_hierarchy import (
     DRIVER_LEVELS,
     build_driver_hierarchy,
     direction,
-    read_reference_tables,
     series_observations,
     transformed,
     validate_driver_hierarchy,
     yoy_at,
 )
+from valuation_platform.pipelines.india.reference import read_reference_tables
 from valuation_platform.analytics.india.universe import VALUATION_GROUPS, select_india_universe
 from valuation_platform.generator.india import (
     api_envelope,

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from valuation_platform.analytics.india.driver_hierarchy import read_reference_tables
+from valuation_platform.pipelines.india.reference import read_reference_tables
 from valuation_platform.analytics.india.universe import (
     VALUATION_GROUPS,
     SelectionPolicy,

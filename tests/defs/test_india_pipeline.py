@@ -13,20 +13,14 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from tests.support.pipeline import env
-from valuation_platform.analytics.india.driver_hierarchy import read_reference_tables
+from tests.support.pipeline import SAMPLE_AS_OF, SAMPLE_WINDOW, env
+from valuation_platform.pipelines.india.reference import read_reference_tables
 from valuation_platform.analytics.india.universe import select_india_universe
 from valuation_platform.generator.india import classification_csv, india_companies, write_india_data
 from valuation_platform.pipelines.india.landing import classification_candidates, scan
 from valuation_platform.lib.india_resource import IndiaResource
 from valuation_platform.lib.resources import SourcesResource
-from valuation_platform.lib.runner import (
-    RANGE_END_TAG,
-    RANGE_START_TAG,
-    SAMPLE_AS_OF,
-    SAMPLE_WINDOW,
-    materialize_all,
-)
+from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG, materialize_all
 from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.india.classification import parse_classification
 from valuation_platform.sources.mospi.client import mospi_url, release_params
@@ -124,12 +118,36 @@ def headline_from_payload(mirror: Path) -> dict[date, float]:
     return out
 
 
+def metadata(instance, key: str) -> dict:
+    return instance.get_latest_materialization_event(dg.AssetKey(key)).asset_materialization.metadata
+
+
 def test_every_stage_succeeds(first_run, instance) -> None:
     assert first_run and all(stage.success for stage in first_run), first_run
-    meta = instance.get_latest_materialization_event(dg.AssetKey("india_universe")).asset_materialization.metadata
+    # No market share configured (as in the demo): that one asset is skipped with its reason, the market
+    # files arrive through the landing folder, and nothing else waits for it.
+    skipped = {step: why for stage in first_run for step, why in stage.skipped.items()}
+    assert list(skipped) == ["india_market_indicators"], skipped
+    assert "VP_INDIA_MARKET_BASE_URL is not set" in skipped["india_market_indicators"]
+    # The window 2026-11-13..20 materializes the month complete by its end, October, and nothing else.
+    assert instance.get_materialized_partitions(dg.AssetKey("mospi_releases")) == {END.isoformat()}
+    meta = metadata(instance, "india_universe")
     assert meta["selected"].value == TARGET and meta["target"].value == TARGET
-    drivers = instance.get_latest_materialization_event(dg.AssetKey("india_drivers")).asset_materialization.metadata
+    drivers = metadata(instance, "india_drivers")
     assert set(drivers["drivers_per_level"].value) == {"MACRO", "GROUP", "SUBGROUP", "COMPANY"}
+    assert drivers["violations"].value == {}
+    assert drivers["companies_full_chain"].value == drivers["companies_total"].value == TARGET
+
+
+def test_october_brings_the_history_its_marts_need(first_run, db, instance) -> None:
+    """One partition, 2026-10: the API rows reach back 24 months, and the row count is what the run wrote."""
+    (first, last), = query(db, "select min(ref_period), max(ref_period) from raw.mospi_releases "
+                               "where series_id = %s", (HEADLINE,))
+    assert (first, last) == (date(2024, 10, 1), END)
+    written = query(db, "select count(*) from raw.mospi_releases")[0][0]
+    meta = metadata(instance, "mospi_releases")
+    assert meta["dagster/row_count"].value == written  # the first run wrote every row the table holds
+    assert sum(meta["rows_by_partition"].value.values()) == written
 
 
 def test_yoy_matches_the_mirror_payload(first_run, mirror, db) -> None:
@@ -141,10 +159,11 @@ def test_yoy_matches_the_mirror_payload(first_run, mirror, db) -> None:
         assert value == pytest.approx(index[period], abs=1e-9)
         base = index.get(date(period.year - 1, period.month, 1))
         if base is None or date(period.year - 1, period.month, 1) < rows[0][0]:
-            continue  # the demo window starts in 2023-09: no base a year before the first month loaded
+            continue  # no base a year before the first month loaded
         assert yoy == pytest.approx((index[period] / base - 1) * 100, abs=1e-9)
         checked += 1
-    assert checked >= 24  # two years of YoY inside the 39 monthly partitions
+    # The API's 25 months give YoY from 2025-10; the landing folder's CPI file holds all 40 generated months.
+    assert checked >= 24
     # The landing folder repeats the API's figures under the file's time: a re-publication, not a revision.
     assert query(db, "select count(*) from marts.fct_macro_revisions")[0][0] == 0
 
@@ -174,7 +193,7 @@ def test_every_subgroup_has_drivers_and_checks_pass(first_run, db, instance) -> 
     sums = query(db, "select valuation_subgroup, sum(weight), count(*) from marts.fct_drivers "
                      "where driver_level = 'SUBGROUP' and weight is not null group by 1")
     assert all(0.8 - 1e-9 <= w <= 1.0 + 1e-9 and 7 <= n <= 10 for _, w, n in sums)
-    from valuation_platform.defs.india.drivers import india_drivers
+    from valuation_platform.defs.india.assets import india_drivers
 
     for name in ("driver_weights_within_bounds", "every_subgroup_covered", "driver_series_exist",
                  "companies_resolve_full_chain"):
@@ -203,8 +222,8 @@ def run_job(defs: dg.Definitions, job_env: dict[str, str | None], name: str, ins
         return defs.resolve_job_def(name).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
 
 
-PYTHON_ASSETS = ("mospi_releases", "india_market_indicators", "india_macro_files", "india_classification",
-                 "india_universe", "india_universe_rejected", "india_drivers")
+PYTHON_ASSETS = ("mospi_releases", "india_macro_files", "india_classification", "india_universe",
+                 "india_universe_rejected", "india_drivers")
 
 
 def test_rerun_is_idempotent(first_run, defs, job_env, db, instance) -> None:

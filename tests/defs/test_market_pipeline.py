@@ -1,7 +1,11 @@
 """End to end: generated SEC + market mirror -> Dagster assets -> Postgres -> dbt marts, for the market
 (prices, technical indicators, valuation ratios) and sentiment (news, analyst ratings) domains.
 
-Every expected value is computed here independently (TA-Lib, plain Python over the marts' own rows)."""
+Every expected value is computed here independently: TA-Lib, plain Python over the marts' rows, and the
+valuation ratios straight from the mirror's source documents (companyfacts and aggregates JSON).
+
+The runner materializes only the sample window (a week of sessions); the bars asset fetches the history
+indicators need by itself, so the warehouse ends up holding HISTORY_SESSIONS sessions before the window."""
 
 from __future__ import annotations
 
@@ -22,22 +26,25 @@ from tests.support.mirror_server import MirrorServer, status
 from tests.support.pipeline import env, run_pipeline
 from valuation_platform.analytics.market.indicators import INDICATOR_COLUMNS
 from valuation_platform.analytics.sentiment import lexicon_score
-from valuation_platform.generator.market import SAMPLE_HISTORY_DAYS, sample_start, write_market_data
+from valuation_platform.generator.market import sample_start, sample_window_start, write_market_data
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
 from valuation_platform.generator.universe import us_companies
 from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
+from valuation_platform.pipelines.market.window import HISTORY_SESSIONS
+from valuation_platform.pipelines.report import IncompleteLoad
 from valuation_platform.sources.benzinga.ratings import ratings_request
 from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.market_calendar import us_trading_days
-from valuation_platform.sources.polygon.aggregates import daily_aggs_request
+from valuation_platform.sources.polygon.aggregates import daily_aggs_request, parse_daily_aggs
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
 
 GROUPS = {"market", "sentiment", "sec", "fundamentals", "reference"}
 N = 8
 COMPANIES = us_companies(N)
-START = sample_start(DEFAULT_AS_OF)
-SESSIONS = us_trading_days(START, DEFAULT_AS_OF)
+START = sample_start(DEFAULT_AS_OF)  # where the first run's history fetch begins
+SESSIONS = us_trading_days(START, DEFAULT_AS_OF)  # every session stored after the first run
+RUN = us_trading_days(sample_window_start(DEFAULT_AS_OF), DEFAULT_AS_OF)  # the window the runner materializes
 BAD_BAR_TICKER, BAD_BAR_INDEX = COMPANIES[3].ticker, 10
 SPLIT_TICKER = COMPANIES[1].ticker  # the generator splits company 1 inside the window
 UNKNOWN_RATING = "Speculative Hold"  # not on the numeric scale: must stay NULL and be reported
@@ -123,22 +130,27 @@ def materialize_range(mirror, db, instance):
 
 
 # -- the run ---------------------------------------------------------------------------------------
-def test_the_demo_history_tag_matches_the_sample_generator() -> None:
+def test_no_asset_tells_the_runner_how_far_back_to_go() -> None:
     from valuation_platform.defs.market.assets import polygon_daily_bars, technical_indicators
     from valuation_platform.defs.sentiment.assets import benzinga_ratings, news_sentiment, polygon_news
 
     assets = (polygon_daily_bars, technical_indicators, polygon_news, news_sentiment, benzinga_ratings)
     assert [a.key.to_user_string() for a in assets] == list(PYTHON_ASSETS)
     for asset in assets:
-        assert asset.specs_by_key[asset.key].tags["vp/sample_days"] == str(SAMPLE_HISTORY_DAYS)
+        assert not any(tag.startswith("vp/") for tag in asset.specs_by_key[asset.key].tags)
+    assert len(SESSIONS) == HISTORY_SESSIONS + len(RUN)
 
 
 def test_every_stage_succeeds_over_the_sample_history(first_run, instance) -> None:
     assert first_run and all(stage.success for stage in first_run)
-    assert any(f"{len(SESSIONS)} partitions {SESSIONS[0]}..{SESSIONS[-1]}" in s.partitions for s in first_run)
+    assert any(f"{len(RUN)} partitions {RUN[0]}..{RUN[-1]}" in s.partitions for s in first_run)
     meta = latest_meta(instance, "polygon_daily_bars")
-    assert meta["endpoint"] == "ranged"  # N + 4 tickers < 277 sessions: one ranged request per ticker
-    assert meta["requests"] == N + 4
+    # an empty warehouse: every ticker gets its history, one ranged request each
+    assert meta["endpoint"] == "ranged" and meta["tickers_given_history"] == N + 4
+    assert meta["requests"] == N + 4 and meta["history_from"] == START.isoformat()
+    # the run wrote every stored session, each bar under its own session key
+    assert meta["dagster/row_count"] == N * len(SESSIONS) - 3 - 1  # the halt's 3 sessions, the bad bar
+    assert len(meta["rows_by_partition"]) == len(SESSIONS)
     assert meta["not_in_mirror"] == "BRKJ, GONE, IFRS, NOFX"  # the SEC mirror's broken companies: no prices
 
 
@@ -185,11 +197,9 @@ def test_indicators_equal_talib_on_the_marts_own_prices(first_run, db) -> None:
     volume = np.array([p[2] for p in prices])
     mart = query(db, f"select trade_date, {', '.join(INDICATOR_COLUMNS)} from marts.fct_technical_indicators"
                      " where ticker = %s order by trade_date", (SPLIT_TICKER,))
-    assert [r[0] for r in mart] == [p[0] for p in prices]
-    ours = {
-        c: np.array([np.nan if r[i + 1] is None else r[i + 1] for r in mart])
-        for i, c in enumerate(INDICATOR_COLUMNS)
-    }
+    assert [r[0] for r in mart] == RUN  # indicators of the run's sessions, over the fetched history
+    at = [[p[0] for p in prices].index(day) for day in RUN]
+    ours = {c: np.array([r[i + 1] for r in mart], dtype=float) for i, c in enumerate(INDICATOR_COLUMNS)}
     macd, signal, hist = talib.MACD(close, 12, 26, 9)
     upper, middle, lower = talib.BBANDS(close, 20, 2.0, 2.0, 0)
     expected = {
@@ -202,54 +212,73 @@ def test_indicators_equal_talib_on_the_marts_own_prices(first_run, db) -> None:
     }
     assert set(expected) == set(INDICATOR_COLUMNS)
     for column, theirs in expected.items():
-        both = ~np.isnan(theirs)
-        assert both.sum() > 20, column
-        np.testing.assert_allclose(ours[column][both], theirs[both], rtol=1e-9, atol=1e-9, err_msg=column)
-    # warm-up values are NULL, never guessed
-    assert np.isnan(ours["sma_200"][:199]).all() and not np.isnan(ours["sma_200"][199:]).any()
-    assert np.isnan(ours["return_12m"][:252]).all() and not np.isnan(ours["return_12m"][252:]).any()
+        # every value of the run's sessions is out of its warm-up (SMA200 and the 12-month return included)
+        assert not np.isnan(ours[column]).any(), column
+        np.testing.assert_allclose(ours[column], theirs[at], rtol=1e-9, atol=1e-9, err_msg=column)
 
 
 # -- valuation ratios ------------------------------------------------------------------------------
-def test_valuation_ratios_use_the_first_close_on_or_after_filing(first_run, db) -> None:
-    closes = defaultdict(dict)
-    for ticker, day, close in query(db, "select ticker, trade_date, close from marts.fct_daily_prices"):
-        closes[ticker][day] = close
-    statements = query(db, "select ticker, cik, fiscal_year, fiscal_period, eps_diluted, shareholders_equity"
-                           " from marts.fct_financial_statements")
-    eps = {(r[1], r[2], r[3]): r[4] for r in statements}
-    equity = {(r[1], r[2], r[3]): r[5] for r in statements}
-    shares = query(db, "select cik, filed, period_end, value from raw.sec_companyfacts"
-                       " where taxonomy = 'dei' and concept = 'EntityCommonStockSharesOutstanding'")
-    rows = query(db, "select ticker, cik, fiscal_year, fiscal_period, filed, price_date, close, pe_ratio,"
-                     " pb_ratio, ps_ratio, revenue_ttm from marts.fct_valuation_ratios")
+def _source_json(path: Path) -> dict:
+    raw = path.read_bytes() if path.exists() else gzip.decompress(path.with_name(path.name + ".gz").read_bytes())
+    return json.loads(raw)
+
+
+def _annual_figures(facts: dict) -> dict[str, tuple[float, float, float, date]]:
+    """Per fiscal-year end, from a companyfacts document: (diluted EPS, revenue, equity, filed), each the
+    value of the latest filing that reports it (a restating 10-K wins), filed = when the last became public."""
+    def latest(concept: str, end: str, annual: bool) -> tuple[float, date] | None:
+        units = facts["facts"]["us-gaap"].get(concept, {}).get("units", {})
+        found = [
+            f for values in units.values() for f in values
+            if f["end"] == end and (not annual or (date.fromisoformat(f["end"]) - date.fromisoformat(f["start"])).days > 350)
+        ]
+        if not found:
+            return None
+        fact = max(found, key=lambda f: f["filed"])
+        return float(fact["val"]), date.fromisoformat(fact["filed"])
+
+    years = {}
+    eps_facts = facts["facts"]["us-gaap"]["EarningsPerShareDiluted"]["units"]["USD/shares"]
+    for end in {f["end"] for f in eps_facts if f["form"] == "10-K"}:
+        eps = latest("EarningsPerShareDiluted", end, annual=True)
+        revenue = latest("Revenues", end, annual=True) or latest(
+            "RevenueFromContractWithCustomerExcludingAssessedTax", end, annual=True)
+        equity = latest("StockholdersEquity", end, annual=False)
+        if eps and revenue and equity:
+            years[end] = (eps[0], revenue[0], equity[0], max(eps[1], revenue[1], equity[1]))
+    return years
+
+
+def test_valuation_ratios_match_the_source_documents(first_run, mirror, db) -> None:
+    """P/E, P/B, P/S of every fiscal year with a price, from the companyfacts and aggregates JSON the
+    generator wrote: price = the first close on or after the 10-K became public (within a week), shares =
+    the latest dei EntityCommonStockSharesOutstanding filed by then. No SQL: only the files."""
+    rows = {
+        (r[0], r[1].isoformat()): r[2:]
+        for r in query(db, "select ticker, period_end, filed, price_date, close, pe_ratio, pb_ratio, ps_ratio"
+                           " from marts.fct_valuation_ratios where fiscal_period = 'FY'")
+    }
     checked = 0
-    for ticker, cik, fy, fp, filed, price_date, close, pe, pb, ps, revenue_ttm in rows:
-        days = [filed + timedelta(days=k) for k in range(8) if filed + timedelta(days=k) in closes[ticker]]
-        if not days:
-            assert close is None and pe is None
-            continue
-        # the first close on or after filing: never a price from before the numbers were public
-        assert price_date == days[0] >= filed and close == closes[ticker][days[0]]
-        if fp == "FY":
-            ttm = eps[(cik, fy, fp)]
-        else:
-            q = int(fp[1])
-            four = [((fy * 4 + q - k - 1) // 4, f"Q{(q - k - 1) % 4 + 1}") for k in range(4)]
-            values = [eps.get((cik, y, p)) for y, p in four]
-            ttm = sum(values) if None not in values else None
-        known = max((s for s in shares if s[0] == cik and s[1] <= filed), key=lambda s: (s[1], s[2]))
-        cap = close * float(known[3])
-        if ttm is not None and ttm > 0:
-            assert pe == pytest.approx(close / float(ttm), rel=1e-12)
+    for company in COMPANIES:
+        facts = _source_json(mirror / "data.sec.gov" / "api" / "xbrl" / "companyfacts" / f"CIK{company.cik10}.json")
+        bars = parse_daily_aggs(gzip.decompress(_aggs_file(mirror, company.ticker).read_bytes()), "aggs")
+        closes = {b["trade_date"]: b["close"] for b in bars}
+        shares = facts["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"]
+        for end, (eps, revenue, equity, filed) in _annual_figures(facts).items():
+            days = [filed + timedelta(days=k) for k in range(8) if filed + timedelta(days=k) in closes]
+            if not days:
+                continue
+            close = closes[days[0]]
+            known = max((s for s in shares if date.fromisoformat(s["filed"]) <= filed),
+                        key=lambda s: (s["filed"], s["end"]))
+            cap = close * known["val"]
+            mart_filed, price_date, mart_close, pe, pb, ps = rows[(company.ticker, end)]
+            assert (mart_filed, price_date, mart_close) == (filed, days[0], close), (company.ticker, end)
+            assert pe == (pytest.approx(close / eps, rel=1e-12) if eps > 0 else None)
+            assert pb == (pytest.approx(cap / equity, rel=1e-12) if equity > 0 else None)
+            assert ps == pytest.approx(cap / revenue, rel=1e-12)
             checked += 1
-        else:
-            assert pe is None
-        book = equity[(cik, fy, fp)]
-        assert pb == (pytest.approx(cap / float(book), rel=1e-12) if book and book > 0 else None)
-        assert ps == (pytest.approx(cap / float(revenue_ttm), rel=1e-12) if revenue_ttm and revenue_ttm > 0
-                      else None)
-    assert checked >= N  # several filings per company fall inside the price history
+    assert checked >= N  # every company filed a 10-K inside the stored price history
 
 
 # -- ratings and news ------------------------------------------------------------------------------
@@ -327,7 +356,9 @@ def test_grouped_daily_gives_the_same_bars(first_run, materialize_range, instanc
     result = materialize_range("polygon_daily_bars", SESSIONS[-5], SESSIONS[-1])
     assert result.success
     meta = latest_meta(instance, "polygon_daily_bars")
-    assert meta["endpoint"] == "grouped" and meta["requests"] == 5  # 5 sessions < 12 tickers
+    # history stored: the N priced tickers take 5 grouped calls (5 sessions < N); the 4 without prices
+    # still ask for their history (a ranged call each) and the mirror has none
+    assert meta["endpoint"] == "grouped" and meta["requests"] == 5 + 4 and meta["tickers_given_history"] == 4
     assert meta["polygon_daily_bars/rows_in"] == 5 * N
     assert meta["polygon_daily_bars/inserted"] == meta["polygon_daily_bars/updated"] == 0
 
@@ -338,12 +369,12 @@ def test_a_split_between_runs_triggers_a_history_refetch(first_run, materialize_
     original = query(db, sql, (ticker,))
     with connect(db) as conn, conn.transaction():  # stored history as it was before a 2:1 split
         conn.execute("update raw.polygon_daily_bars set open = open * 2, high = high * 2, low = low * 2,"
-                     " close = close * 2 where ticker = %s and trade_date < %s", (ticker, SESSIONS[-1]))
-    result = materialize_range("polygon_daily_bars", SESSIONS[-1], SESSIONS[-1])
+                     " close = close * 2 where ticker = %s and trade_date < %s", (ticker, RUN[0]))
+    result = materialize_range("polygon_daily_bars", RUN[0], RUN[-1])
     assert result.success
     meta = latest_meta(instance, "polygon_daily_bars")
     assert meta["endpoint"] == "grouped" and f"- {ticker}: close" in meta["split_repairs"]
-    assert meta["polygon_daily_bars/updated"] == len(original) - 1  # the doubled history, restored
+    assert meta["polygon_daily_bars/updated"] == len(original) - len(RUN)  # the doubled history, restored
     assert query(db, sql, (ticker,)) == original
 
 
@@ -365,7 +396,7 @@ def test_a_429_storm_is_retried_and_an_endless_one_fails_after_loading_the_rest(
         sources = SourcesResource(source_root=server.url, tickers=f"{storm},{endless},{calm}", max_retries=3)
         server.add_faults(f"/ticker/{storm}/", *[status(429, retry_after="0")] * 3)  # the 4th attempt works
         server.add_faults(f"/ticker/{endless}/", *[status(429, retry_after="0")] * 4)  # retries exhausted
-        with pytest.raises(dg.Failure, match="unreachable after retries"):
+        with pytest.raises(IncompleteLoad, match="unreachable after retries"):
             polygon_daily_bars(context(), sources=sources, warehouse=warehouse)
         assert len(server.hits(f"/ticker/{storm}/")) == 4 and len(server.hits(f"/ticker/{endless}/")) == 4
     landed = dict(query(db, "select ticker, count(*) from raw.polygon_daily_bars where ticker = any(%s)"
@@ -378,3 +409,30 @@ def test_a_429_storm_is_retried_and_an_endless_one_fails_after_loading_the_rest(
         sources = SourcesResource(source_root=server.url, tickers=endless, max_retries=3)
         polygon_daily_bars(context(), sources=sources, warehouse=warehouse)
     assert not query(db, sql, (f"%/ticker/{endless}/%",))
+
+
+@pytest.mark.parametrize(
+    ("asset", "source", "what"),
+    [("polygon_daily_bars", "polygon", "aggregates"), ("polygon_news", "polygon", "news"),
+     ("benzinga_ratings", "benzinga", "ratings")],
+)
+def test_a_mirror_without_the_source_fails_the_step_alone_with_one_line(
+    first_run, db, tmp_path, asset, source, what
+) -> None:
+    """A mirror holding only SEC payloads (here: nothing of Polygon or Benzinga) for a two-ticker universe."""
+    from valuation_platform.defs.market import assets as market
+    from valuation_platform.defs.sentiment import assets as sentiment
+    from valuation_platform.lib.resources import SourcesResource, WarehouseResource
+
+    definition = getattr(market, asset, None) or getattr(sentiment, asset)
+    tickers = f"{COMPANIES[0].ticker},{COMPANIES[1].ticker}"
+    context = dg.build_asset_context(partition_key_range=dg.PartitionKeyRange(RUN[0].isoformat(), RUN[-1].isoformat()))
+    sources = SourcesResource(source_root=str(tmp_path), tickers=tickers)
+    with pytest.raises(dg.Failure) as failure:
+        definition(context, sources=sources, warehouse=WarehouseResource(database_url=db.url))
+    message = failure.value.description
+    assert message.startswith(f"source {source} unavailable: the mirror holds none of the 2 {what} documents")
+    assert "\n" not in message and "first: " in message
+    live = SourcesResource(tickers=tickers)  # live hosts, no API key: not configured, nothing fetched
+    with pytest.raises(dg.Failure, match=f"source {source} unavailable: not configured: VP_"):
+        definition(context, sources=live, warehouse=WarehouseResource(database_url=db.url))

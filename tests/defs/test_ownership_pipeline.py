@@ -16,10 +16,14 @@ import dagster as dg
 import pytest
 
 from tests.support.pipeline import env
-from valuation_platform.generator.ownership import OwnershipWriteResult, write_ownership_mirror
-from valuation_platform.generator.sec import write_sec_mirror
+from valuation_platform.generator.ownership import (
+    MIRROR_FORM4_DAYS,
+    OwnershipWriteResult,
+    write_ownership_mirror,
+)
+from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
 from valuation_platform.generator.universe import us_companies
-from valuation_platform.lib.runner import SAMPLE_AS_OF, SAMPLE_WINDOW, StageResult, materialize_all
+from valuation_platform.lib.runner import PartitionWindow, StageResult, materialize_all
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
 
@@ -29,13 +33,18 @@ DBT_NODES = {"cusip_ticker_map", "stg_sec__companies", "stg_sec__facts"}  # + ev
 N = 10
 COMPANIES = us_companies(N)
 ARCHIVES = Path("www.sec.gov/Archives/edgar/data")
+AS_OF = DEFAULT_AS_OF
+# Every Form 4 day the mirror holds (a backfill, as `vp materialize --start/--end` runs one), so amendments
+# and their originals both land. 13F has no quarter starting inside it that is complete by AS_OF: the
+# runner takes the latest complete one (Q3 2026), and the holdings asset adds Q2 for the QoQ change.
+WINDOW = PartitionWindow(AS_OF - timedelta(days=MIRROR_FORM4_DAYS), AS_OF)
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> tuple[Path, OwnershipWriteResult, dict[str, Any]]:
     root = tmp_path_factory.mktemp("ownership_mirror")
     write_sec_mirror(root, N, compress=False, with_faults=False)
-    result, broken = write_ownership_mirror(root, COMPANIES, as_of=SAMPLE_AS_OF, with_faults=True)
+    result, broken = write_ownership_mirror(root, COMPANIES, as_of=AS_OF, with_faults=True)
     assert broken is not None
     return root, result, broken
 
@@ -75,7 +84,7 @@ def run_pipeline(
         defs = build_defs()
         graph = defs.resolve_asset_graph()
         stages = materialize_all(
-            defs, instance, SAMPLE_WINDOW, selection=lambda k: k.path[-1] in ingestion, log=lambda _: None
+            defs, instance, WINDOW, selection=lambda k: k.path[-1] in ingestion, log=lambda _: None
         )
         if not with_dbt or not all(stage.success for stage in stages):
             return stages
@@ -93,7 +102,10 @@ def run_pipeline(
             resources=dict(defs.resources or {}),
             raise_on_error=False,
         )
-        return [*stages, StageResult([k.to_user_string() for k in dbt_keys], "unpartitioned", result.success)]
+        dbt = StageResult([k.to_user_string() for k in dbt_keys], "unpartitioned")
+        if not result.success:
+            dbt.failed["dbt"] = "a dbt node or blocking check failed"
+        return [*stages, dbt]
 
 
 @pytest.fixture(scope="module")
@@ -170,15 +182,23 @@ def standing_13f(root: Path, result: OwnershipWriteResult) -> dict[date, list[tu
 
 
 # ---------------------------------------------------------------- tests
-def test_every_stage_succeeds(first_run, instance) -> None:
+def test_every_stage_succeeds(first_run, generated, instance) -> None:
     assert first_run and all(stage.success for stage in first_run)
     event = instance.get_latest_materialization_event(dg.AssetKey("sec_form4_transactions"))
     meta = event.asset_materialization.metadata
     assert meta["documents_quarantined"].value == 1
-    # the 50-day demo window: weekdays 2026-10-01..11-20 less Columbus Day and Veterans Day
-    start = SAMPLE_AS_OF - timedelta(days=50)
+    # the window: weekdays 2026-10-01..11-20 less Columbus Day and Veterans Day
+    start = WINDOW.start
     weekdays = [start + timedelta(d) for d in range(51) if (start + timedelta(d)).weekday() < 5]
     assert meta["filing_dates"].value == len(set(weekdays) - {date(2026, 10, 12), date(2026, 11, 11)})
+    # what this run wrote, not a count of the table: every line of every filing but the broken one
+    _, result, broken = generated
+    written = sum(f["n_lines"] for f in result.form4 if f["accession"] != broken["accession"])
+    assert meta["dagster/row_count"].value == written
+    holdings = instance.get_latest_materialization_event(dg.AssetKey("sec_13f_holdings")).asset_materialization
+    assert holdings.partition == "2026-07-01"  # the runner's latest complete quarter (Q3 2026)
+    assert holdings.metadata["history_periods_loaded"].value == "2026-06-30"  # Q2, for the QoQ change
+    assert holdings.metadata["dagster/row_count"].value == sum(f["n_rows"] for f in result.form13f)
 
 
 def test_asset_checks_ran(first_run, instance) -> None:

@@ -27,11 +27,13 @@ from valuation_platform.sources.mospi import (
 )
 from valuation_platform.sources.mospi.client import fetch_mospi_rows
 
+SHARE = "https://market-exports.example.test/india-market"  # the exports have no public host: a test share
+
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     root = tmp_path_factory.mktemp("india")
-    summary = write_india_data(root, n_companies=400, investable=150, months=30, seed=23)
+    summary = write_india_data(root, n_companies=400, investable=150, months=30, seed=23, market_base_url=SHARE)
     return root, summary
 
 
@@ -82,7 +84,7 @@ def test_mirror_answers_every_request_the_clients_make(written):
         for params in requests
         for row in fetch_mospi_rows(client, product, params)
     ]
-    rows += [row for feed in MARKET_FEEDS for row in fetch_market_feed(client, feed)]
+    rows += [row for feed in MARKET_FEEDS for row in fetch_market_feed(client, feed, base_url=SHARE)]
     assert len({r["series_id"] for r in rows}) > 150
     periods = {r["ref_period"] for r in rows if r["series_id"] == "cpi_combined_general_index"}
     assert len(periods) == 30 and max(periods) == date(2025, 3, 1)
@@ -127,7 +129,7 @@ def test_landing_files_parse_and_agree_with_the_api(written):
             (landing / "market" / spec.file_name).read_bytes(), document=feed, feed=feed
         )
     ]
-    mirrored = [row for feed in MARKET_FEEDS for row in fetch_market_feed(client, feed)]
+    mirrored = [row for feed in MARKET_FEEDS for row in fetch_market_feed(client, feed, base_url=SHARE)]
     assert market == mirrored
     companies = parse_classification(
         (landing / "classification" / "gem_classification.xlsx").read_bytes(), document="x"
@@ -149,3 +151,8 @@ def test_deterministic_bytes(tmp_path):
         if p.suffix != ".xlsx"
     }
     assert rel_a == rel_b and len(rel_a) > 20
+    # Without a share named, the market files are in the landing folder only: no host is made up.
+    assert {p.relative_to(tmp_path / "a").parts[0] for p in a.mirror_files} == {"api.mospi.gov.in"}
+    assert {p.name for p in a.landing_files if p.parent.name == "market"} == {
+        f.file_name for f in MARKET_FEEDS.values()
+    }

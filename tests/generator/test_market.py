@@ -14,8 +14,8 @@ import pytest
 from tests.support.mirror_server import MirrorServer, status
 from valuation_platform.analytics.market.indicators import compute_indicators
 from valuation_platform.analytics.sentiment.ratings import rating_to_numeric
-from valuation_platform.analytics.sentiment import lexicon_score
-from valuation_platform.generator.market import HALT_SESSIONS, write_market_data
+from valuation_platform.generator.market import HALT_SESSIONS, sample_start, write_market_data
+from valuation_platform.pipelines.market.window import HISTORY_SESSIONS, RunWindow
 from valuation_platform.generator.universe import us_companies
 from valuation_platform.sources.benzinga.ratings import fetch_ratings, unknown_rating_strings
 from valuation_platform.sources.http import HttpClient, mirror_relpath
@@ -29,6 +29,7 @@ from valuation_platform.sources.polygon.aggregates import (
 from valuation_platform.sources.polygon.news import fetch_news
 
 START, END = date(2023, 10, 2), date(2024, 2, 29)  # 104 sessions, with holidays
+WINDOW_START = date(2023, 11, 20)  # the run window: Thanksgiving and weekends inside
 N = 8
 KEY, TOKEN = "k", "t"
 
@@ -36,7 +37,7 @@ KEY, TOKEN = "k", "t"
 @pytest.fixture(scope="module")
 def market(tmp_path_factory):
     root = tmp_path_factory.mktemp("market")
-    summary = write_market_data(root, N, START, END)
+    summary = write_market_data(root, N, START, END, window_start=WINDOW_START, unadjusted=True)
     return root, summary, HttpClient(source_root=root)
 
 
@@ -53,8 +54,8 @@ def test_summary(market):
     sessions = us_trading_days(START, END)
     assert summary.tickers == N and summary.trading_days == len(sessions) == 104
     assert summary.bars == N * 104 - HALT_SESSIONS
-    assert summary.files["grouped_daily"] == (END - START).days + 1
-    assert summary.files["aggs"] == N + 1  # plus the split ticker's unadjusted file
+    assert summary.files["grouped_daily"] == (END - WINDOW_START).days + 1  # the run window's days only
+    assert summary.files["aggs"] == 2 * N + 1  # history and window per ticker, the split ticker's unadjusted
     companies = us_companies(N)
     assert summary.split.ticker == companies[1].ticker and summary.split.day == sessions[62]
     assert (
@@ -74,14 +75,19 @@ def test_bars_are_sane_and_start_near_base_price(market, bars):
         assert abs(math.log(first / base)) < 0.15, company.ticker
 
 
-def test_every_session_has_a_grouped_file_matching_the_per_ticker_bars(market, bars):
+def test_every_window_session_has_grouped_and_ranged_files_matching_the_history(market, bars):
     _, summary, client = market
+    in_window = bars.filter(pl.col("trade_date") >= WINDOW_START)
     grouped = aggs_frame(
-        [r for d in us_trading_days(START, END) for r in fetch_grouped_daily(client, d, KEY)]
+        [r for d in us_trading_days(WINDOW_START, END) for r in fetch_grouped_daily(client, d, KEY)]
     )
-    assert grouped.equals(bars)
+    assert grouped.equals(in_window)
+    ranged = aggs_frame(
+        [r for c in us_companies(N) for r in fetch_daily_aggs(client, c.ticker, WINDOW_START, END, KEY)]
+    )
+    assert ranged.equals(in_window)  # what a re-run asks once the history is stored
     assert fetch_grouped_daily(client, date(2023, 11, 23), KEY) == []  # Thanksgiving: empty, as live
-    assert fetch_grouped_daily(client, date(2023, 10, 7), KEY) == []  # a Saturday
+    assert fetch_grouped_daily(client, date(2023, 12, 2), KEY) == []  # a Saturday
     halted = fetch_grouped_daily(client, summary.halt.first_day, KEY)
     assert summary.halt.ticker not in {r["ticker"] for r in halted} and len(halted) == N - 1
 
@@ -146,12 +152,11 @@ def test_news_feeds(market):
     labels = Counter(r["provider_sentiment"] for r in rows)
     assert labels[None] > 0 and labels["positive"] > 0 and labels["negative"] > 0
     assert all(START <= r["published_at"].date() <= END for r in rows)
-    # headlines carry the tone the insights give the primary ticker: the lexicon mostly agrees
-    primary = [r for r in rows if r["provider_sentiment"] and f"({r['ticker']})" in (r["description"] or "")]
-    agree = sum(
-        lexicon_score(f"{r['title']}. {r['description']}").label == r["provider_sentiment"] for r in primary
-    )
-    assert len(primary) > 50 and agree / len(primary) > 0.8
+    # a re-run's feed (since the window start) is the tail of the history feed, article for article
+    tail = {c.ticker: fetch_news(client, c.ticker, WINDOW_START, KEY).rows for c in companies}
+    for ticker, res in results.items():
+        expected = [r for r in res.rows if r["published_at"].date() >= WINDOW_START]
+        assert tail[ticker] == expected, ticker
 
 
 def test_ratings(market):
@@ -180,9 +185,16 @@ def test_ratings(market):
             assert r["adjusted_price_target"] == pytest.approx(expected, abs=0.005)
 
 
+def test_the_sample_holds_the_history_a_first_run_over_its_window_asks_for():
+    window = RunWindow(tuple(us_trading_days(date(2026, 11, 13), date(2026, 11, 20))))
+    assert sample_start(date(2026, 11, 20)) == window.history_start
+    # enough sessions for SMA200 and 12-month returns before the window's first session
+    assert len(us_trading_days(window.history_start, date(2026, 11, 12))) == HISTORY_SESSIONS
+
+
 def test_deterministic_and_prefix_stable(tmp_path, market):
     root, _, _ = market
-    write_market_data(tmp_path, 3, START, END)
+    write_market_data(tmp_path, 3, START, END, window_start=WINDOW_START)
     for company in us_companies(3):
         rel = mirror_relpath(*daily_aggs_request(company.ticker, START, END))
         assert (tmp_path / rel).read_bytes() == (root / rel).read_bytes(), company.ticker

@@ -16,8 +16,17 @@ from valuation_platform.pipelines.india.landing import (
     parse_macro_file,
     scan,
 )
-from valuation_platform.pipelines.india.releases import load_releases, mospi_requests
-from valuation_platform.sources.errors import SourceError
+from valuation_platform.pipelines.india.macro import sync_market
+from valuation_platform.pipelines.india.releases import (
+    history_months,
+    load_releases,
+    mospi_document,
+    mospi_requests,
+    plan_mospi,
+    with_history,
+)
+from valuation_platform.sources.errors import SourceError, SourceNotConfigured
+from valuation_platform.sources.http import HttpClient
 from valuation_platform.warehouse.bootstrap import ensure_tables
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.tables.india import MOSPI_RELEASES
@@ -56,6 +65,54 @@ def test_mospi_requests_cover_calendar_and_fiscal_years() -> None:
     # NAS is requested by fiscal year: Dec 2025 and Jan 2026 are 2025-26, April 2026 starts 2026-27.
     assert sorted(y for p, y in requests if p == "nas") == [2025, 2026]
     assert len(requests) == 10
+
+
+def test_a_month_brings_the_history_its_marts_need(fresh_db) -> None:
+    """October 2026 alone: its own years, plus the 24 months before it that the table does not hold."""
+    assert history_months(["2026-10-01"])[0] == "2024-10-01" and len(history_months(["2026-10-01"])) == 24
+    with connect(fresh_db) as conn:
+        ensure_tables(conn, [MOSPI_RELEASES])
+        requests, months = plan_mospi(conn, MOSPI_RELEASES, ["2026-10-01"])
+        assert months[0] == "2024-10-01" and months[-1] == "2026-10-01" and len(months) == 25
+        # Calendar 2024-2026 for CPI/IIP/WPI/PLFS; NAS fiscal 2024-25 (Oct 2024), 2025-26 and 2026-27.
+        assert sorted(y for p, y in requests if p == "cpi") == [2024, 2025, 2026]
+        assert sorted(y for p, y in requests if p == "nas") == [2024, 2025, 2026]
+        # CPI 2025 loaded through November (its December not out yet): held, not fetched again.
+        # CPI 2024 loaded only through June: fetched again. The run's own year is always fetched.
+        held = [
+            {**row(value, datetime(*released, tzinfo=UTC), period), "document": mospi_document(("cpi", year))}
+            for value, released, period, year in ((190.0, (2026, 1, 1), date(2025, 11, 1), 2025),
+                                                  (180.0, (2024, 7, 12), date(2024, 6, 1), 2024),
+                                                  (195.0, (2026, 10, 12), date(2026, 9, 1), 2026))
+        ]
+        load_releases(conn, MOSPI_RELEASES, held, source="t", fetched_at=datetime(2026, 10, 12, tzinfo=UTC))
+        again, _ = plan_mospi(conn, MOSPI_RELEASES, ["2026-10-01"])
+    assert sorted(y for p, y in again if p == "cpi") == [2024, 2026]
+    assert sorted(y for p, y in again if p == "iip") == [2024, 2025, 2026]
+
+
+def test_history_keeps_the_last_levels_of_a_rarely_moving_series() -> None:
+    def obs(series: str, day: date) -> dict:
+        return {"series_id": series, "ref_period": day, "value": 1.0}
+
+    rows = [obs("rbi_repo_rate", date(2023, 2, 8)), obs("rbi_repo_rate", date(2022, 12, 7)),
+            obs("rbi_repo_rate", date(2022, 9, 30)), obs("rbi_repo_rate", date(2025, 2, 7)),
+            obs("cpi", date(2024, 9, 1)), obs("cpi", date(2024, 10, 1)), obs("cpi", date(2024, 11, 1)),
+            obs("cpi", date(2024, 12, 1))]
+    kept = with_history(rows, ["2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01"])
+    # The repo rate has one decision inside the window, so the one before it (Feb 2023) comes too;
+    # CPI has two months inside and needs nothing earlier.
+    assert sorted((r["series_id"], r["ref_period"]) for r in kept) == [
+        ("cpi", date(2024, 11, 1)), ("cpi", date(2024, 12, 1)),
+        ("rbi_repo_rate", date(2023, 2, 8)), ("rbi_repo_rate", date(2025, 2, 7)),
+    ]
+
+
+def test_market_exports_without_a_share_are_not_configured(fresh_db) -> None:
+    with connect(fresh_db) as conn, pytest.raises(SourceNotConfigured) as caught:
+        sync_market(conn, HttpClient(source_root=None), None, ["2026-10-01"], fetched_at=datetime.now(UTC))
+    assert caught.value.source == "india-market" and caught.value.setting == "VP_INDIA_MARKET_BASE_URL"
+    assert "not configured" in str(caught.value)
 
 
 def test_landing_scan_routing_and_fingerprints(tmp_path) -> None:

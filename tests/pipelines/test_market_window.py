@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from valuation_platform.pipelines.market.prices import GROUPED, RANGED, choose_mode
-from valuation_platform.pipelines.market.window import RunWindow, recent_sessions
+from valuation_platform.pipelines.market.window import HISTORY_SESSIONS, RunWindow, recent_sessions
+from valuation_platform.sources.market_calendar import feed_start, us_trading_days
 from valuation_platform.lib.partitions import US_TRADING_DAYS
 
 
@@ -45,3 +46,45 @@ def test_partitions_are_nyse_sessions():
     december = [k for k in keys if k.startswith("2025-12-2")]
     assert december == ["2025-12-22", "2025-12-23", "2025-12-24", "2025-12-26", "2025-12-29"]
     assert keys[-1] == "2026-01-06"  # end_offset=1: today's session exists from midnight New York
+
+
+# -- history: what each ticker still needs -----------------------------------------------------------
+def test_the_history_start_leaves_every_indicator_its_warm_up():
+    window = RunWindow(tuple(us_trading_days(date(2026, 11, 13), date(2026, 11, 20))))
+    history = us_trading_days(window.history_start, window.first - timedelta(days=1))
+    assert len(history) == HISTORY_SESSIONS >= 252 + 20  # 12-month return plus margin for EMA/RSI seeds
+    assert window.history_start == feed_start(history[0])  # whole partitions: from the day after a session
+    assert window.widened(window.history_start).sessions == (*history, *window.sessions)
+
+
+def test_each_ticker_fetches_only_what_the_warehouse_lacks(fresh_db):
+    from valuation_platform.pipelines.market.prices import fetch_starts
+    from valuation_platform.warehouse.bootstrap import ensure_tables
+    from valuation_platform.warehouse.connection import connect
+    from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS
+
+    window = RunWindow.from_keys(["2026-11-16", "2026-11-17"])
+    sessions = us_trading_days(window.history_start, date(2026, 11, 13))  # the span before the run
+    stored = {
+        "FULL": sessions,  # everything up to the run
+        "LAGS": sessions[:-4],  # history, but the last four sessions were skipped
+        "HALT": sessions[3:-2],  # starts 3 sessions late (within the slack), two sessions behind
+        "SHORT": sessions[-30:],  # a recent listing or a partial load: not enough history
+    }
+    with connect(fresh_db) as conn:
+        ensure_tables(conn, [POLYGON_DAILY_BARS])
+        with conn.transaction():
+            for ticker, days in stored.items():
+                conn.cursor().executemany(
+                    "insert into raw.polygon_daily_bars (ticker, trade_date, open, high, low, close, volume,"
+                    " _source, _fetched_at) values (%s, %s, 1, 1, 1, 1, 1, 'test', now())",
+                    [(ticker, d) for d in days],
+                )
+        starts = fetch_starts(conn, ["FULL", "LAGS", "HALT", "SHORT", "NEW"], window)
+    assert starts == {
+        "FULL": window.fetch_start,  # only the run's own sessions
+        "LAGS": sessions[-5] + timedelta(days=1),  # the day after its last stored bar
+        "HALT": sessions[-3] + timedelta(days=1),
+        "SHORT": window.history_start,
+        "NEW": window.history_start,
+    }

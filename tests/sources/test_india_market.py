@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -20,21 +19,14 @@ from valuation_platform.sources.india.market import (
     parse_market_long,
 )
 
-FIXTURE = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "fixtures"
-    / "market"
-    / "india_10y_gsec_yield_daily_2017-2019.csv"
-)
+SHARE = "https://market-exports.example.test/india-market"  # the exports have no public host: a test share
+FIXTURE = "market/india_10y_gsec_yield_daily_2017-2019.csv"  # in ../shared/fixtures (the shared_fixtures fixture)
 
 
 @pytest.fixture(scope="module")
-def gsec_rows():
-    if not FIXTURE.is_file():
-        pytest.skip("../shared/fixtures is not available")
-    return parse_market_csv(FIXTURE.read_bytes(), document=FIXTURE.name, feed="gsec_10y")
+def gsec_rows(shared_fixtures):
+    path = shared_fixtures / FIXTURE
+    return parse_market_csv(path.read_bytes(), document=path.name, feed="gsec_10y")
 
 
 def test_real_gsec_export(gsec_rows):
@@ -110,12 +102,12 @@ def test_investing_errors():
 
 def test_every_feed_over_a_mirror_server(tmp_path):
     macro = india_macro(months=26, seed=4)
-    write_market_files(tmp_path, macro, mirror=True)
+    write_market_files(tmp_path, macro, base_url=SHARE)
     sleeps: list[float] = []
     with MirrorServer(tmp_path) as server:
         server.add_faults("rbi_repo_rate.csv", status(500))
         client = HttpClient(source_root=server.url, sleep=sleeps.append, backoff_base=0.01)
-        rows = {feed: fetch_market_feed(client, feed) for feed in MARKET_FEEDS}
+        rows = {feed: fetch_market_feed(client, feed, base_url=SHARE) for feed in MARKET_FEEDS}
         assert len(server.hits("rbi_repo_rate.csv")) == 2
     ids = {r["series_id"] for feed_rows in rows.values() for r in feed_rows}
     assert ids == {
@@ -134,4 +126,4 @@ def test_every_feed_over_a_mirror_server(tmp_path):
     assert 70 < usd[0]["value"] < 90 and 70 < usd[-1]["value"] < 90
     repo = [r["value"] for r in rows["repo_rate"]]
     assert repo[0] == 4.0 and max(repo) == 6.5
-    assert market_feed_url("pmi").endswith("/india-market/india_pmi_monthly.csv")
+    assert market_feed_url("pmi", SHARE + "/") == f"{SHARE}/india_pmi_monthly.csv"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,22 +11,14 @@ from valuation_platform.sources.errors import SourceError
 from valuation_platform.sources.mospi.cpi import cpi_series_id, parse_cpi
 from valuation_platform.sources.mospi.series import MACRO_ROW_KEYS, latest_release
 
-FIXTURE = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "fixtures"
-    / "mospi"
-    / "cpi_all_india_index_2013-01_2024-02.csv"
-)
+FIXTURE = "mospi/cpi_all_india_index_2013-01_2024-02.csv"  # in ../shared/fixtures (the shared_fixtures fixture)
 RELEASED = datetime(2024, 3, 12, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def real_rows():
-    if not FIXTURE.is_file():
-        pytest.skip("../shared/fixtures is not available")
-    return parse_cpi(FIXTURE.read_bytes(), document=FIXTURE.name, released_at=RELEASED)
+def real_rows(shared_fixtures):
+    path = shared_fixtures / FIXTURE
+    return parse_cpi(path.read_bytes(), document=path.name, released_at=RELEASED)
 
 
 def _value(rows, series_id, period):

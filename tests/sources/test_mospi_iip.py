@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,22 +11,14 @@ from valuation_platform.generator.india import iip_api_records, iip_table_csv, i
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.sources.mospi.iip import iip_series, parse_iip
 
-FIXTURE = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "fixtures"
-    / "mospi"
-    / "iip_use_based_monthly_base2004-05.csv"
-)
+FIXTURE = "mospi/iip_use_based_monthly_base2004-05.csv"  # in ../shared/fixtures (the shared_fixtures fixture)
 RELEASED = datetime(2017, 5, 12, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def real_rows():
-    if not FIXTURE.is_file():
-        pytest.skip("../shared/fixtures is not available")
-    return parse_iip(FIXTURE.read_bytes(), document=FIXTURE.name, released_at=RELEASED)
+def real_rows(shared_fixtures):
+    path = shared_fixtures / FIXTURE
+    return parse_iip(path.read_bytes(), document=path.name, released_at=RELEASED)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from valuation_platform.sources.sec.filing_index import FORM4_TYPES, parse_curre
 from valuation_platform.sources.sec.form13f import dataset_label_for_period
 
 FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "sec"
-SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "cusip_ticker_map.csv"
+SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "ownership" / "cusip_ticker_map.csv"
 
 
 def fixture(name: str) -> bytes:

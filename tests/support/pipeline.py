@@ -5,15 +5,22 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
 
-from valuation_platform.lib.runner import SAMPLE_WINDOW, StageResult, materialize_all
+from valuation_platform.generator.mirror import WINDOW_DAYS
+from valuation_platform.generator.sec import DEFAULT_AS_OF
+from valuation_platform.lib.runner import PartitionWindow, StageResult, materialize_all
 from valuation_platform.warehouse.settings import DatabaseSettings
 
 
 _prepared = False
+
+# The window of every generated mirror (generator.mirror.write_manifest): the week up to the as-of date.
+SAMPLE_AS_OF = DEFAULT_AS_OF
+SAMPLE_WINDOW = PartitionWindow(SAMPLE_AS_OF - timedelta(days=WINDOW_DAYS), SAMPLE_AS_OF)
 
 
 @contextmanager
@@ -42,6 +49,8 @@ def run_pipeline(
     tickers: str | None = None,
     select_groups: set[str] | None = None,
     select_keys: set[str] | None = None,
+    window: PartitionWindow | None = SAMPLE_WINDOW,
+    extra_env: Mapping[str, str | None] | None = None,
 ) -> list[StageResult]:
     """Materialize every asset (or those in ``select_groups`` / ``select_keys``) from ``mirror`` into ``db``."""
     from valuation_platform.definitions import build_defs
@@ -51,7 +60,7 @@ def run_pipeline(
     if not _prepared:  # the manifest cannot change during a test session: parse it once
         DBT_PROJECT.preparer.prepare(DBT_PROJECT)
         _prepared = True
-    with env({"VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers}):
+    with env({"VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers, **(extra_env or {})}):
         defs = build_defs()
         graph = defs.resolve_asset_graph()
 
@@ -60,7 +69,7 @@ def run_pipeline(
                 return key.to_user_string() in select_keys
             return select_groups is None or graph.get(key).group_name in select_groups
 
-        return materialize_all(defs, instance, SAMPLE_WINDOW, selection=selected, log=lambda _: None)
+        return materialize_all(defs, instance, window, selection=selected, log=lambda _: None)
 
 
 def production_storage(db: DatabaseSettings) -> dict:

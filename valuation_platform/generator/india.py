@@ -4,12 +4,13 @@ Everything is deterministic for a seed and written in the real formats the parse
 
 * **Mirror** (``root``, layout ``<root>/<host>/<path>?<query>``): one eSankhyiki JSON response per
   product and year at exactly the URL :func:`~valuation_platform.sources.mospi.client.release_params`
-  builds (CPI, IIP, WPI, PLFS by calendar year; NAS by fiscal year), and the six market indicator files
-  of :data:`~valuation_platform.sources.india.market.MARKET_FEEDS` under the market base URL.
+  builds (CPI, IIP, WPI, PLFS by calendar year; NAS by fiscal year). The six market indicator files of
+  :data:`~valuation_platform.sources.india.market.MARKET_FEEDS` have no public host, so they go to the
+  landing folder; a caller naming a share (``market_base_url``) also gets them in the mirror under it.
 * **Landing folder** (``landing``, default ``<root>/landing/india``): what an analyst drops for the file
   sensor: ``classification/gem_classification.xlsx`` and ``.csv``; ``mospi/`` with the published CSV
   layouts (CPI wide, IIP use-based and sectoral tables, WPI wide, NAS and PLFS long); ``market/`` with
-  the same market files as the mirror.
+  the market indicator files.
 
 The classification has ``n_companies`` rows of which ``investable`` are flagged investable, with the
 awkward cases real files have: BSE-only companies (Accord code, no NSE symbol), companies with neither
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from valuation_platform.sources.http import mirror_relpath
-from valuation_platform.sources.india.market import DEFAULT_BASE_URL, MARKET_FEEDS, market_feed_url
+from valuation_platform.sources.india.market import MARKET_FEEDS, market_feed_url
 from valuation_platform.sources.mospi.client import fiscal_year_label, mospi_url, release_params
 
 DEFAULT_END = date(2025, 3, 1)
@@ -1001,54 +1002,30 @@ TAXONOMY: tuple[tuple[str, str, float], ...] = (
 UNMAPPED_SECTORS = frozenset(
     {("Miscellaneous", "Miscellaneous"), ("Trading", "Trading"), ("Miscellaneous", "Unclassified")}
 )
-# The largest companies are the real large caps (approximate market caps, Rs crore), so the curated
-# company alpha configs (keyed by NSE symbol) resolve in generated data.
-ANCHORS: tuple[tuple[str, str, str, str, str, float], ...] = (
-    ("RELIANCE", "Reliance Industries Ltd.", "500325", "Energy", "Refineries", 1_900_000),
-    ("TCS", "Tata Consultancy Services Ltd.", "532540", "Information Technology", "IT - Software", 1_400_000),
-    ("HDFCBANK", "HDFC Bank Ltd.", "500180", "Financials", "Bank - Private", 1_300_000),
-    (
-        "BHARTIARTL",
-        "Bharti Airtel Ltd.",
-        "532454",
-        "Communication Services",
-        "Telecommunication - Service Provider",
-        950_000,
-    ),
-    ("ICICIBANK", "ICICI Bank Ltd.", "532174", "Financials", "Bank - Private", 900_000),
-    ("INFY", "Infosys Ltd.", "500209", "Information Technology", "IT - Software", 750_000),
-    ("SBIN", "State Bank Of India", "500112", "Financials", "Bank - Public", 700_000),
-    (
-        "HINDUNILVR",
-        "Hindustan Unilever Ltd.",
-        "500696",
-        "Consumer Staples",
-        "Household & Personal Products",
-        560_000,
-    ),
-    ("ITC", "ITC Ltd.", "500875", "Consumer Staples", "Cigarettes/Tobacco", 540_000),
-    ("LT", "Larsen & Toubro Ltd.", "500510", "Industrials", "Engineering - Construction", 480_000),
-    ("BAJFINANCE", "Bajaj Finance Ltd.", "500034", "Financials", "Finance - NBFC", 450_000),
-    (
-        "SUNPHARMA",
-        "Sun Pharmaceutical Industries Ltd.",
-        "524715",
-        "Healthcare",
-        "Pharmaceuticals & Drugs",
-        420_000,
-    ),
-    ("MARUTI", "Maruti Suzuki India Ltd.", "532500", "Automobile", "Automobiles - Passenger Cars", 390_000),
-    ("NTPC", "NTPC Ltd.", "532555", "Utilities", "Power Generation/Distribution", 350_000),
-    (
-        "ULTRACEMCO",
-        "UltraTech Cement Ltd.",
-        "532538",
-        "Materials",
-        "Cement & Construction Materials",
-        330_000,
-    ),
-    ("ASIANPAINT", "Asian Paints Ltd.", "500820", "Materials", "Paints", 240_000),
-    ("TATASTEEL", "Tata Steel Ltd.", "500470", "Materials", "Steel & Iron Products", 180_000),
+# The largest companies are the real large caps, so the curated company alpha configs (keyed by NSE
+# symbol) resolve in generated data: symbol|name|BSE code|cd_sector|cd_industry|approx. market cap (Rs crore).
+_ANCHOR_TABLE = """
+RELIANCE|Reliance Industries Ltd.|500325|Energy|Refineries|1900000
+TCS|Tata Consultancy Services Ltd.|532540|Information Technology|IT - Software|1400000
+HDFCBANK|HDFC Bank Ltd.|500180|Financials|Bank - Private|1300000
+BHARTIARTL|Bharti Airtel Ltd.|532454|Communication Services|Telecommunication - Service Provider|950000
+ICICIBANK|ICICI Bank Ltd.|532174|Financials|Bank - Private|900000
+INFY|Infosys Ltd.|500209|Information Technology|IT - Software|750000
+SBIN|State Bank Of India|500112|Financials|Bank - Public|700000
+HINDUNILVR|Hindustan Unilever Ltd.|500696|Consumer Staples|Household & Personal Products|560000
+ITC|ITC Ltd.|500875|Consumer Staples|Cigarettes/Tobacco|540000
+LT|Larsen & Toubro Ltd.|500510|Industrials|Engineering - Construction|480000
+BAJFINANCE|Bajaj Finance Ltd.|500034|Financials|Finance - NBFC|450000
+SUNPHARMA|Sun Pharmaceutical Industries Ltd.|524715|Healthcare|Pharmaceuticals & Drugs|420000
+MARUTI|Maruti Suzuki India Ltd.|532500|Automobile|Automobiles - Passenger Cars|390000
+NTPC|NTPC Ltd.|532555|Utilities|Power Generation/Distribution|350000
+ULTRACEMCO|UltraTech Cement Ltd.|532538|Materials|Cement & Construction Materials|330000
+ASIANPAINT|Asian Paints Ltd.|500820|Materials|Paints|240000
+TATASTEEL|Tata Steel Ltd.|500470|Materials|Steel & Iron Products|180000
+"""
+ANCHORS: tuple[tuple[str, str, str, str, str, float], ...] = tuple(
+    (*cells[:5], int(cells[5]))
+    for cells in (line.split("|") for line in _ANCHOR_TABLE.strip().splitlines())
 )
 NAME_STEMS = (
     "Aarav",
@@ -1345,23 +1322,21 @@ def write_market_files(
     folder_or_root: Path,
     macro: IndiaMacro,
     *,
-    mirror: bool,
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str | None = None,
     compress: bool = False,
 ) -> list[Path]:
-    """The market feeds at their mirror paths (``mirror=True``) or flat into a landing folder.
+    """The market feeds flat into a landing folder's ``market/``, or with ``base_url`` at their mirror paths
+    under a mirror root (the exports have no public host: a deployment names its share, a test its own).
 
     ``compress`` (mirror only) writes ``<file>.gz``; a landing folder holds files as analysts drop them.
     """
-    written = []
-    for feed, payload in market_files(macro).items():
-        target = (
-            Path(folder_or_root) / mirror_relpath(market_feed_url(feed, base_url))
-            if mirror
-            else Path(folder_or_root) / MARKET_FEEDS[feed].file_name
-        )
-        written.append(_write(target, payload, compress=compress and mirror))
-    return written
+    root = Path(folder_or_root)
+    return [
+        _write(root / mirror_relpath(market_feed_url(feed, base_url)), payload, compress=compress)
+        if base_url
+        else _write(root / MARKET_FEEDS[feed].file_name, payload)
+        for feed, payload in market_files(macro).items()
+    ]
 
 
 LANDING_MOSPI_FILES = {
@@ -1394,7 +1369,7 @@ def write_india_landing_files(
         "plfs": _long_csv(PLFS_COLUMNS, plfs_records(macro)),
     }
     written = [_write(folder / "mospi" / LANDING_MOSPI_FILES[k], v) for k, v in payloads.items()]
-    written += write_market_files(folder / "market", macro, mirror=False)
+    written += write_market_files(folder / "market", macro)
     return written
 
 
@@ -1407,21 +1382,24 @@ def write_india_data(
     seed: int = 19,
     months: int = DEFAULT_MONTHS,
     end: date = DEFAULT_END,
-    market_base_url: str = DEFAULT_BASE_URL,
+    market_base_url: str | None = None,
     compress: bool = False,
     classification_formats: Sequence[str] = ("xlsx", "csv"),
 ) -> IndiaDataSummary:
     """Write the India mirror under ``root`` and the landing folder (default ``root/landing/india``).
 
     ``compress`` gzips the mirror files (``<file>.gz``, read transparently by the mirror client) to keep
-    a committed sample small; landing files stay plain. ``classification_formats`` picks which of the
-    workbook and its CSV export land in ``classification/`` (a sample needs only one).
+    a committed sample small; landing files stay plain. The market indicator files land in the landing
+    folder's ``market/``; ``market_base_url`` also serves them in the mirror under that share.
+    ``classification_formats`` picks which of the workbook and its CSV export land in ``classification/``
+    (a sample needs only one).
     """
     root = Path(root)
     landing = Path(landing) if landing is not None else root / "landing" / "india"
     macro = india_macro(months=months, end=end, seed=seed)
     mirror_files, requests = write_mospi_mirror(root, macro, compress=compress)
-    mirror_files += write_market_files(root, macro, mirror=True, base_url=market_base_url, compress=compress)
+    if market_base_url:  # the landing folder always has them; a mirror only for a configured share
+        mirror_files += write_market_files(root, macro, base_url=market_base_url, compress=compress)
     rows = india_companies(n_companies, investable, seed)
     as_of = _add_months(macro.months[-1], 1) - timedelta(days=1)
     writers = {"xlsx": classification_xlsx, "csv": classification_csv}

@@ -5,14 +5,19 @@ request builders of :mod:`valuation_platform.sources.polygon.aggregates`,
 :mod:`~valuation_platform.sources.polygon.news` and :mod:`valuation_platform.sources.benzinga.ratings`
 name them, so generator and clients cannot drift apart):
 
-* per ticker, Polygon daily aggregates for ``[start, end]`` (``adjusted=true``), and for the split
-  ticker also ``adjusted=false``;
-* per calendar day in ``[start, end]``, Polygon grouped daily (every traded ticker; empty on
-  weekends and NYSE holidays, as the live API answers);
+* per ticker, Polygon daily aggregates for ``[start, end]`` (``adjusted=true``; with ``unadjusted``
+  the split ticker also ``adjusted=false``);
 * per ticker, Polygon news published on or after ``start`` (pages of ``NEWS_LIMIT`` joined by
   ``next_url``/``cursor``), some articles with ``insights`` (per-ticker sentiment), some in the older
   schema without, one market-wrap article with no tickers in the first ticker's feed;
-* per ticker, Benzinga analyst ratings dated ``start``..``end`` (one page of ``RATINGS_PAGESIZE``).
+* per ticker, Benzinga analyst ratings dated ``start``..``end`` (one page of ``RATINGS_PAGESIZE``);
+* for the run window ``[window_start, end]`` (default: the last week): per ticker the same three
+  documents from ``window_start`` (what a re-run asks once the history is stored), and per calendar day
+  Polygon grouped daily (every traded ticker; empty on weekends and NYSE holidays, as the live API).
+
+The market and sentiment assets ask, per ticker, from the history start of their run window when the
+warehouse holds nothing (:attr:`RunWindow.history_start`), else from the window's start:
+:func:`sample_start` gives that history start, so a run over the window finds every document it asks for.
 
 Prices: a geometric random walk per ticker, one market factor times a beta plus idiosyncratic noise
 (daily vol ~0.6-5 %), starting at the universe's ``base_price``; open/high/low/close/vwap are
@@ -46,6 +51,7 @@ import numpy as np
 
 from valuation_platform.analytics.sentiment.ratings import rating_to_numeric
 from valuation_platform.generator.universe import Company, us_companies
+from valuation_platform.pipelines.market.window import RunWindow
 from valuation_platform.sources.benzinga.ratings import RATINGS_PAGESIZE, ratings_request
 from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.market_calendar import (
@@ -231,7 +237,9 @@ def _bar(o: float, h: float, lo: float, c: float, vw: float, v: float, n: int, t
     return {"v": v, "vw": vw, "o": o, "c": c, "h": h, "l": lo, "t": t, "n": n}
 
 
-def _write_aggs(root: _Mirror, paths: MarketPaths, start: date, end: date) -> int:
+def _write_aggs(
+    root: _Mirror, paths: MarketPaths, starts: Sequence[date], end: date, *, unadjusted: bool
+) -> int:
     midnight = [_ms(d, time(0)) for d in paths.days]
     cols = [getattr(paths, k).tolist() for k in ("open", "high", "low", "close", "vwap", "volume")]
     trades = paths.transactions.tolist()
@@ -244,16 +252,16 @@ def _write_aggs(root: _Mirror, paths: MarketPaths, start: date, end: date) -> in
             for j in range(len(paths.days))
             if traded[j]
         ]
-        variants = [(True, bars)]
-        if i in paths.unadjusted:
+        variants = [(True, start, [b for b in bars if b["t"] >= _ms(start, time(0))]) for start in starts]
+        if unadjusted and i in paths.unadjusted:
             ro, rh, rl, rc, rvw, rv = (a.tolist() for a in paths.unadjusted[i])
             raw_bars = [
                 _bar(ro[j], rh[j], rl[j], rc[j], rvw[j], rv[j], trades[i][j], midnight[j])
                 for j in range(len(paths.days))
                 if traded[j]
             ]
-            variants.append((False, raw_bars))
-        for adjusted, series in variants:
+            variants.append((False, starts[0], raw_bars))
+        for adjusted, start, series in variants:
             url, params = daily_aggs_request(ticker, start, end, adjusted=adjusted)
             rel = mirror_relpath(url, params)
             payload = {
@@ -475,7 +483,7 @@ def _write_news(
     companies: Sequence[Company],
     articles: list[dict[str, Any]],
     untagged: dict[str, Any] | None,
-    start: date,
+    starts: Sequence[date],
 ) -> int:
     feeds: dict[str, list[dict[str, Any]]] = {c.ticker: [] for c in companies}
     for article in articles:
@@ -485,31 +493,28 @@ def _write_news(
         first = feeds[companies[0].ticker]
         first.append(untagged)
         first.sort(key=lambda a: (a["published_utc"], a["id"]))
-    files = 0
-    for ticker, feed in feeds.items():
-        url, params = news_request(ticker, start)
-        offset = 0
-        while True:
-            page = feed[offset : offset + NEWS_LIMIT]
-            rel = mirror_relpath(url, params)
-            payload: dict[str, Any] = {
-                "results": page,
-                "status": "OK",
-                "request_id": _request_id(rel),
-                "count": len(page),
-            }
-            offset += NEWS_LIMIT
-            if offset < len(feed):
-                cursor = _cursor(ticker, start, offset)
-                payload["next_url"] = f"{NEWS_URL}?cursor={cursor}"
-                root.write(rel, _dumps(payload))
-                files += 1
-                url, params = NEWS_URL, {"cursor": cursor}
-                continue
-            root.write(rel, _dumps(payload))
-            files += 1
-            break
-    return files
+    return sum(_write_feed(root, ticker, feed, start) for ticker, feed in feeds.items() for start in starts)
+
+
+def _write_feed(root: _Mirror, ticker: str, articles: list[dict[str, Any]], start: date) -> int:
+    """One ticker's news since ``start`` (``published_utc.gte``), in pages joined by ``next_url``."""
+    feed = [a for a in articles if a["published_utc"][:10] >= start.isoformat()]
+    url, params = news_request(ticker, start)
+    files = offset = 0
+    while True:
+        page = feed[offset : offset + NEWS_LIMIT]
+        rel = mirror_relpath(url, params)
+        payload: dict[str, Any] = {"results": page, "status": "OK", "request_id": _request_id(rel), "count": len(page)}
+        offset += NEWS_LIMIT
+        more = offset < len(feed)
+        if more:
+            cursor = _cursor(ticker, start, offset)
+            payload["next_url"] = f"{NEWS_URL}?cursor={cursor}"
+        root.write(rel, _dumps(payload))
+        files += 1
+        if not more:
+            return files
+        url, params = NEWS_URL, {"cursor": cursor}
 
 
 # -- ratings -------------------------------------------------------------------------------------
@@ -668,36 +673,42 @@ def _numeric(rating: str) -> int:
 
 
 def _write_ratings(
-    root: _Mirror, companies: Sequence[Company], paths: MarketPaths, start: date, end: date, seed: int
+    root: _Mirror, companies: Sequence[Company], paths: MarketPaths, starts: Sequence[date], end: date,
+    seed: int,
 ) -> tuple[int, int]:
     files = total = 0
     for i, company in enumerate(companies):
-        records = _ratings_for(company, i, paths, seed)
-        total += len(records)
-        page = 0
-        while True:  # the client reads until a page is shorter than pagesize
-            chunk = records[page * RATINGS_PAGESIZE : (page + 1) * RATINGS_PAGESIZE]
-            url, params = ratings_request(company.ticker, start, end, page=page)
-            root.write(mirror_relpath(url, params), _dumps({"ratings": chunk} if chunk else []))
-            files += 1
-            if len(chunk) < RATINGS_PAGESIZE:
-                break
-            page += 1
+        everything = _ratings_for(company, i, paths, seed)
+        total += len(everything)
+        for start in starts:
+            records = [r for r in everything if r["date"] >= start.isoformat()]
+            page = 0
+            while True:  # the client reads until a page is shorter than pagesize
+                chunk = records[page * RATINGS_PAGESIZE : (page + 1) * RATINGS_PAGESIZE]
+                url, params = ratings_request(company.ticker, start, end, page=page)
+                root.write(mirror_relpath(url, params), _dumps({"ratings": chunk} if chunk else []))
+                files += 1
+                if len(chunk) < RATINGS_PAGESIZE:
+                    break
+                page += 1
     return files, total
 
 
 # -- entry point ---------------------------------------------------------------------------------
-# Calendar days of history the bundled sample holds: enough for 12-month returns and SMA200 to leave their
-# warm-up before the sample's last weeks. The market and sentiment assets carry the same number in their
-# ``vp/sample_days`` tag, so the demo's single run over those days asks for exactly the files written here.
-SAMPLE_HISTORY_DAYS = 400
+# The run window a generated sample serves: the week up to its as-of date (generator.mirror.WINDOW_DAYS).
+SAMPLE_WINDOW_DAYS = 7
 
 
-def sample_start(as_of: date, days: int = SAMPLE_HISTORY_DAYS) -> date:
-    """The ``start`` to write for a sample ending ``as_of``: what a run over the sessions of the last
-    ``days`` days asks the sources for (``feed_start`` of its first session)."""
-    first = next_trading_day_on_or_after(as_of - timedelta(days=days))
-    return feed_start(first)
+def sample_window_start(as_of: date, days: int = SAMPLE_WINDOW_DAYS) -> date:
+    """First calendar day a run over the sessions of the ``days`` days up to ``as_of`` asks for."""
+    return feed_start(next_trading_day_on_or_after(as_of - timedelta(days=days)))
+
+
+def sample_start(as_of: date, days: int = SAMPLE_WINDOW_DAYS) -> date:
+    """The ``start`` to write for a sample ending ``as_of``: where the assets' first run over that window
+    begins each ticker's history (:attr:`RunWindow.history_start`)."""
+    window = RunWindow(tuple(us_trading_days(sample_window_start(as_of, days), as_of)))
+    return window.history_start
 
 
 @dataclass(frozen=True)
@@ -721,8 +732,14 @@ def write_market_data(
     *,
     seed: int = 13,
     compress: bool = False,
+    window_start: date | None = None,
+    unadjusted: bool = False,
 ) -> MarketMirrorSummary:
     """Write Polygon aggregates/grouped daily/news and Benzinga ratings for ``[start, end]`` under ``root``.
+
+    ``window_start`` (default: the last week, :func:`sample_window_start`) starts the run window: its
+    re-run documents and grouped-daily days are written too (see the module docstring). ``unadjusted``
+    adds the split ticker's ``adjusted=false`` aggregates (no asset asks for them; tests compare).
 
     ``companies`` is a sequence from :func:`~valuation_platform.generator.universe.us_companies` or a
     count ``n`` (then ``us_companies(n)``). Clients hit these files when they ask for the same window:
@@ -735,15 +752,17 @@ def write_market_data(
     days = us_trading_days(start, end)
     if not days:
         raise ValueError(f"no US trading day between {start} and {end}")
+    window_start = max(start, window_start or sample_window_start(end))
+    starts = sorted({start, window_start})
     out = _Mirror(Path(root), compress)
     paths = simulate_market(companies, days, seed)
     files = {
-        "aggs": _write_aggs(out, paths, start, end),
-        "grouped_daily": _write_grouped(out, paths, start, end),
+        "aggs": _write_aggs(out, paths, starts, end, unadjusted=unadjusted),
+        "grouped_daily": _write_grouped(out, paths, window_start, end),
     }
     articles, untagged = _news_articles(companies, paths, start, end, seed)
-    files["news"] = _write_news(out, companies, articles, untagged, start)
-    files["ratings"], n_ratings = _write_ratings(out, companies, paths, start, end, seed)
+    files["news"] = _write_news(out, companies, articles, untagged, starts)
+    files["ratings"], n_ratings = _write_ratings(out, companies, paths, starts, end, seed)
     return MarketMirrorSummary(
         tickers=len(companies),
         trading_days=len(days),

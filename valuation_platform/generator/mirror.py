@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,9 +15,20 @@ from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
 from valuation_platform.generator.universe import us_companies
 
 
+# The window a demo run over a generated mirror materializes: the last week up to the as-of date.
+WINDOW_DAYS = 7
+
+
+def write_manifest(root: Path, as_of: date) -> None:
+    """``mirror.json``: what the mirror covers, so `vp demo` and the tests run its window (no dates in code)."""
+    window = {"window_start": (as_of - timedelta(days=WINDOW_DAYS)).isoformat(), "window_end": as_of.isoformat()}
+    (root / "mirror.json").write_text(json.dumps({"as_of": as_of.isoformat(), **window}, indent=2) + "\n")
+
+
 def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, seed: int = 7,
                  with_faults: bool = True) -> list[str]:
     root.mkdir(parents=True, exist_ok=True)
+    write_manifest(root, as_of)
     sec = write_sec_mirror(root, companies, as_of=as_of, seed=seed, with_faults=with_faults)
     chains = write_option_chains(root, as_of, compress=True)  # one snapshot, stamped at the as-of close
     ownership = write_ownership_mirror(root, us_companies(companies, seed), as_of=as_of,

@@ -1136,13 +1136,17 @@ def _dataset_zip(filings: list[_Filing13F]) -> bytes:
                 )
             )
     buffer = io.BytesIO()
+    # Entries stamped with the last acceptance time, not the clock: the same seed gives the same bytes.
+    stamp = max(f.accepted for f in filings).astimezone(EASTERN).timetuple()[:6]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, lines in (
             ("SUBMISSION.tsv", submission),
             ("COVERPAGE.tsv", cover),
             ("INFOTABLE.tsv", info),
         ):
-            archive.writestr(name, "\n".join(lines) + "\n")
+            entry = zipfile.ZipInfo(name, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, "\n".join(lines) + "\n")
     return buffer.getvalue()
 
 
@@ -1301,7 +1305,8 @@ def write_ownership_data(
 
 
 # ---------------------------------------------------------------- the sample mirror
-MIRROR_FORM4_DAYS = 50  # calendar days of Form 4 filings before the as-of date (the demo's 50-day window)
+MIRROR_FORM4_DAYS = 50  # calendar days of Form 4 filings before the as-of date (the demo runs the last week;
+# a backfill over the whole mirror, `vp materialize --start`, fills the insider-activity windows)
 
 
 def truncate_form4(root: Path, filing: dict[str, Any]) -> list[Path]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from valuation_platform.lib.policies import DOMAIN_OWNERS
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -25,31 +26,30 @@ ensure_dbt_on_path()
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
-# dbt folder (models/<layer>/<domain>/...) -> Dagster group; the domain names match defs/ folders.
-DOMAIN_GROUPS = {"sec": "sec", "finance": "fundamentals", "options": "options", "ownership": "ownership", "india": "india", "market": "market", "sentiment": "sentiment"}
-DOMAIN_OWNERS = {"sec": "team:fundamentals", "finance": "team:fundamentals", "options": "team:derivatives", "ownership": "team:ownership", "india": "team:india-research", "market": "team:market-data", "sentiment": "team:research"}
+# dbt folders are named after the domains (models/<layer>/<domain>/, seeds/<domain>/); a few marts folders
+# predate that naming and are mapped here.
+FOLDER_DOMAINS = {"finance": "sec"}
 
 
 class PlatformDbtTranslator(DagsterDbtTranslator):
-    """Only ``get_asset_spec`` is customised, starting from dagster-dbt's own spec."""
+    """Only ``get_asset_spec`` is customised, starting from dagster-dbt's own spec: each node joins its
+    domain's group (the folder below its layer) with that domain's owner."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
         fqn = node.get("fqn", [])
         resource_type = node.get("resource_type")
-        if resource_type == "seed":
-            group, owner = "reference", "team:data-platform"
-        else:
-            domain = fqn[2] if len(fqn) > 3 else (fqn[1] if len(fqn) > 1 else "dbt")
-            group = DOMAIN_GROUPS.get(domain, domain)
-            owner = DOMAIN_OWNERS.get(domain, "team:data-platform")
-        layer = fqn[1] if len(fqn) > 2 else resource_type
-        spec = spec.replace_attributes(
-            group_name=group,
-            automation_condition=dg.AutomationCondition.eager(),
+        if resource_type == "seed":  # seeds/<domain>/<name>
+            folder, layer = (fqn[1] if len(fqn) > 2 else "reference"), "seed"
+        else:  # models/<layer>/<domain>/<name>, snapshots/<domain>/<name>
+            folder = fqn[2] if len(fqn) > 3 else (fqn[1] if len(fqn) > 1 else "dbt")
+            layer = fqn[1] if len(fqn) > 2 else str(resource_type)
+        domain = FOLDER_DOMAINS.get(folder, folder)
+        spec = spec.replace_attributes(group_name=domain)
+        return spec.merge_attributes(
+            owners=[DOMAIN_OWNERS.get(domain, "team:data-platform")], kinds={"postgres"}, tags={"layer": layer}
         )
-        return spec.merge_attributes(owners=[owner], kinds={"postgres"}, tags={"layer": str(layer)})
 
 
 TRANSLATOR = PlatformDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

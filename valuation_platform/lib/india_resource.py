@@ -1,12 +1,10 @@
-"""The India settings resource: landing folder, universe target and market-feed base URL."""
+"""The India settings resource: landing folder, universe target and market-export share."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import dagster as dg
-
-from valuation_platform.sources.india.market import DEFAULT_BASE_URL
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_LANDING = REPO / "data" / "landing" / "india"
@@ -20,7 +18,9 @@ class IndiaResource(dg.ConfigurableResource):
       root>/landing/india`` when VP_SOURCE_ROOT is a local mirror directory (the bundled sample keeps its
       landing files there), else ``<repo>/data/landing/india``.
     * ``universe_target`` (VP_INDIA_TARGET): how many companies the universe selects (default 1,000).
-    * ``market_base_url`` (VP_INDIA_MARKET_BASE_URL): where the market indicator exports are published.
+    * ``market_base_url`` (VP_INDIA_MARKET_BASE_URL): the share the market indicator exports are published
+      on. No default: the exports have no public host. Unset, ``india_market_indicators`` reports "not
+      configured" and the files arrive through the landing folder's ``market/`` area instead.
     """
 
     landing_dir: str | None = None
@@ -33,7 +33,3 @@ class IndiaResource(dg.ConfigurableResource):
         if source_root and not source_root.startswith(("http://", "https://")) and Path(source_root).is_dir():
             return Path(source_root) / "landing" / "india"
         return DEFAULT_LANDING
-
-    @property
-    def market_url(self) -> str:
-        return self.market_base_url or DEFAULT_BASE_URL

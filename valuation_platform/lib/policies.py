@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import dagster as dg
@@ -42,3 +43,20 @@ def asset_defaults(
     if network:
         args["retry_policy"] = NETWORK_RETRY
     return args
+
+
+def is_production() -> bool:
+    """``VP_ENV=production``: the deployment runs its schedules and sensors. Anywhere else (a laptop, CI)
+    they start stopped, so opening the UI never launches runs by surprise."""
+    return os.environ.get("VP_ENV", "").strip().lower() == "production"
+
+
+def schedule_status(configured: bool = True) -> dg.DefaultScheduleStatus:
+    """Running in production when its source is configured; stopped otherwise."""
+    running = is_production() and configured
+    return dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
+
+
+def sensor_status(configured: bool = True) -> dg.DefaultSensorStatus:
+    running = is_production() and configured
+    return dg.DefaultSensorStatus.RUNNING if running else dg.DefaultSensorStatus.STOPPED

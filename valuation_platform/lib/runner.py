@@ -1,47 +1,64 @@
-"""Materialize the whole asset graph in-process, partition-aware: what `vp demo` and the tests run.
+"""Materialize a selection of the asset graph in-process, partition-aware: what `vp` and the tests run.
 
-Dagster materializes one partitions definition per run, so the graph is cut into stages, each one
+Dagster materializes one partitions definition per run, so the selection is cut into stages, each one
 partitions definition (see :func:`plan_stages`). Each stage is one run: unpartitioned assets as is;
-partitioned assets over a range (one run thanks to ``BackfillPolicy.single_run()``).
-Dynamic partitions are read when their stage starts, after the upstream stage registered them.
+partitioned assets over a range (one run thanks to ``BackfillPolicy.single_run()``). Dynamic partitions
+are read when their stage starts, after the upstream stage registered them.
+
+A stage whose source is unavailable does not stop the others: its failed steps are reported with the
+one line their error gives, everything downstream of them is skipped with the name of what it waited
+for, and every independent stage still runs. A source that is not configured (``SourceNotConfigured``)
+is reported as skipped, not failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
 from time import perf_counter
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 # Tags Dagster itself uses to run a partition range as one run (single-run backfills).
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+NOT_CONFIGURED = "SourceNotConfigured"
 
 
 @dataclass(frozen=True)
 class PartitionWindow:
-    """Which time partitions a full run covers (the sample mirror's window)."""
+    """Which time partitions a run covers: those starting on ``start``..``end`` (dates in each partitions
+    definition's own time zone). A definition with no partition starting inside takes its latest partition
+    complete by the end of ``end`` (the quarter or month a week-long window belongs to is not over yet)."""
 
     start: date
     end: date
 
-    def contains(self, start: datetime) -> bool:
-        return self.start <= start.date() <= self.end
-
-
-# The bundled sample mirror's window: a full demo run materializes the time partitions inside it.
-SAMPLE_AS_OF = date(2026, 11, 20)
-SAMPLE_WINDOW = PartitionWindow(start=date(2026, 11, 13), end=SAMPLE_AS_OF)
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError(f"window start {self.start} is after its end {self.end}")
 
 
 @dataclass
 class StageResult:
     assets: list[str]
     partitions: str
-    success: bool
     seconds: float = 0.0
+    materialized: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # step -> one-line reason
+    skipped: dict[str, str] = field(default_factory=dict)  # step or asset -> why it did not run
+
+    @property
+    def success(self) -> bool:
+        return not self.failed
+
+    @property
+    def status(self) -> str:
+        if self.failed:
+            return "failed"
+        return "skipped" if not self.materialized else ("partial" if self.skipped else "succeeded")
 
 
 def plan_stages(
@@ -81,70 +98,172 @@ def plan_stages(
     return stages
 
 
-# An asset tag that widens the window for assets needing history (e.g. 260 trading days of prices
-# before indicators have left their warm-up): the stage covers that many days up to the window's end.
-SAMPLE_DAYS_TAG = "vp/sample_days"
+def _timezone(pdef: dg.TimeWindowPartitionsDefinition) -> ZoneInfo:
+    return ZoneInfo(pdef.timezone or "UTC")
 
 
-def _partition_keys(
-    pdef: dg.PartitionsDefinition, instance: dg.DagsterInstance, window: PartitionWindow
+def latest_complete_key(pdef: dg.TimeWindowPartitionsDefinition, moment: datetime) -> str | None:
+    """The last partition whose time window has ended by ``moment``."""
+    keys = pdef.get_partition_keys(current_time=moment)
+    for key in reversed(keys):
+        if pdef.time_window_for_partition_key(key).end <= moment:
+            return key
+    return None
+
+
+def partition_keys(
+    pdef: dg.PartitionsDefinition, instance: dg.DagsterInstance, window: PartitionWindow | None
 ) -> list[str]:
+    """The keys a stage covers: ``window`` as in :class:`PartitionWindow`; ``None`` = the latest complete
+    partition of each definition as of now, in its own calendar and time zone."""
     if isinstance(pdef, dg.DynamicPartitionsDefinition):
         return list(instance.get_dynamic_partitions(pdef.name))
     if isinstance(pdef, dg.TimeWindowPartitionsDefinition):
-        end = datetime.combine(window.end, time.max, tzinfo=timezone.utc)
+        if window is None:
+            key = latest_complete_key(pdef, datetime.now(timezone.utc))
+            return [key] if key else []
+        end = datetime.combine(window.end, time.max, tzinfo=_timezone(pdef))
         keys = pdef.get_partition_keys(current_time=end)
-        return [k for k in keys if window.contains(pdef.time_window_for_partition_key(k).start)]
+        inside = [
+            k for k in keys
+            if window.start <= pdef.time_window_for_partition_key(k).start.astimezone(_timezone(pdef)).date() <= window.end
+        ]
+        if inside:
+            return inside
+        key = latest_complete_key(pdef, end)
+        return [key] if key else []
     return list(pdef.get_partition_keys())
+
+
+def _root_error(error: object) -> tuple[str, str]:
+    """The class name and first line of the innermost user error behind a Dagster step failure."""
+    cls_name, message = "", ""
+    while error is not None:
+        cls_name = getattr(error, "cls_name", "") or cls_name
+        message = (getattr(error, "message", "") or message).strip()
+        error = getattr(error, "cause", None)
+    line = message.splitlines()[0] if message else "failed"
+    if ": " in line and line.split(": ", 1)[0].endswith(("Error", "Exception", "Unavailable", "Configured", "Failure", "Load")):
+        line = line.split(": ", 1)[1]  # "SourceUnavailable: source x ..." -> "source x ..."
+    return cls_name, line
+
+
+def _steps_by_asset(defs: dg.Definitions) -> dict[dg.AssetKey, str]:
+    return {key: ad.node_def.name for ad in defs.assets or [] if isinstance(ad, dg.AssetsDefinition) for key in ad.keys}
+
+
+def _step_outcomes(result: dg.ExecuteInProcessResult) -> tuple[dict[str, tuple[str, str]], set[dg.AssetKey]]:
+    failures: dict[str, tuple[str, str]] = {}
+    materialized: set[dg.AssetKey] = set()
+    for event in result.all_events:
+        if event.is_step_failure and event.step_key:
+            data = event.step_failure_data
+            failures[event.step_key] = _root_error(data.error if data else None)
+        elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            materialized.add(event.asset_key)  # type: ignore[arg-type]
+    return failures, materialized
 
 
 def materialize_all(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
-    window: PartitionWindow,
+    window: PartitionWindow | None,
     *,
     selection: Callable[[dg.AssetKey], bool] = lambda key: True,
     log: Callable[[str], None] = print,
-    log_level: str = "INFO",
+    log_level: str = "WARNING",
 ) -> list[StageResult]:
     assets = list(defs.assets or [])
     checks = list(defs.asset_checks or [])
     resources = dict(defs.resources or {})
-    results: list[StageResult] = []
     graph = defs.resolve_asset_graph()
+    step_of = _steps_by_asset(defs)
+    results: list[StageResult] = []
+    missing: dict[dg.AssetKey, str] = {}  # assets that did not materialize -> why
+
     for pdef, keys in plan_stages(defs, selection):
+        runnable: list[dg.AssetKey] = []
+        blocked: dict[str, str] = {}
+        for key in keys:
+            waiting = [p for p in graph.get(key).parent_keys if p in missing]
+            if waiting:
+                missing[key] = f"upstream {waiting[0].to_user_string()} did not materialize"
+                blocked[key.to_user_string()] = missing[key]
+            else:
+                runnable.append(key)
         names = [k.to_user_string() for k in keys]
         tags: dict[str, str] = {}
         label = "unpartitioned"
-        if pdef is not None:
-            days = max((int(graph.get(k).tags.get(SAMPLE_DAYS_TAG, 0)) for k in keys), default=0)
-            stage_window = PartitionWindow(min(window.start, window.end - timedelta(days=days)), window.end)
-            partition_keys = _partition_keys(pdef, instance, stage_window)
-            if not partition_keys:
-                log(f"skip {names}: no partitions in the window")
-                continue
-            tags = {RANGE_START_TAG: partition_keys[0], RANGE_END_TAG: partition_keys[-1]}
-            label = f"{len(partition_keys)} partitions {partition_keys[0]}..{partition_keys[-1]}"
-        log(f"materializing {len(keys)} assets ({label})")
+        if runnable and pdef is not None:
+            partition_list = partition_keys(pdef, instance, window)
+            if not partition_list:
+                for key in runnable:
+                    missing[key] = "no partitions in the window"
+                    blocked[key.to_user_string()] = missing[key]
+                runnable = []
+            else:
+                tags = {RANGE_START_TAG: partition_list[0], RANGE_END_TAG: partition_list[-1]}
+                label = f"{len(partition_list)} partitions {partition_list[0]}..{partition_list[-1]}"
+        stage = StageResult(names, label, skipped=blocked)
+        results.append(stage)
+        if not runnable:
+            log(f"skip {len(keys)} assets ({', '.join(names[:4])}{'...' if len(names) > 4 else ''}): "
+                f"{next(iter(blocked.values()), 'nothing to run')}")
+            continue
+        log(f"materializing {len(runnable)} assets ({label})")
         started = perf_counter()
         result = dg.materialize(
             [*assets, *checks],
-            selection=dg.AssetSelection.assets(*keys),
+            selection=dg.AssetSelection.assets(*runnable),
             instance=instance,
             resources=resources,
             tags=tags,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
-        results.append(StageResult(names, label, result.success, perf_counter() - started))
-        log(f"  {'done' if result.success else 'FAILED'} in {results[-1].seconds:.1f}s")
-        if not result.success:
-            failed = [e.step_key for e in result.all_events if e.is_step_failure]
-            log(f"stage failed: steps {failed}")
-            break
+        stage.seconds = perf_counter() - started
+        failures, materialized = _step_outcomes(result)
+        stage.materialized = sorted(k.to_user_string() for k in runnable if k in materialized)
+        for step, (cls_name, line) in failures.items():
+            (stage.skipped if cls_name == NOT_CONFIGURED else stage.failed)[step] = line
+        for key in runnable:
+            if key not in materialized:
+                step = step_of.get(key, "")
+                missing[key] = failures[step][1] if step in failures else "its step did not run"
+        log(f"  {stage.status} in {stage.seconds:.1f}s")
+        for step, line in {**stage.failed, **stage.skipped}.items():
+            log(f"  {step}: {line}")
     return results
+
+
+def report(results: Sequence[StageResult]) -> str:
+    """One line per stage, then one line per failed or skipped step with its reason."""
+    lines = []
+    for stage in results:
+        head = ", ".join(stage.assets[:3]) + (f" +{len(stage.assets) - 3}" if len(stage.assets) > 3 else "")
+        lines.append(f"  {stage.status:9} {stage.seconds:6.1f}s  {stage.partitions:40}  {head}")
+        for step, line in stage.failed.items():
+            lines.append(f"      FAILED  {step}: {line}")
+        for step, line in _collapse(stage.skipped.items()):
+            lines.append(f"      skipped {step}: {line}")
+    return "\n".join(lines)
+
+
+def _collapse(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Group skipped assets that share a reason, so a blocked domain is one line, not fifty."""
+    by_reason: dict[str, list[str]] = {}
+    for name, reason in items:
+        by_reason.setdefault(reason, []).append(name)
+    return [
+        (", ".join(names[:3]) + (f" +{len(names) - 3} more" if len(names) > 3 else ""), reason)
+        for reason, names in by_reason.items()
+    ]
 
 
 def summarize(counts: Sequence[tuple[str, int]]) -> str:
     width = max((len(name) for name, _ in counts), default=10)
     return "\n".join(f"  {name.ljust(width)}  {count:>10,}" for name, count in counts)
+
+
+# Transitional: domains still importing the old tag name while they move to fetching their own history.
+SAMPLE_DAYS_TAG = "vp/sample_days"

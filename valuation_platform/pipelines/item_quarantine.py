@@ -1,10 +1,11 @@
-"""Quarantine per item (a bar, an article), not only per document, and forget what a re-fetch fixed."""
+"""Quarantine per item (a bar, an article), not only per document, and forget what a re-fetch fixed.
+
+The asset check listing an asset's quarantine is ``lib.checks.quarantine_check``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import dagster as dg
 import psycopg
 
 from valuation_platform.sources.errors import SourceError
@@ -40,18 +41,3 @@ def refresh_quarantine(
             (source, asset_key, ITEM_SEPARATOR, documents),
         )
         return quarantine(conn, errors, asset_key=asset_key, excerpts=dict(excerpts or {}))
-
-
-def quarantine_check(conn: psycopg.Connection, asset_key: str) -> dict:
-    """``AssetCheckResult`` arguments listing what an asset's runs quarantined (a WARN: the rest landed)."""
-    rows = conn.execute(
-        "select document, reason from raw.quarantine where asset_key = %s order by document", (asset_key,)
-    ).fetchall()
-    return dict(
-        passed=not rows,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "quarantined": len(rows),
-            "documents": dg.MetadataValue.md("\n".join(f"- {d}: {r}" for d, r in rows[:50])),
-        },
-    )

@@ -37,9 +37,11 @@ class SourceUnavailable(Exception):
     do not depend on it still run.
     """
 
-    def __init__(self, source: str, reason: str) -> None:
+    def __init__(self, source: str, reason: str, *, retryable: bool = False) -> None:
         self.source = source
         self.reason = reason
+        # True when waiting may help (5xx/timeouts from a live host); a mirror that lacks the source won't change
+        self.retryable = retryable
         super().__init__(f"source {source} unavailable: {reason}")
 
 

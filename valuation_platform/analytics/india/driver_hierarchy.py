@@ -1,8 +1,8 @@
 """The India valuation-driver hierarchy: MACRO -> GROUP -> SUBGROUP [-> COMPANY], built and validated.
 
 Pure: the curated reference tables (the dbt seeds ``dbt_project/seeds/india/india_*.csv``, the one copy
-of each; read here with the csv module by :func:`read_reference_tables`, and by the Dagster assets from
-the seeded warehouse tables), the macro series as long rows and the universe rows go in; driver rows and
+of each; :mod:`valuation_platform.pipelines.india.reference` reads them from the seed files or the seeded
+warehouse tables), the macro series as long rows and the universe rows go in; driver rows and
 validation findings come out. Nothing else from the project is imported.
 
 Reference tables (file ``india_<name>.csv``)
@@ -46,12 +46,10 @@ Driver rows (``list[dict]``)::
 from __future__ import annotations
 
 import bisect
-import csv
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 DRIVER_LEVELS = ("MACRO", "GROUP", "SUBGROUP", "COMPANY")
@@ -70,8 +68,6 @@ REFERENCE_TABLES = (
     "valuation_subgroups",
     "sector_group_mapping",
 )
-# Seed file (and seeded table) of each reference table: dbt_project/seeds/india/india_<name>.csv.
-REFERENCE_FILES = {name: f"india_{name}.csv" for name in REFERENCE_TABLES}
 
 
 @dataclass(frozen=True)
@@ -96,20 +92,6 @@ class IndiaReference:
 
     def subgroup_pairs(self) -> set[tuple[str, str]]:
         return {(r["valuation_group"], r["valuation_subgroup"]) for r in self.valuation_subgroups}
-
-
-def default_reference_dir() -> Path:
-    """``dbt_project/seeds/india`` of a source checkout (the package does not ship it)."""
-    return Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "india"
-
-
-def read_reference_tables(directory: Path | None = None) -> IndiaReference:
-    directory = Path(directory) if directory is not None else default_reference_dir()
-    tables: dict[str, list[dict[str, str]]] = {}
-    for name, file_name in REFERENCE_FILES.items():
-        with (directory / file_name).open(newline="", encoding="utf-8") as handle:
-            tables[name] = [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
-    return IndiaReference(**tables)
 
 
 # ------------------------------------------------------------------ series values
@@ -267,45 +249,25 @@ def build_driver_hierarchy(
     series = series_observations(macro_rows)
     common = {"series": series, "now": now, "updated_by": updated_by}
     rows: list[dict[str, Any]] = []
-    for r in reference.macro_drivers:
-        rows.append(
-            _row(
-                level="MACRO",
-                group=None,
-                subgroup=None,
-                company=None,
-                source=r,
-                category=r["category"],
-                weight=float(r["weight"]),
-                **common,
+    # The weighted levels: (level, reference table, its category column, its group and subgroup columns).
+    for level, table, category, group_col, subgroup_col in (
+        ("MACRO", reference.macro_drivers, "category", None, None),
+        ("GROUP", reference.group_drivers, "driver_category", "valuation_group", None),
+        ("SUBGROUP", reference.subgroup_drivers, "driver_category", "valuation_group", "valuation_subgroup"),
+    ):
+        for r in table:
+            rows.append(
+                _row(
+                    level=level,
+                    group=r[group_col] if group_col else None,
+                    subgroup=r[subgroup_col] if subgroup_col else None,
+                    company=None,
+                    source=r,
+                    category=r[category],
+                    weight=float(r["weight"]),
+                    **common,
+                )
             )
-        )
-    for r in reference.group_drivers:
-        rows.append(
-            _row(
-                level="GROUP",
-                group=r["valuation_group"],
-                subgroup=None,
-                company=None,
-                source=r,
-                category=r["driver_category"],
-                weight=float(r["weight"]),
-                **common,
-            )
-        )
-    for r in reference.subgroup_drivers:
-        rows.append(
-            _row(
-                level="SUBGROUP",
-                group=r["valuation_group"],
-                subgroup=r["valuation_subgroup"],
-                company=None,
-                source=r,
-                category=r["driver_category"],
-                weight=float(r["weight"]),
-                **common,
-            )
-        )
     for r in reference.macro_metadata:
         subgroup = r.get("valuation_subgroup") or None
         rows.append(

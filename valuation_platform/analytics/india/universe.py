@@ -106,7 +106,8 @@ def rank_score(market_cap: float, dq_score: float) -> float:
     return market_cap * (0.5 + 0.5 * min(1.0, max(0.0, dq_score)))
 
 
-def _identifier(row: Mapping[str, Any]) -> str | None:
+def company_key(row: Mapping[str, Any]) -> str | None:
+    """``NSE:<symbol>``, or ``ACCORD:<code>`` for a BSE-only company; None without either."""
     if row.get("nse_symbol"):
         return f"NSE:{row['nse_symbol']}"
     if row.get("accord_code"):
@@ -114,14 +115,17 @@ def _identifier(row: Mapping[str, Any]) -> str | None:
     return None
 
 
+# What the universe keeps of a classification row, selected or rejected.
+COMPANY_FIELDS = ("nse_symbol", "bse_code", "accord_code", "name", "cd_sector", "cd_industry")
+
+
+def _company(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: row.get(k) for k in COMPANY_FIELDS}
+
+
 def _reject(row: Mapping[str, Any], reason: str, detail: str) -> dict[str, Any]:
     return {
-        "nse_symbol": row.get("nse_symbol"),
-        "bse_code": row.get("bse_code"),
-        "accord_code": row.get("accord_code"),
-        "name": row.get("name"),
-        "cd_sector": row.get("cd_sector"),
-        "cd_industry": row.get("cd_industry"),
+        **_company(row),
         "market_cap": row.get("market_cap"),
         "reason": reason,
         "detail": detail,
@@ -192,7 +196,7 @@ def select_india_universe(
         if not row.get("is_investable", True):
             continue
         investable += 1
-        if _identifier(row) is None:
+        if company_key(row) is None:
             rejected.append(_reject(row, "no_identifier", "neither NSE symbol nor Accord code"))
             continue
         mapped = map_sector(index, row.get("cd_sector"), row.get("cd_industry"))
@@ -212,12 +216,7 @@ def select_india_universe(
         dq = float(row.get("dq_score", 1.0) if row.get("dq_score") is not None else 1.0)
         candidates.append(
             {
-                "nse_symbol": row.get("nse_symbol"),
-                "bse_code": row.get("bse_code"),
-                "accord_code": row.get("accord_code"),
-                "name": row.get("name"),
-                "cd_sector": row.get("cd_sector"),
-                "cd_industry": row.get("cd_industry"),
+                **_company(row),
                 "valuation_group": mapped[0],
                 "valuation_subgroup": mapped[1],
                 "market_cap": float(market_cap),
@@ -227,7 +226,7 @@ def select_india_universe(
             }
         )
 
-    candidates.sort(key=lambda r: (-r["rank_score"], -r["market_cap"], _identifier(r) or ""))
+    candidates.sort(key=lambda r: (-r["rank_score"], -r["market_cap"], company_key(r) or ""))
     eligible: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     for row in candidates:
@@ -253,7 +252,7 @@ def select_india_universe(
     picked, limits = _balanced_pick(eligible, size, policy)
     selected = [eligible[i] for i in picked]
     by_cap = sorted(
-        range(len(selected)), key=lambda i: (-selected[i]["market_cap"], _identifier(selected[i]) or "")
+        range(len(selected)), key=lambda i: (-selected[i]["market_cap"], company_key(selected[i]) or "")
     )
     for position, i in enumerate(by_cap):
         selected[i]["valuation_frequency"] = (

@@ -5,6 +5,7 @@
 * :func:`load_finbert` loads ProsusAI/finbert from a local directory only (the ``finbert`` extra).
 """
 
+from valuation_platform.analytics.sentiment.agreement import Agreement, agreement
 from valuation_platform.analytics.sentiment.finbert import FinBertScorer, FinBertUnavailable, load_finbert
 from valuation_platform.analytics.sentiment.lexicon import LexiconScore, lexicon_score
 from valuation_platform.analytics.sentiment.scoring import (
@@ -15,6 +16,8 @@ from valuation_platform.analytics.sentiment.scoring import (
 )
 
 __all__ = [
+    "Agreement",
+    "agreement",
     "PROVIDER_SCORES",
     "FinBertScorer",
     "FinBertUnavailable",

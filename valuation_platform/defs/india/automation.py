@@ -1,61 +1,68 @@
-"""When India data refreshes.
+"""When India data refreshes. Locally every schedule and sensor starts stopped (lib.policies); a production
+deployment runs them.
 
-* Daily at 06:00 Asia/Kolkata: fetch the MOSPI releases and market feeds of the last 24 reference
-  months (revisions reach back that far), then rebuild the macro marts and the driver hierarchy: the
-  series-linked MACRO and MACRO_SIGNAL drivers move, the snapshot and the changelog record it.
+* ``india_macro_daily`` at 06:00 Asia/Kolkata: the MOSPI releases of the last 24 reference months (revisions
+  reach back that far), then the macro marts and the driver hierarchy: the series-linked MACRO and
+  MACRO_SIGNAL drivers move, the snapshot and the changelog record it.
+* ``india_market_daily`` at 18:30 Asia/Kolkata on weekdays (after the G-sec and FX closes): the market
+  indicator exports of this month and the last, then the marts and drivers. The exports have no public
+  host, so without VP_INDIA_MARKET_BASE_URL the schedule stays stopped even in production and the files
+  arrive through the landing folder.
 * ``india_refresh_job`` refreshes the whole domain in one run, from the UI or a backfill.
-* A sensor on the landing folder: a new or changed classification file re-selects the universe (and
-  rebuilds the drivers of its companies); a new or changed MOSPI/market file loads it and rebuilds the
-  macro marts and drivers. The cursor is each file's (mtime, size, sha256), so a touched but unchanged
-  file launches nothing.
+* ``india_landing_files`` watches the landing folder: a new or changed classification file re-selects the
+  universe (and rebuilds the drivers of its companies); a new or changed MOSPI/market file loads it and
+  rebuilds the macro marts and drivers. A touched but unchanged file launches nothing.
+* ``india_freshness`` evaluates the MOSPI freshness check between runs (the cadence is in ``checks.py``).
 """
 
-import hashlib
 import json
+import os
 
 import dagster as dg
 
-from valuation_platform.defs.india.macro import india_macro_files, india_market_indicators, mospi_releases
-from valuation_platform.defs.india.universe import india_classification
-from valuation_platform.lib.india_defaults import GROUP
-from valuation_platform.pipelines.india.landing import (
-    CLASSIFICATION,
-    MARKET,
-    MOSPI_AREA,
-    changed_files,
-    fingerprints,
-    scan,
+from valuation_platform.defs.india.assets import (
+    india_classification,
+    india_macro_files,
+    india_market_indicators,
+    mospi_releases,
 )
+from valuation_platform.defs.india.checks import mospi_freshness
 from valuation_platform.lib.india_resource import IndiaResource
 from valuation_platform.lib.partitions import INDIA_MACRO_MONTHS
+from valuation_platform.lib.policies import schedule_status, sensor_status
 from valuation_platform.lib.resources import SourcesResource
 from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
+from valuation_platform.pipelines.india.landing import landing_runs
+from valuation_platform.pipelines.india.macro import MARKET_SETTING
 
-REFETCH_MONTHS = 24
-IN_DOMAIN = dg.AssetSelection.groups(GROUP)
-
-
-def _with_downstream(*assets: dg.AssetsDefinition) -> dg.AssetSelection:
-    """The assets and everything downstream of them in the India group (dbt marts, drivers, snapshot)."""
-    return dg.AssetSelection.assets(*assets).downstream() & IN_DOMAIN
+MOSPI_REFETCH_MONTHS = 24
+MARKET_REFETCH_MONTHS = 2
+IN_DOMAIN = dg.AssetSelection.groups("india")
 
 
-india_macro_sync_job = dg.define_asset_job(
-    "india_macro_sync_job",
-    selection=_with_downstream(mospi_releases, india_market_indicators),
-    description="Fetch MOSPI and market releases for a month range, rebuild the macro marts and the drivers.",
+def _refresh_job(name: str, asset: dg.AssetsDefinition, description: str):  # an unresolved asset job
+    """A job loading ``asset`` and rebuilding everything downstream of it in the India group (dbt marts,
+    drivers, snapshot, changelog)."""
+    selection = dg.AssetSelection.assets(asset).downstream() & IN_DOMAIN
+    return dg.define_asset_job(name, selection=selection, description=description)
+
+
+india_macro_sync_job = _refresh_job(
+    "india_macro_sync_job", mospi_releases,
+    "Fetch MOSPI releases for a month range, rebuild the macro marts and the drivers.",
 )
-india_macro_files_job = dg.define_asset_job(
-    "india_macro_files_job",
-    selection=_with_downstream(india_macro_files),
-    description="Load the landing folder's MOSPI/market files, rebuild the macro marts and the drivers.",
+india_market_sync_job = _refresh_job(
+    "india_market_sync_job", india_market_indicators,
+    "Fetch the market exports for a month range, rebuild the macro marts and the drivers.",
 )
-india_universe_job = dg.define_asset_job(
-    "india_universe_job",
-    selection=_with_downstream(india_classification),
-    description="Read the classification file, select the universe, rebuild dim_india_company and the drivers.",
+india_macro_files_job = _refresh_job(
+    "india_macro_files_job", india_macro_files,
+    "Load the landing folder's MOSPI/market files, rebuild the macro marts and the drivers.",
 )
-
+india_universe_job = _refresh_job(
+    "india_universe_job", india_classification,
+    "Read the classification file, select the universe, rebuild dim_india_company and the drivers.",
+)
 india_refresh_job = dg.define_asset_job(
     "india_refresh_job",
     selection=IN_DOMAIN,
@@ -66,46 +73,58 @@ india_refresh_job = dg.define_asset_job(
 )
 
 
+def _last_months(context: dg.ScheduleEvaluationContext, name: str, months: int) -> dg.RunRequest:
+    """A run over the last ``months`` reference months as of the tick (one run: single-run backfill)."""
+    keys = INDIA_MACRO_MONTHS.get_partition_keys(current_time=context.scheduled_execution_time)[-months:]
+    return dg.RunRequest(run_key=f"{name}-{context.scheduled_execution_time:%Y-%m-%d}",
+                         tags={RANGE_START_TAG: keys[0], RANGE_END_TAG: keys[-1]})
+
+
 @dg.schedule(
     job=india_macro_sync_job,
     cron_schedule="0 6 * * *",
     execution_timezone="Asia/Kolkata",
-    description="MOSPI/market macro sync at 06:00 IST: the last 24 reference months as one run, then the drivers.",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="MOSPI sync at 06:00 IST: the last 24 reference months in one run, then marts and drivers.",
+    default_status=schedule_status(),
 )
-def india_macro_daily(context: dg.ScheduleEvaluationContext):
-    keys = INDIA_MACRO_MONTHS.get_partition_keys(current_time=context.scheduled_execution_time)[-REFETCH_MONTHS:]
-    return dg.RunRequest(
-        run_key=f"india-macro-{context.scheduled_execution_time:%Y-%m-%d}",
-        tags={RANGE_START_TAG: keys[0], RANGE_END_TAG: keys[-1]},
-    )
+def india_macro_daily(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return _last_months(context, "india-macro", MOSPI_REFETCH_MONTHS)
+
+
+@dg.schedule(
+    job=india_market_sync_job,
+    cron_schedule="30 18 * * 1-5",
+    execution_timezone="Asia/Kolkata",
+    description="Market exports at 18:30 IST on weekdays (this month and the last), then marts and drivers. "
+    "Stopped while VP_INDIA_MARKET_BASE_URL is unset: the exports have no public host.",
+    default_status=schedule_status(configured=bool(os.environ.get(MARKET_SETTING))),
+)
+def india_market_daily(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return _last_months(context, "india-market", MARKET_REFETCH_MONTHS)
+
+
+LANDING_JOBS = {"universe": india_universe_job, "macro": india_macro_files_job}
 
 
 @dg.sensor(
-    jobs=[india_universe_job, india_macro_files_job],
+    jobs=list(LANDING_JOBS.values()),
     minimum_interval_seconds=60,
     description="Watches the India landing folder (VP_INDIA_LANDING) for new or changed files.",
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    default_status=sensor_status(),
 )
 def india_landing_files(context: dg.SensorEvaluationContext, india: IndiaResource, sources: SourcesResource):
     folder = india.landing_path(sources.source_root)
-    previous = json.loads(context.cursor) if context.cursor else {}
-    current = fingerprints(scan(folder), previous)
-    changed = changed_files(previous, current)
-    requests = []
-    for job, areas in ((india_universe_job, (CLASSIFICATION,)), (india_macro_files_job, (MOSPI_AREA, MARKET))):
-        files = [path for path in changed if path.split("/", 1)[0] in areas]
-        if files:
-            requests.append(
-                dg.RunRequest(
-                    job_name=job.name,
-                    run_key=f"{job.name}:" + hashlib.sha256(
-                        ",".join(f"{p}@{current[p][2]}" for p in files).encode()
-                    ).hexdigest()[:32],
-                    tags={"vp/landing_files": ",".join(files)[:1000]},
-                )
-            )
-    context.update_cursor(json.dumps(current, sort_keys=True))
-    if not requests:
+    runs, cursor = landing_runs(folder, json.loads(context.cursor) if context.cursor else {})
+    context.update_cursor(json.dumps(cursor, sort_keys=True))
+    if not runs:
         return dg.SkipReason(f"no new or changed files in {folder}")
-    return requests
+    return [
+        dg.RunRequest(job_name=LANDING_JOBS[run].name, run_key=f"{LANDING_JOBS[run].name}:{key}",
+                      tags={"vp/landing_files": ",".join(files)[:1000]})
+        for run, (files, key) in runs.items()
+    ]
+
+
+india_freshness = dg.build_sensor_for_freshness_checks(
+    freshness_checks=mospi_freshness, name="india_freshness", default_status=sensor_status()
+)

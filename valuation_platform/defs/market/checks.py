@@ -1,9 +1,12 @@
-"""Domain invariants of the market assets, as Python asset checks (dbt tests cover the marts' keys)."""
+"""Domain invariants of the market assets, as Python asset checks (dbt tests cover the marts' keys),
+and the freshness the price feed's release cadence promises."""
+
+from datetime import timedelta
 
 import dagster as dg
 
 from valuation_platform.defs.market.assets import polygon_daily_bars, technical_indicators
-from valuation_platform.pipelines.item_quarantine import quarantine_check
+from valuation_platform.lib.checks import quarantine_check
 from valuation_platform.lib.resources import WarehouseResource
 
 TOLERANCE = 1e-9  # relative: prices are rounded to 4 decimals after adjustment
@@ -37,10 +40,18 @@ def bars_are_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=polygon_daily_bars, description="bars and documents quarantined by the latest loads")
-def daily_bars_quarantine(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as conn:
-        return dg.AssetCheckResult(**quarantine_check(conn, "polygon_daily_bars"))
+daily_bars_quarantine = quarantine_check(polygon_daily_bars, name="daily_bars_quarantine", what="bars and documents")
+
+# Release cadence: Polygon has a session's daily bars soon after the 16:00 close; the evening schedule
+# (23:00 UTC = 18:00 EST / 19:00 EDT) lands them with the indicators. So by 20:00 New York on a weekday the
+# latest session partition must have been materialized within the last day. (On an exchange holiday there is
+# no new partition and the check WARNs: an analyst then sees that the numbers are the previous session's.)
+price_freshness_checks = dg.build_last_update_freshness_checks(
+    assets=[polygon_daily_bars, technical_indicators],
+    lower_bound_delta=timedelta(days=1),
+    deadline_cron="0 20 * * 1-5",
+    timezone="America/New_York",
+)
 
 
 @dg.asset_check(

@@ -7,6 +7,7 @@
 * ``institutional_holdings_quarterly``: 06:00 UTC on the 16th of Feb/May/Aug/Nov, the day after the
   last 45-day 13F deadline, for the quarter just due and the one before it (its data set is out by
   then, and late amendments are picked up) as one run.
+* ``ownership_freshness``: evaluates the Form 4 and 13F freshness checks (cadences in ``checks.py``).
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -14,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 
 from valuation_platform.defs.ownership.assets import sec_13f, sec_form4
+from valuation_platform.defs.ownership.checks import form4_freshness, thirteenf_freshness
 from valuation_platform.pipelines.ownership.current_filings import (
     EASTERN,
     FeedCursor,
@@ -105,3 +107,8 @@ def form4_current_filings(context: dg.SensorEvaluationContext, sources: SourcesR
         )
         for run in runs
     ]
+
+
+ownership_freshness = dg.build_sensor_for_freshness_checks(
+    freshness_checks=[*form4_freshness, *thirteenf_freshness], name="ownership_freshness"
+)

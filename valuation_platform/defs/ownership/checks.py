@@ -1,43 +1,25 @@
-"""Ownership invariants as Python asset checks (dbt tests cover keys, codes and ranges)."""
+"""Ownership checks: quarantine, invariants (dbt tests cover keys, codes and ranges) and freshness.
+
+The invariants' logic lives in :mod:`valuation_platform.pipelines.ownership.checks`.
+"""
+
+from datetime import timedelta
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from valuation_platform.defs.dbt.assets import dbt_models
+from valuation_platform.defs.ownership.assets import sec_13f, sec_form4
+from valuation_platform.lib.checks import quarantine_check
+from valuation_platform.lib.metadata import merged
 from valuation_platform.lib.resources import WarehouseResource
+from valuation_platform.pipelines.ownership import checks
 
 INSIDER_TRADES = get_asset_key_for_model([dbt_models], "fct_insider_trades")
-MAX_TOTALS_MISMATCH_SHARE = 0.02  # real filers occasionally misstate their own summary page
-
-
-FORM4_LINES = dg.AssetKey("sec_form4_transactions")
 HOLDINGS = dg.AssetKey("sec_13f_holdings")
 
-
-def _quarantine_check(asset: dg.AssetKey, name: str) -> dg.AssetChecksDefinition:
-    asset_key = asset.to_user_string()  # the loads quarantine under the key of the asset they feed
-
-    @dg.asset_check(asset=asset, name=name, description=f"documents {asset_key} left in raw.quarantine")
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as conn:
-            rows = conn.execute(
-                "select document, reason from raw.quarantine where asset_key = %s order by document",
-                (asset_key,),
-            ).fetchall()
-        return dg.AssetCheckResult(
-            passed=not rows,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "quarantined": len(rows),
-                "documents": dg.MetadataValue.md("\n".join(f"- {d}: {r}" for d, r in rows[:50])),
-            },
-        )
-
-    return _check
-
-
-form4_quarantine = _quarantine_check(FORM4_LINES, "form4_quarantine")
-thirteenf_quarantine = _quarantine_check(HOLDINGS, "thirteenf_quarantine")
+form4_quarantine = quarantine_check("sec_form4_transactions", name="form4_quarantine")
+thirteenf_quarantine = quarantine_check(HOLDINGS, name="thirteenf_quarantine")
 
 
 @dg.asset_check(
@@ -49,29 +31,8 @@ thirteenf_quarantine = _quarantine_check(HOLDINGS, "thirteenf_quarantine")
 )
 def thirteenf_cover_totals(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as conn:
-        rows = conn.execute(
-            """
-            select f.accession, f.table_entry_total, f.table_value_total,
-                   count(h.accession), sum(h.value_reported)
-            from raw.sec_13f_filings f
-            left join raw.sec_13f_holdings h using (accession)
-            where f.origin = 'xml' and f.table_entry_total is not null
-            group by f.accession, f.table_entry_total, f.table_value_total
-            """
-        ).fetchall()
-    bad = [r for r in rows if r[1] != r[3] or (r[2] is not None and r[2] != (r[4] or 0))]
-    share = len(bad) / len(rows) if rows else 0.0
-    return dg.AssetCheckResult(
-        passed=share <= MAX_TOTALS_MISMATCH_SHARE,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "filings_checked": len(rows),
-            "filings_disagreeing": len(bad),
-            "examples": dg.MetadataValue.md(
-                "\n".join(f"- {a}: cover {n}/{v}, table {c}/{s}" for a, n, v, c, s in bad[:10]) or "(none)"
-            ),
-        },
-    )
+        passed, report = checks.cover_totals(conn)
+    return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN, metadata=merged(report))
 
 
 @dg.asset_check(
@@ -81,36 +42,26 @@ def thirteenf_cover_totals(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 )
 def insider_trades_prefer_amendments(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as conn:
-        rows = conn.execute(
-            """
-            with filings as (
-                select distinct accession, issuer_cik, reporting_owner_key, period_of_report, filing_date,
-                       is_amendment, date_of_original_submission
-                from staging.stg_sec__form4_transactions
-            )
-            select distinct earlier.accession, amendment.accession
-            from filings amendment
-            join filings earlier
-              on earlier.issuer_cik = amendment.issuer_cik
-             and earlier.reporting_owner_key = amendment.reporting_owner_key
-             and earlier.period_of_report = amendment.period_of_report
-             and earlier.filing_date = amendment.date_of_original_submission
-             and not earlier.is_amendment
-            where amendment.is_amendment
-              and exists (select 1 from marts.fct_insider_trades t where t.accession = earlier.accession)
-            """
-        ).fetchall()
-        amendments = conn.execute(
-            "select count(distinct accession) from marts.fct_insider_trades where is_amendment"
-        ).fetchone()[0]
-    return dg.AssetCheckResult(
-        passed=not rows,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={
-            "amendments_in_mart": int(amendments),
-            "restated_originals_left": len(rows),
-            "examples": dg.MetadataValue.md(
-                "\n".join(f"- {o} restated by {a}" for o, a in rows[:10]) or "(none)"
-            ),
-        },
-    )
+        passed, report = checks.restated_originals_left(conn)
+    return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.ERROR, metadata=merged(report))
+
+
+# Form 4: EDGAR disseminates filings all day on business days and ``insider_trades_hourly`` loads them on
+# the hour, 10:00-16:00 New York: by half past each of those hours the latest load is at most 90 minutes
+# old. (The cron cannot skip EDGAR holidays, on which the check warns: the schedule skips them too.)
+form4_freshness = dg.build_last_update_freshness_checks(
+    assets=[sec_form4],
+    deadline_cron="30 10-16 * * 1-5",
+    lower_bound_delta=timedelta(minutes=90),
+    timezone="America/New_York",
+)
+
+# 13F: managers file within 45 days of the quarter end (Feb 14, May 15, Aug 14, Nov 14) and
+# ``institutional_holdings_quarterly`` loads the quarter just due at 06:00 UTC on the 16th of
+# Feb/May/Aug/Nov; by 18:00 that day a load of at most 12 hours ago is expected.
+thirteenf_freshness = dg.build_last_update_freshness_checks(
+    assets=[sec_13f],
+    deadline_cron="0 18 16 2,5,8,11 *",
+    lower_bound_delta=timedelta(hours=12),
+    timezone="UTC",
+)

@@ -4,6 +4,7 @@ import dagster as dg
 
 from valuation_platform.defs.sec.assets import sec_company_tickers, sec_companyfacts, us_universe
 from valuation_platform.lib.partitions import SEC_COMPANIES
+from valuation_platform.lib.policies import schedule_status, sensor_status
 
 sec_universe_job = dg.define_asset_job(
     "sec_universe_job", selection=dg.AssetSelection.assets(sec_company_tickers, us_universe)
@@ -18,7 +19,7 @@ sec_financials_weekly = dg.ScheduleDefinition(
     cron_schedule="0 2 * * 0",
     execution_timezone="UTC",
     description="Replaces the old Sunday 02:00 UTC SEC financials cron.",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=schedule_status(),
 )
 
 
@@ -26,7 +27,7 @@ sec_financials_weekly = dg.ScheduleDefinition(
     asset_key=us_universe.key,
     job=sec_companyfacts_job,
     description="After each universe refresh, fetch companyfacts for every company as one run (single-run backfill).",
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    default_status=sensor_status(),
 )
 def sec_universe_refreshed(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
     keys = context.instance.get_dynamic_partitions(SEC_COMPANIES.name)

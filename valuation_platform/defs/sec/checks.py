@@ -1,57 +1,50 @@
 """Domain invariants on the fundamentals marts, as Python asset checks (dbt tests cover keys and ranges)."""
 
+from datetime import timedelta
+
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from valuation_platform.defs.dbt.assets import dbt_models
-from valuation_platform.defs.sec.assets import sec_companyfacts
+from valuation_platform.defs.sec.assets import sec_company_tickers, sec_companyfacts, us_universe
+from valuation_platform.lib.checks import quarantine_check
 from valuation_platform.lib.resources import WarehouseResource
+from valuation_platform.pipelines.sec.invariants import balance_sheet_identity
 
 STATEMENTS = get_asset_key_for_model([dbt_models], "fct_financial_statements")
-TOLERANCE = 0.01  # relative to total assets
-MAX_VIOLATION_SHARE = 0.02  # real filers with noncontrolling interests break the identity slightly
+TOLERANCE = 0.01  # of total assets
+MAX_VIOLATION_SHARE = 0.02  # real filers break the identity slightly (rounding, unusual equity lines)
 
 
-@dg.asset_check(asset=STATEMENTS, blocking=True, description="assets = liabilities + temporary (mezzanine) equity + total equity incl. noncontrolling interests, within 1%")
-def balance_sheet_identity(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset=STATEMENTS,
+    blocking=True,
+    description=(
+        f"assets = liabilities + temporary (mezzanine) equity + total equity incl. noncontrolling interests, "
+        f"within {TOLERANCE:.0%} of total assets, on at least {1 - MAX_VIOLATION_SHARE:.0%} of balance sheets"
+    ),
+)
+def balance_sheet_identity_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as conn:
-        checked, bad = conn.execute(
-            """
-            select count(*),
-                   count(*) filter (where abs(total_assets - total_liabilities - total_equity - coalesce(temporary_equity, 0))
-                                          > %s * abs(total_assets))
-            from marts.fct_financial_statements
-            where total_assets is not null and total_liabilities is not null and total_equity is not null
-            """,
-            (TOLERANCE,),
-        ).fetchone()
-        worst = conn.execute(
-            """
-            select ticker, fiscal_year, fiscal_period,
-                   round(((total_assets - total_liabilities - total_equity - coalesce(temporary_equity, 0)) / nullif(total_assets, 0))::numeric, 4)
-            from marts.fct_financial_statements
-            where total_assets is not null and total_liabilities is not null and total_equity is not null
-            order by abs(total_assets - total_liabilities - total_equity - coalesce(temporary_equity, 0)) / nullif(abs(total_assets), 0) desc
-            limit 5
-            """
-        ).fetchall()
-    share = bad / checked if checked else 0.0
+        result = balance_sheet_identity(conn, TOLERANCE)
     return dg.AssetCheckResult(
-        passed=bool(checked) and share <= MAX_VIOLATION_SHARE,
+        passed=bool(result.rows_checked) and result.violation_share <= MAX_VIOLATION_SHARE,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows_checked": checked, "rows_violating": bad, "violation_share": share,
-                  "worst": dg.MetadataValue.md("\n".join(f"- {t} {y} {p}: {g}" for t, y, p, g in worst))},
+        metadata={
+            "rows_checked": result.rows_checked,
+            "rows_violating": result.rows_violating,
+            "violation_share": result.violation_share,
+            "worst": dg.MetadataValue.md("\n".join(f"- {t} {y} {p}: {g}" for t, y, p, g in result.worst)),
+        },
     )
 
 
-@dg.asset_check(asset=sec_companyfacts, description="documents quarantined by the last companyfacts loads")
-def companyfacts_quarantine(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as conn:
-        rows = conn.execute(
-            "select document, reason from raw.quarantine where asset_key = 'sec_companyfacts' order by document"
-        ).fetchall()
-    return dg.AssetCheckResult(
-        passed=not rows,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"quarantined": len(rows), "documents": dg.MetadataValue.md("\n".join(f"- {d}: {r}" for d, r in rows))},
-    )
+companyfacts_quarantine = quarantine_check(sec_companyfacts, name="companyfacts_quarantine")
+universe_quarantine = quarantine_check(us_universe, what="tickers and profiles")
+
+# Release cadence: company_tickers.json and submissions change daily (new listings, filings); the weekly
+# universe refresh (Sunday 02:00 UTC) must have landed within 8 days. Companyfacts follow each filing;
+# the weekly sensor-launched refresh likewise.
+sec_freshness = dg.build_last_update_freshness_checks(
+    assets=[sec_company_tickers, us_universe, sec_companyfacts], lower_bound_delta=timedelta(days=8)
+)

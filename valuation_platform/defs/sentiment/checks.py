@@ -1,19 +1,34 @@
-"""Domain invariants of the sentiment assets, as Python asset checks."""
+"""Domain invariants of the sentiment assets, as Python asset checks, and the freshness each feed's
+release cadence promises."""
+
+from datetime import timedelta
 
 import dagster as dg
 
 from valuation_platform.defs.sentiment.assets import benzinga_ratings, news_sentiment, polygon_news
-from valuation_platform.pipelines.item_quarantine import quarantine_check
+from valuation_platform.lib.checks import quarantine_check
 from valuation_platform.lib.resources import WarehouseResource
 
 LABELS = ("positive", "neutral", "negative")
 SCORERS = ("provider", "finbert", "lexicon")
 
 
-@dg.asset_check(asset=polygon_news, description="articles quarantined by the latest loads (e.g. no tickers)")
-def news_quarantine(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as conn:
-        return dg.AssetCheckResult(**quarantine_check(conn, "polygon_news"))
+news_quarantine = quarantine_check(polygon_news, name="news_quarantine", what="articles (e.g. without tickers)")
+ratings_quarantine = quarantine_check(benzinga_ratings, name="ratings_quarantine", what="rating pages")
+
+# Release cadence: Polygon publishes news around the clock and the schedule reads it every 4 hours, so the
+# news and its scores must never be more than 4 hours (plus an hour of slack for the run) behind.
+news_freshness_checks = dg.build_last_update_freshness_checks(
+    assets=[polygon_news, news_sentiment], lower_bound_delta=timedelta(hours=5)
+)
+# Benzinga's ratings calendar changes daily (notes come out before the open); the daily run at 07:00 New
+# York lands them, so by 09:00 New York on a weekday the ratings must have been updated within a day.
+ratings_freshness_checks = dg.build_last_update_freshness_checks(
+    assets=[benzinga_ratings],
+    lower_bound_delta=timedelta(days=1),
+    deadline_cron="0 9 * * 1-5",
+    timezone="America/New_York",
+)
 
 
 @dg.asset_check(
@@ -52,14 +67,12 @@ def ratings_map_to_the_scale(warehouse: WarehouseResource) -> dg.AssetCheckResul
             "select rating, count(*) from raw.benzinga_ratings"
             " where rating is not null and rating_numeric is null group by rating order by count(*) desc"
         ).fetchall()
-        quarantined = quarantine_check(conn, "benzinga_ratings")
     return dg.AssetCheckResult(
-        passed=not rows and quarantined["passed"],
+        passed=not rows,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "unknown_rating_strings": dg.MetadataValue.md(
                 "\n".join(f"- {r!r}: {n}" for r, n in rows) or "none"
             ),
-            **quarantined["metadata"],
         },
     )

@@ -9,23 +9,25 @@ keeps them, and a re-run is a no-op for the table, the snapshot and the changelo
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import psycopg
-from psycopg import sql
 
 from valuation_platform.analytics.india.driver_hierarchy import (
-    REFERENCE_TABLES,
+    UPDATED_BY,
     HierarchyValidation,
     IndiaReference,
     build_driver_hierarchy,
     validate_driver_hierarchy,
 )
+from valuation_platform.pipelines.india.reference import read_reference
+from valuation_platform.pipelines.report import Json, Markdown, load_report, merge, table_report
+from valuation_platform.warehouse.tables.india import INDIA_DRIVERS
+from valuation_platform.warehouse.upsert import upsert
 
-SEED_SCHEMA = "marts"  # dbt_project.yml: seeds +schema: marts
 CHANGE_COLUMNS = ("current_value", "weight", "direction")
 UNIVERSE_QUERY = (
     "select nse_symbol, accord_code, valuation_group, valuation_subgroup, alpha_config_id "
@@ -33,32 +35,9 @@ UNIVERSE_QUERY = (
 )
 
 
-def seed_table(name: str) -> sql.Identifier:
-    return sql.Identifier(SEED_SCHEMA, f"india_{name}")
-
-
-def _text(value: Any) -> str:
-    """A seeded cell as the csv module would read it (the analytics module parses its own numbers)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value).strip()
-
-
 def _dicts(cur: psycopg.Cursor) -> list[dict[str, Any]]:
     columns = [d.name for d in cur.description or []]
     return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-
-
-def read_reference(conn: psycopg.Connection) -> IndiaReference:
-    tables = {}
-    for name in REFERENCE_TABLES:
-        rows = _dicts(conn.execute(sql.SQL("select * from {}").format(seed_table(name))))
-        tables[name] = [{k: _text(v) for k, v in row.items()} for row in rows]
-    return IndiaReference(**tables)
 
 
 def read_universe(conn: psycopg.Connection) -> list[dict[str, Any]]:
@@ -134,3 +113,61 @@ def validate_stored(conn: psycopg.Connection) -> HierarchyValidation:
     """The invariants on what the warehouse holds now (the asset checks run this)."""
     rows = _dicts(conn.execute("select * from analytics.india_drivers order by driver_key"))
     return validate_rows(rows, read_reference(conn), read_universe(conn), known_series(conn))
+
+
+def rebuild_drivers(conn: psycopg.Connection, *, now: datetime, updated_by: str) -> dict[str, Any]:
+    """Every driver with its current value into ``analytics.india_drivers``; drivers gone from the reference
+    tables (or whose company left the universe) leave it. Reports the changes and the hierarchy's coverage."""
+    if updated_by not in UPDATED_BY:
+        raise ValueError(f"updated_by {updated_by!r} not in {sorted(UPDATED_BY)}")
+    rows, reference, universe, changed = build_drivers(conn, now=now, updated_by=updated_by)
+    validation = validate_rows(rows, reference, universe, known_series(conn))
+    result = upsert(conn, INDIA_DRIVERS, rows, source="driver_hierarchy")
+    with conn.transaction():
+        removed = conn.execute("delete from analytics.india_drivers where not (driver_key = any(%s))",
+                               ([r["driver_key"] for r in rows],)).rowcount
+    coverage = validation.coverage
+    return merge(
+        table_report(conn, INDIA_DRIVERS.qualified, order_by="driver_level, driver_key"),
+        load_report([result]),
+        {
+            "drivers_changed": changed,
+            "drivers_removed": removed,
+            **{k: Json(coverage[k]) for k in ("drivers_per_level", "signals_per_level")},
+            "companies_per_group": Json(sorted(coverage["companies_per_group"].items())),
+            **{k: coverage[k] for k in ("companies_full_chain", "companies_total", "subgroups_covered",
+                                        "series_linked_with_value")},
+            "violations": Json(Counter(v["rule"] for v in validation.violations)),
+        },
+    )
+
+
+# Asset check name -> the validation rules (analytics.india.driver_hierarchy) it reports.
+CHECK_RULES: dict[str, frozenset[str]] = {
+    "driver_weights_within_bounds": frozenset({
+        "macro_weight_total", "group_weight_bounds", "subgroup_weight_bounds", "subgroup_driver_count",
+        "company_weight_bounds", "weight_out_of_range", "missing_weight", "duplicate_driver", "unknown_level",
+    }),
+    "every_subgroup_covered": frozenset({
+        "group_not_covered", "subgroup_not_covered", "subgroup_group_mismatch",
+    }),
+    "driver_series_exist": frozenset({"unknown_series"}),
+    "companies_resolve_full_chain": frozenset({"broken_chain", "orphan_company_driver"}),
+}
+EXAMPLES = 20  # violations listed per check; the count covers all of them
+
+
+def check_stored(conn: psycopg.Connection) -> dict[str, tuple[bool, dict[str, Any]]]:
+    """Each check of :data:`CHECK_RULES` on what the warehouse holds now: ``name -> (passed, report)``."""
+    validation = validate_stored(conn)
+    out: dict[str, tuple[bool, dict[str, Any]]] = {}
+    for name, rules in CHECK_RULES.items():
+        found = [v for v in validation.violations if v["rule"] in rules]
+        examples = "\n".join(f"- {v['rule']} {v['scope']}: {v['message']}" for v in found[:EXAMPLES])
+        out[name] = (not found, {
+            "violations": len(found),
+            "examples": Markdown(examples or "none"),
+            "drivers_per_level": Json(validation.coverage["drivers_per_level"]),
+            "companies_full_chain": validation.coverage["companies_full_chain"],
+        })
+    return out

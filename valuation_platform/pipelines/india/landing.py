@@ -97,6 +97,26 @@ def changed_files(previous: Mapping[str, Any], current: Mapping[str, list[Any]])
     )
 
 
+# What a changed file re-runs: the universe (classification/) or the macro loads (mospi/, market/).
+RUNS_BY_AREA = {CLASSIFICATION: "universe", MOSPI_AREA: "macro", MARKET: "macro"}
+
+
+def landing_runs(folder: Path, previous: Mapping[str, Any]) -> tuple[dict[str, tuple[list[str], str]], dict]:
+    """What the landing sensor launches: ``({run: (changed files, run key)}, new cursor)``.
+
+    The cursor is each file's ``[mtime_ns, size, sha256]``; the run key names the changed files and their
+    content, so the same change never launches twice.
+    """
+    current = fingerprints(scan(folder), previous)
+    runs: dict[str, list[str]] = {}
+    for path in changed_files(previous, current):
+        runs.setdefault(RUNS_BY_AREA[path.split("/", 1)[0]], []).append(path)
+    def run_key(files: list[str]) -> str:
+        return hashlib.sha256(",".join(f"{p}@{current[p][2]}" for p in files).encode()).hexdigest()[:32]
+
+    return {run: (files, run_key(files)) for run, files in runs.items()}, current
+
+
 def classification_candidates(files: list[LandingFile]) -> list[LandingFile]:
     """Classification files, the one to use first: newest, then a workbook before its CSV export, then name."""
     candidates = [f for f in files if f.area == CLASSIFICATION and f.path.suffix.lower() in (".xlsx", ".csv")]

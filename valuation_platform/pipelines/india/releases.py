@@ -9,6 +9,7 @@ saved again) is a re-publication, not a revision, and is not stored: that keeps 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from psycopg import sql
 
 from valuation_platform.sources.http import HttpClient, mirror_relpath
 from valuation_platform.sources.india.market import MARKET_FEEDS, fetch_market_feed, market_feed_url
-from valuation_platform.sources.mospi.client import ENDPOINTS, fetch_mospi_rows, mospi_url, release_params
+from valuation_platform.sources.mospi.client import SPECS, fetch_mospi_rows, mospi_url, release_params
 from valuation_platform.warehouse.tables import TableSpec
 from valuation_platform.warehouse.upsert import UpsertResult, upsert
 
@@ -37,6 +38,18 @@ FRAME_SCHEMA: dict[str, pl.DataType] = {
     "document": pl.Utf8(),
     "_partition_key": pl.Utf8(),
 }
+# History a month's marts need besides the month itself. fct_macro_series computes YoY against the same
+# period a year earlier, and a driver reads the latest observation of its series and the one before it.
+# A quarterly series (GDP/GVA, PLFS quarterly) is out about five months after its quarter starts, so for
+# month M its latest quarter may start at M-5, the quarter before at M-8 and that one's base at M-20:
+# 24 months before the first month of a run cover every series' YoY and previous value.
+HISTORY_MONTHS = 24
+# A series that moves rarely (the repo rate: a decision every few months, unchanged for two years at a
+# time) keeps its last observations before the history window, so its level and previous level are known.
+SPARSE_OBSERVATIONS = 2
+# A request's year counts as held when raw has its last quarter (publication lags keep the last month
+# or two of a year out for weeks; the quarter start is what a quarterly series reports).
+HELD_SLACK_MONTHS = 2
 
 
 def month_key(day: date) -> str:
@@ -44,24 +57,79 @@ def month_key(day: date) -> str:
     return date(day.year, day.month, 1).isoformat()
 
 
-def in_partitions(rows: Iterable[Mapping[str, Any]], keys: set[str]) -> list[dict[str, Any]]:
-    return [dict(r) for r in rows if month_key(r["ref_period"]) in keys]
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
-def mospi_requests(partition_keys: Sequence[str]) -> list[tuple[str, int]]:
-    """``(product, year)`` requests covering the months: calendar years; NAS by fiscal year (Apr-Mar)."""
+def history_months(partition_keys: Sequence[str]) -> list[str]:
+    """The :data:`HISTORY_MONTHS` months before the first of ``partition_keys`` (not among them)."""
+    first = date.fromisoformat(min(partition_keys))
+    keys = set(partition_keys)
+    months = (add_months(first, -n).isoformat() for n in range(HISTORY_MONTHS, 0, -1))
+    return [m for m in months if m not in keys]
+
+
+def with_history(rows: Iterable[Mapping[str, Any]], months: Iterable[str]) -> list[dict[str, Any]]:
+    """The rows of ``months``, plus the last :data:`SPARSE_OBSERVATIONS` periods before them of each series
+    that has fewer inside (see the constant)."""
+    wanted = set(months)
+    start = min(wanted)
+    kept: list[dict[str, Any]] = []
+    inside: dict[str, set[date]] = defaultdict(set)
+    before: dict[str, dict[date, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        key = month_key(row["ref_period"])
+        if key in wanted:
+            kept.append(dict(row))
+            inside[row["series_id"]].add(row["ref_period"])
+        elif key < start:
+            before[row["series_id"]][row["ref_period"]].append(dict(row))
+    for series_id, periods in before.items():
+        missing = SPARSE_OBSERVATIONS - len(inside[series_id])
+        for period in sorted(periods)[-missing:] if missing > 0 else ():
+            kept += periods[period]
+    return kept
+
+
+def mospi_requests(partition_keys: Iterable[str]) -> list[tuple[str, int]]:
+    """``(product, year)`` requests covering the months: calendar years, NAS fiscal years (April-March)."""
     months = [date.fromisoformat(k) for k in partition_keys]
-    out: set[tuple[str, int]] = set()
-    for product in ENDPOINTS:
-        for m in months:
-            out.add((product, (m.year if m.month >= 4 else m.year - 1) if product == "nas" else m.year))
-    return sorted(out)
+    return sorted({(product, spec.request_year(m)) for product, spec in SPECS.items() for m in months})
 
 
 def mospi_document(request: tuple[str, int]) -> str:
     """The request as the client and the parsers name it (the mirror path of the API call)."""
     product, year = request
     return mirror_relpath(mospi_url(product), release_params(product, year))
+
+
+def held_requests(
+    conn: psycopg.Connection, spec: TableSpec, requests: Sequence[tuple[str, int]]
+) -> set[tuple[str, int]]:
+    """The requests whose year ``spec``'s table already holds through its last quarter."""
+    documents = {mospi_document(r): r for r in requests}
+    query = sql.SQL("select document, max(ref_period) from {} where document = any(%s) group by document")
+    with conn.transaction():
+        loaded = conn.execute(query.format(spec.identifier), (list(documents),)).fetchall()
+    held = set()
+    for document, latest in loaded:
+        product, year = documents[document]
+        if latest >= add_months(SPECS[product].year_span(year)[1], -HELD_SLACK_MONTHS):
+            held.add((product, year))
+    return held
+
+
+def plan_mospi(
+    conn: psycopg.Connection, spec: TableSpec, partition_keys: Sequence[str]
+) -> tuple[list[tuple[str, int]], list[str]]:
+    """``(requests, months to keep)`` for a run over ``partition_keys``: every request of the run's own
+    months (their releases and revisions), and the history's requests that the table does not hold yet."""
+    history = history_months(partition_keys)
+    own = mospi_requests(partition_keys)
+    earlier = [r for r in mospi_requests(history) if r not in own]
+    missing = [r for r in earlier if r not in held_requests(conn, spec, earlier)]
+    return sorted({*own, *missing}), sorted({*partition_keys, *history})
 
 
 def fetch_mospi(client: HttpClient, request: tuple[str, int], fetched_at: datetime) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
-"""Helpers behind the market (prices, technicals) and sentiment (news, ratings) assets in defs/.
+"""The steps behind the market assets (prices, technical indicators) in defs/market, and what the
+sentiment feeds share with them: the run window over NYSE sessions and the universe's tickers.
 
-They hold the run logic that is not a Dagster definition: which session owns a dated item, what a
-run fetches, how bad items are quarantined, how indicators get their history.
+``steps.py`` holds one function per asset; ``prices.py`` what each ticker needs, the fetch and split
+repair; ``history.py`` the stored history indicators read; ``window.py`` which session owns a dated item.
 """

@@ -9,12 +9,11 @@ import psycopg
 from psycopg import sql
 
 from valuation_platform.analytics.market.indicators import INDICATOR_COLUMNS, compute_indicators
-from valuation_platform.pipelines.market.window import RunWindow
+from valuation_platform.pipelines.market.window import HISTORY_SESSIONS, RunWindow
 from valuation_platform.sources.market_calendar import trading_days_before
 
-# Sessions of history read before a run's first session: >= 252 (return_12m) plus margin. EMA26 and RSI
-# seeds have decayed below 1e-8 relative after ~250 bars, so values do not depend on where a run starts.
-LOOKBACK_SESSIONS = 300
+# Sessions of history read before a run's first session (the bars asset makes sure they are stored).
+LOOKBACK_SESSIONS = HISTORY_SESSIONS
 HISTORY_SCHEMA = {"ticker": pl.Utf8, "trade_date": pl.Date, "close": pl.Float64, "volume": pl.Float64}
 INDICATOR_SCHEMA = {"ticker": pl.Utf8, "trade_date": pl.Date, **{c: pl.Float64 for c in INDICATOR_COLUMNS}}
 

@@ -12,9 +12,16 @@ from valuation_platform.sources.market_calendar import (
     is_us_trading_day,
     next_trading_day_on_or_after,
     previous_trading_day,
+    trading_days_before,
+    us_trading_days,
 )
 
 NEW_YORK = ZoneInfo("America/New_York")
+# Sessions of history a ticker needs before a run's first session: >= 252 (12-month returns) plus margin
+# for SMA200 and for the EMA26/RSI seeds to decay below 1e-8 relative, so an indicator value does not
+# depend on where the stored history starts. The 12-month analyst consensus and the 30-day news windows
+# fit inside it too, so every market and sentiment feed backfills the same span for a new ticker.
+HISTORY_SESSIONS = 300
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,16 @@ class RunWindow:
     @property
     def fetch_start(self) -> date:
         return feed_start(self.first)
+
+    @property
+    def history_start(self) -> date:
+        """First calendar day a ticker with nothing stored is fetched from (whole partitions, see
+        ``feed_start``): the :data:`HISTORY_SESSIONS` sessions before the run, then the run itself."""
+        return feed_start(trading_days_before(self.first, HISTORY_SESSIONS))
+
+    def widened(self, start: date) -> RunWindow:
+        """The sessions from ``start`` to this run's last: what a history fetch from ``start`` lands."""
+        return RunWindow(tuple(us_trading_days(min(start, self.first), self.last)))
 
     def __contains__(self, day: object) -> bool:
         return day in self._set

@@ -12,11 +12,14 @@ Every filing is stored under the quarter of its own report period (a late amendm
 quarter found while scanning P's window lands under that quarter). Filings already loaded are skipped
 unless ``refetch``; amendments (RESTATEMENT / NEW HOLDINGS) are applied downstream in dbt, over all
 filings of a filer and period, whichever run brought them.
+
+History: the ownership mart's quarter-over-quarter change needs the quarter before the run's first one,
+so :func:`thirteenf_step` loads that quarter too when the warehouse holds no original 13F-HR for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -25,11 +28,12 @@ import polars as pl
 import psycopg
 
 from valuation_platform.pipelines.documents import fetch_all
-from valuation_platform.pipelines.ownership.common import end_read_transaction, release_accessions
-from valuation_platform.sources.errors import FetchError, SourceError
+from valuation_platform.pipelines.ownership import common
+from valuation_platform.pipelines.report import merge, quarantine_report
+from valuation_platform.sources.errors import FetchError, SourceError, SourceUnavailable
 from valuation_platform.sources.http import HttpClient
 from valuation_platform.sources.sec.calendar import sec_business_days
-from valuation_platform.sources.sec.discovery import FilingRef, daily_index_refs, feed_refs
+from valuation_platform.sources.sec.discovery import FilingRef
 from valuation_platform.sources.sec.filing_index import FORM13F_TYPES
 from valuation_platform.sources.sec.form13f import (
     COVER_SCHEMA,
@@ -42,10 +46,13 @@ from valuation_platform.sources.sec.form13f import (
 from valuation_platform.sources.sec.urls import SOURCE
 from valuation_platform.warehouse.quarantine import quarantine
 from valuation_platform.warehouse.tables.ownership import THIRTEENF_FILINGS, THIRTEENF_HOLDINGS
-from valuation_platform.warehouse.upsert import UpsertResult, upsert
+from valuation_platform.warehouse.upsert import UpsertResult
 
 ASSET_KEY = "sec_13f_holdings"  # the quarantine names the asset of the holdings
 BATCH_ROWS = 200_000  # holdings per warehouse flush (one large manager files 30k+ lines)
+LOAD_SOURCE = f"{SOURCE}:13f"
+DATASET_SOURCE = "sec-13f-datasets"
+TABLES = [THIRTEENF_FILINGS, THIRTEENF_HOLDINGS]  # what the step reads and writes
 
 
 def quarter_start(day: date) -> date:
@@ -74,13 +81,20 @@ class Form13FLoad:
     periods: list[date]
     datasets: dict[str, int] = field(default_factory=dict)  # label -> filings taken from it
     datasets_missing: list[str] = field(default_factory=list)
-    indexes_read: int = 0
-    indexes_missing: int = 0
+    discovery: common.Discovery = field(default_factory=common.Discovery)
     discovered_xml: int = 0
     already_loaded: int = 0
     loaded: list[str] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
     results: list[UpsertResult] = field(default_factory=list)
+
+    @property
+    def indexes_read(self) -> int:
+        return len(self.discovery.indexes_read)
+
+    @property
+    def indexes_missing(self) -> int:
+        return len(self.discovery.indexes_missing)
 
     @property
     def holdings_in(self) -> int:
@@ -104,31 +118,23 @@ class _Writer:
     def flush(self) -> None:
         if not self.covers:
             return
-        end_read_transaction(self.conn)
         covers = pl.concat(self.covers, how="vertical_relaxed")
         holdings = pl.concat(self.holdings, how="vertical_relaxed")
         self.covers, self.holdings = [], []
         counts = holdings.group_by("accession").len("n_holdings")
-        covers = covers.join(counts, on="accession", how="left").with_columns(
-            pl.col("n_holdings").fill_null(0)
-        )
+        covers = covers.join(counts, on="accession", how="left").with_columns(pl.col("n_holdings").fill_null(0))
         for period in covers.get_column("report_period").unique().sort():
-            key = quarter_start(period).isoformat()
             part_covers = covers.filter(pl.col("report_period") == period)
-            accessions = part_covers.get_column("accession")
-            part_rows = holdings.filter(pl.col("accession").is_in(accessions.to_list()))
-            with self.conn.transaction():
-                self.conn.execute(  # a refetched filing must not keep lines it no longer has
-                    "delete from raw.sec_13f_holdings h"
-                    " using unnest(%s::text[], %s::int[]) as n(accession, rows)"
-                    " where h.accession = n.accession and h.row_number >= n.rows",
-                    (accessions.to_list(), part_covers.get_column("n_holdings").to_list()),
-                )
-                for spec, frame in ((THIRTEENF_HOLDINGS, part_rows), (THIRTEENF_FILINGS, part_covers)):
-                    self.load.results.append(
-                        upsert(self.conn, spec, frame, source=f"{SOURCE}:13f", partition_key=key)
-                    )
-            self.load.loaded.extend(accessions.to_list())
+            accessions = part_covers.get_column("accession").to_list()
+            self.load.results += common.write_partition(
+                self.conn,
+                quarter_start(period).isoformat(),
+                source=LOAD_SOURCE,
+                lines=(THIRTEENF_HOLDINGS, holdings.filter(pl.col("accession").is_in(accessions))),
+                filings=(THIRTEENF_FILINGS, part_covers),
+                line_counts=dict(zip(accessions, part_covers.get_column("n_holdings").to_list())),
+            )
+            self.load.loaded.extend(accessions)
 
 
 def _cover_frame(covers: pl.DataFrame, origin: str) -> pl.DataFrame:
@@ -146,13 +152,6 @@ def _xml_frames(filing: dict[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame]:
     return _cover_frame(covers, "xml"), holdings
 
 
-def _loaded_accessions(conn: psycopg.Connection, accessions: list[str]) -> set[str]:
-    if not accessions:
-        return set()
-    rows = conn.execute("select accession from raw.sec_13f_filings where accession = any(%s)", (accessions,))
-    return {a for (a,) in rows.fetchall()}
-
-
 def _from_datasets(
     conn: psycopg.Connection, client: HttpClient, load: Form13FLoad, writer: _Writer, refetch: bool
 ) -> set[str]:
@@ -162,8 +161,8 @@ def _from_datasets(
         try:
             data: Form13FDataset = fetch_13f_dataset(client, label)
         except FetchError as exc:
-            if exc.status != 404:
-                raise
+            if exc.status != 404:  # 5xx / timeouts after the client's retries
+                raise SourceUnavailable(DATASET_SOURCE, f"13F data set {label}: {exc.reason}") from exc
             load.datasets_missing.append(label)  # not published yet (or not in this mirror)
             continue
         except SourceError as exc:
@@ -171,7 +170,7 @@ def _from_datasets(
             continue
         accessions = data.covers.get_column("accession").to_list()
         held.update(accessions)
-        skip = set() if refetch else _loaded_accessions(conn, accessions)
+        skip = set() if refetch else common.loaded_accessions(conn, THIRTEENF_FILINGS, accessions)
         load.already_loaded += len(skip)
         covers = data.covers.filter(~pl.col("accession").is_in(sorted(skip)))
         holdings = data.holdings.filter(pl.col("accession").is_in(covers.get_column("accession").to_list()))
@@ -181,19 +180,13 @@ def _from_datasets(
 
 
 def discover_xml(client: HttpClient, load: Form13FLoad) -> list[FilingRef]:
-    refs: dict[str, FilingRef] = {}
+    """Filer-XML filings: the daily indexes of every period's scan window, plus the 13F feed."""
     days = sorted({day for period in load.periods for day in scan_days(period)})
-    for day in days:
-        found = daily_index_refs(client, day, FORM13F_TYPES)
-        if found is None:
-            load.indexes_missing += 1
-            continue
-        load.indexes_read += 1
-        for ref in found:
-            refs.setdefault(ref.accession, ref)
-    for ref in feed_refs(client, "13F-HR", FORM13F_TYPES):
-        refs.setdefault(ref.accession, ref)
-    return list(refs.values())
+    load.discovery = common.discover(client, days, FORM13F_TYPES, feed_type="13F-HR", feed_always=True)
+    if not load.datasets and (why := load.discovery.unreachable(days)) is not None:
+        labels = ", ".join(load.datasets_missing)
+        raise SourceUnavailable(common.INDEX_SOURCE, f"13F: no data set ({labels}) published, {why}")
+    return load.discovery.refs
 
 
 def load_13f(
@@ -202,7 +195,7 @@ def load_13f(
     periods: Sequence[date],
     *,
     refetch: bool = False,
-    log: Callable[[str], None] = lambda _: None,
+    log: common.Log = lambda _: None,
 ) -> Form13FLoad:
     """Load the 13F filings of the report ``periods`` (quarter ends); bad documents are quarantined."""
     load = Form13FLoad(periods=sorted(periods))
@@ -211,7 +204,7 @@ def load_13f(
     refs = [ref for ref in discover_xml(client, load) if ref.accession not in in_datasets]
     load.discovered_xml = len(refs)
     if not refetch:
-        done = _loaded_accessions(conn, [ref.accession for ref in refs])
+        done = common.loaded_accessions(conn, THIRTEENF_FILINGS, [ref.accession for ref in refs])
         load.already_loaded += len(done)
         refs = [ref for ref in refs if ref.accession not in done]
     log(f"13f: data sets {load.datasets or 'none'}, {len(refs)} filer XML filings to fetch")
@@ -221,8 +214,55 @@ def load_13f(
         on_result=lambda ref, filing: writer.add(*_xml_frames(filing)),
     )
     writer.flush()
-    end_read_transaction(conn)
+    common.end_read_transaction(conn)
     load.errors.extend(outcome.errors)
     quarantine(conn, load.errors, asset_key=ASSET_KEY)
-    release_accessions(conn, ASSET_KEY, load.loaded)
+    common.release_accessions(conn, ASSET_KEY, load.loaded)
     return load
+
+
+def missing_history(conn: psycopg.Connection, periods: Sequence[date]) -> list[date]:
+    """The quarter before the earliest of ``periods``, when the warehouse holds no original 13F-HR for it
+    (a late amendment alone does not make a quarter's holdings)."""
+    previous = quarter_start(min(periods)) - timedelta(days=1)
+    held = conn.execute(
+        "select 1 from raw.sec_13f_filings where report_period = %s and not is_amendment limit 1", (previous,)
+    ).fetchone()
+    return [] if held else [previous]
+
+
+def thirteenf_step(
+    conn: psycopg.Connection, client: HttpClient, run: common.StepRun
+) -> dict[str, dict[str, Any]]:
+    """The 13F filings of the quarters ``run.partition_keys`` (each its first day), plus the quarter before
+    when the warehouse lacks it (for the quarter-over-quarter change); one report per table."""
+    periods = [quarter_end(date.fromisoformat(key)) for key in run.partition_keys]
+    history = missing_history(conn, periods)
+    common.end_read_transaction(conn)
+    load = load_13f(conn, client, [*history, *periods], refetch=run.refetch, log=run.log)
+    common.log_quarantined(load.errors, run.log)
+    shared = merge(
+        quarantine_report(load.errors, load.discovered_xml + sum(load.datasets.values())),
+        {
+            "report_periods": ", ".join(p.isoformat() for p in load.periods),
+            "history_periods_loaded": ", ".join(p.isoformat() for p in history) or "(none: already held)",
+            "datasets": ", ".join(f"{k}: {v} filings" for k, v in load.datasets.items()) or "(none)",
+            "datasets_not_published": ", ".join(load.datasets_missing) or "(none)",
+            "daily_indexes_read": load.indexes_read,
+            "daily_indexes_missing": load.indexes_missing,
+            "current_feed": load.discovery.feed,
+            "xml_filings_discovered": load.discovered_xml,
+            "filings_already_loaded": load.already_loaded,
+            "filings_loaded": len(load.loaded),
+            "origin": client.describe(),
+        },
+    )
+    return common.table_reports(
+        conn,
+        [
+            (THIRTEENF_HOLDINGS, "report_period desc, accession, row_number"),
+            (THIRTEENF_FILINGS, "report_period desc, accession"),
+        ],
+        load.results,
+        shared,
+    )

@@ -50,9 +50,9 @@ INVESTING = "Investing.com"
 INDIA = "India"
 FREQUENCIES = frozenset({"D", "M", "Q", "E"})
 LONG_COLUMNS = ("source", "series_id", "series_name", "geography", "frequency", "ref_period", "value", "unit")
-# Where the data team publishes the exports. Not a public host: point VP_INDIA_MARKET_BASE_URL at the
-# real share (or use a mirror directory, whose layout is <root>/<host>/<path>).
-DEFAULT_BASE_URL = "https://files.valuation-platform.example/india-market"
+# Where the data team publishes the exports has no public default: a deployment names its share with
+# VP_INDIA_MARKET_BASE_URL (a mirror serves it at <root>/<host>/<path>); without one the files arrive
+# through the India landing folder's market/ area.
 _CLOSE_UTC = time(12, 0)
 
 
@@ -83,7 +83,7 @@ MARKET_FEEDS: dict[str, MarketFeed] = {
 }
 
 
-def market_feed_url(feed: str, base_url: str = DEFAULT_BASE_URL) -> str:
+def market_feed_url(feed: str, base_url: str) -> str:
     if feed not in MARKET_FEEDS:
         raise ValueError(f"unknown market feed {feed!r}; expected one of {sorted(MARKET_FEEDS)}")
     return f"{base_url.rstrip('/')}/{MARKET_FEEDS[feed].file_name}"
@@ -232,7 +232,7 @@ def fetch_market_feed(
     client: HttpClient,
     feed: str,
     *,
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str,
     released_at: datetime | date | None = None,
 ) -> list[dict[str, Any]]:
     """Fetch one catalogued feed (see :data:`MARKET_FEEDS`) and parse it."""

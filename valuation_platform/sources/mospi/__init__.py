@@ -1,12 +1,16 @@
 """MOSPI (India's statistics ministry): CPI, IIP, WPI, national accounts (GDP/GVA) and PLFS.
 
-One parser per release type, each reading both the eSankhyiki API's JSON and the published CSV
-layout, all returning the long macro rows described in :mod:`.series`. :mod:`.client` fetches from
-``https://api.mospi.gov.in/api/...`` through the shared HTTP layer (live or mirror).
+One declarative :class:`~.release.ReleaseSpec` per release type (``CPI``, ``IIP``, ``WPI``,
+``NATIONAL_ACCOUNTS``, ``PLFS``): its API endpoint and parameters, its measures, how a record names its
+series and period, and how the published table layout becomes records. One record parser
+(:meth:`~.release.ReleaseSpec.parse`) reads the eSankhyiki API's JSON, long CSV exports and the
+published tables alike, returning the long macro rows described in :mod:`.series`. :mod:`.client`
+fetches from ``https://api.mospi.gov.in/api/...`` through the shared HTTP layer (live or mirror).
 """
 
 from valuation_platform.sources.mospi.client import (
     ENDPOINTS,
+    SPECS,
     fetch_mospi_release,
     fetch_mospi_rows,
     mospi_url,
@@ -23,6 +27,7 @@ from valuation_platform.sources.mospi.wpi import parse_wpi
 __all__ = [
     "ENDPOINTS",
     "MACRO_ROW_KEYS",
+    "SPECS",
     "fetch_mospi_release",
     "fetch_mospi_rows",
     "latest_release",

@@ -14,54 +14,35 @@ timeouts); only a well-formed ``{"data": [], "msg": "No Data Found"}`` is a real
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from valuation_platform.sources.errors import FetchError
 from valuation_platform.sources.http import HttpClient, mirror_relpath
-from valuation_platform.sources.mospi.cpi import parse_cpi
-from valuation_platform.sources.mospi.iip import parse_iip
-from valuation_platform.sources.mospi.national_accounts import parse_national_accounts
-from valuation_platform.sources.mospi.plfs import parse_plfs
+from valuation_platform.sources.mospi.cpi import CPI
+from valuation_platform.sources.mospi.iip import IIP
+from valuation_platform.sources.mospi.national_accounts import NATIONAL_ACCOUNTS
+from valuation_platform.sources.mospi.plfs import PLFS
+from valuation_platform.sources.mospi.release import ReleaseSpec
 from valuation_platform.sources.mospi.series import MOSPI
-from valuation_platform.sources.mospi.wpi import parse_wpi
+from valuation_platform.sources.mospi.wpi import WPI
 
 API_ROOT = "https://api.mospi.gov.in/api"
-ENDPOINTS: Mapping[str, str] = {
-    "cpi": "cpi/getCPIIndex",
-    "iip": "iip/getIIPMonthly",
-    "wpi": "wpi/getWpiRecords",
-    "nas": "nas/getNASData",
-    "plfs": "plfs/getData",
-}
-PARSERS: Mapping[str, Callable[..., list[dict[str, Any]]]] = {
-    "cpi": parse_cpi,
-    "iip": parse_iip,
-    "wpi": parse_wpi,
-    "nas": parse_national_accounts,
-    "plfs": parse_plfs,
-}
+SPECS: Mapping[str, ReleaseSpec] = {spec.product: spec for spec in (CPI, IIP, WPI, NATIONAL_ACCOUNTS, PLFS)}
+ENDPOINTS: Mapping[str, str] = {product: spec.endpoint for product, spec in SPECS.items()}
 PAGE_LIMIT = 40000
-# Per-product fixed parameters (the current series of each). Callers add ``year``.
-_FIXED_PARAMS: Mapping[str, Mapping[str, str]] = {
-    "cpi": {"base_year": "2012", "series": "Current"},
-    "iip": {"base_year": "2011-12"},
-    "wpi": {"base_year": "2011-12"},
-    "nas": {"base_year": "2011-12", "series": "Current", "frequency_code": "Quarterly"},
-    "plfs": {},
-}
 EMPTY_BODY_RETRIES = 3
 
 
-def _check_product(product: str) -> str:
-    if product not in ENDPOINTS:
-        raise ValueError(f"unknown MOSPI product {product!r}; expected one of {sorted(ENDPOINTS)}")
-    return product
+def release_spec(product: str) -> ReleaseSpec:
+    if product not in SPECS:
+        raise ValueError(f"unknown MOSPI product {product!r}; expected one of {sorted(SPECS)}")
+    return SPECS[product]
 
 
 def mospi_url(product: str) -> str:
-    return f"{API_ROOT}/{ENDPOINTS[_check_product(product)]}"
+    return f"{API_ROOT}/{release_spec(product).endpoint}"
 
 
 def fiscal_year_label(start_year: int) -> str:
@@ -75,8 +56,9 @@ def release_params(product: str, year: int) -> dict[str, str]:
     The generator writes its mirror files under exactly these parameters, so a mirror and the live API
     answer the same requests.
     """
-    params = dict(_FIXED_PARAMS[_check_product(product)])
-    params["year"] = fiscal_year_label(year) if product == "nas" else str(year)
+    spec = release_spec(product)
+    params = dict(spec.params)
+    params["year"] = fiscal_year_label(year) if spec.fiscal_years else str(year)
     params["Format"] = "JSON"
     params["limit"] = str(PAGE_LIMIT)
     return params
@@ -101,7 +83,7 @@ def parse_mospi_release(
     product: str, payload: bytes, *, document: str, released_at: datetime | date | None = None
 ) -> list[dict[str, Any]]:
     """Rows of a payload of ``product``: API JSON or the product's published CSV layout."""
-    return PARSERS[_check_product(product)](payload, document=document, released_at=released_at)
+    return release_spec(product).parse(payload, document=document, released_at=released_at)
 
 
 def fetch_mospi_rows(

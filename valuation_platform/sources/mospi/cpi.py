@@ -25,28 +25,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
-from typing import Any
 
 from valuation_platform.sources.errors import SourceError
-from valuation_platform.sources.mospi.series import (
-    ALL_INDIA,
-    MOSPI,
-    decode_text,
-    envelope_release,
-    is_json,
-    macro_row,
-    month_number,
-    normalise_geography,
-    normalise_sector,
-    parse_value,
-    read_api_envelope,
-    read_csv_records,
-    require,
-    resolve_released_at,
-    slug,
-    year_number,
-)
+from valuation_platform.sources.mospi.release import Context, Measure, Record, ReleaseSpec, Series
+from valuation_platform.sources.mospi.series import ALL_INDIA, MOSPI, normalise_geography, slug
 
 DEFAULT_BASE = "2012"
 _WIDE_KEYS = ("sector", "year", "month")
@@ -60,102 +42,56 @@ def cpi_series_id(sector: str, name: str, geography: str = ALL_INDIA) -> str:
     return f"cpi_{place}{slug(sector)}_{item}"
 
 
-def parse_cpi(
-    payload: bytes, *, document: str, released_at: datetime | date | None = None
-) -> list[dict[str, Any]]:
-    """Long macro rows (see :mod:`.series`) from a CPI CSV or API payload; raises :class:`SourceError`."""
-    if is_json(payload):
-        records, meta = read_api_envelope(payload, source=MOSPI, document=document)
-        fallback = envelope_release(meta, released_at, source=MOSPI, document=document)
-        return _from_records(records, document, fallback)
-    text = decode_text(payload, source=MOSPI, document=document)
-    header = next(csv.reader(io.StringIO(text)), [])
-    keys = [slug(h) for h in header]
-    if all(k in keys for k in _WIDE_KEYS) and "index" not in keys:
-        return _from_wide(text, header, document, released_at)
-    return _from_records(read_csv_records(text, source=MOSPI, document=document), document, released_at)
+def _series(record: Record, ctx: Context) -> Series:
+    """The subgroup when there is one, else the group; every spelling of the headline is 'General index'."""
+    ctx.require(record, "group")
+    name = ctx.text(record, "subgroup", "sub_group") or ctx.text(record, "group")
+    if slug(name) in _HEADLINE_NAMES:
+        name = "General index"
+    sector = ctx.sector(record)
+    geography = normalise_geography(record.get("state"))
+    base = ctx.text(record, "baseyear", "base_year") or DEFAULT_BASE
+    return Series(cpi_series_id(sector, name, geography), name, f"index ({base}=100)",
+                  geography=geography, sector=sector)
 
 
-def _from_wide(
-    text: str, header: list[str], document: str, released_at: datetime | date | None
-) -> list[dict[str, Any]]:
+def _wide_records(text: str, ctx: Context) -> list[Record] | None:
+    """The published sheet (Sector, Year, Month, one column per group) as one record per cell."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
     keys = [slug(h) for h in header]
+    if not all(k in keys for k in _WIDE_KEYS) or "index" in keys:
+        return None
     pos = {k: keys.index(k) for k in _WIDE_KEYS}
     release_pos = next((i for i, k in enumerate(keys) if k in _RELEASE_COLUMNS), None)
-    items = [
-        (i, " ".join(h.split()))
-        for i, h in enumerate(header)
-        if i not in pos.values() and i != release_pos and h.strip()
-    ]
+    items = [(i, " ".join(h.split())) for i, h in enumerate(header)
+             if i not in pos.values() and i != release_pos and h.strip()]
     if not items:
-        raise SourceError(MOSPI, document, "no index columns after Sector, Year, Month")
-    rows: list[dict[str, Any]] = []
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
+        raise SourceError(MOSPI, ctx.document, "no index columns after Sector, Year, Month")
+    labels = {k: header[i].strip() for k, i in pos.items()}
+    records: list[Record] = []
     for line_no, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) < len(header):
-            raise SourceError(MOSPI, document, f"line {line_no} has {len(cells)} cells, header {len(header)}")
-        where = f"line {line_no}"
-        sector = normalise_sector(
-            cells[pos["sector"]], source=MOSPI, document=document, field=f"{where} Sector"
-        )
-        year = year_number(cells[pos["year"]], source=MOSPI, document=document, field=f"{where} Year")
-        month = month_number(cells[pos["month"]], source=MOSPI, document=document, field=f"{where} Month")
-        record = {"release_date": cells[release_pos]} if release_pos is not None else {}
-        released = resolve_released_at(record, released_at, source=MOSPI, document=document)
-        for i, name in items:
-            rows.append(
-                macro_row(
-                    source=MOSPI,
-                    series_id=cpi_series_id(sector, name),
-                    series_name=name,
-                    sector=sector,
-                    frequency="M",
-                    ref_period=date(year, month, 1),
-                    value=parse_value(cells[i], source=MOSPI, document=document, field=f"{where} {name}"),
-                    unit=f"index ({DEFAULT_BASE}=100)",
-                    released_at=released,
-                )
-            )
-    return rows
+            raise SourceError(MOSPI, ctx.document,
+                              f"line {line_no} has {len(cells)} cells, header {len(header)}")
+        row = {k: cells[i] for k, i in pos.items()}
+        if release_pos is not None:
+            row["release_date"] = cells[release_pos]
+        records += [
+            Record({**row, "group": name, "index": cells[i]}, f"line {line_no}", {**labels, "index": name})
+            for i, name in items
+        ]
+    return records
 
 
-def _from_records(
-    records: list[dict[str, Any]], document: str, released_at: datetime | date | None
-) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for n, record in enumerate(records):
-        where = f"record {n}"
-        if "index" not in record:
-            raise SourceError(MOSPI, document, "record has no 'index' field", field=f"{where} index")
-        group = str(require(record, "group", source=MOSPI, document=document))
-        subgroup = " ".join(str(record.get("subgroup") or record.get("sub_group") or "").split())
-        name = subgroup or " ".join(group.split())
-        if slug(name) in _HEADLINE_NAMES:
-            name = "General index"
-        sector = normalise_sector(
-            record.get("sector", ""), source=MOSPI, document=document, field=f"{where} sector"
-        )
-        geography = normalise_geography(record.get("state"))
-        base = str(record.get("baseyear") or record.get("base_year") or DEFAULT_BASE).strip()
-        year = year_number(record.get("year"), source=MOSPI, document=document, field=f"{where} year")
-        month = month_number(record.get("month"), source=MOSPI, document=document, field=f"{where} month")
-        rows.append(
-            macro_row(
-                source=MOSPI,
-                series_id=cpi_series_id(sector, name, geography),
-                series_name=name,
-                geography=geography,
-                sector=sector,
-                frequency="M",
-                ref_period=date(year, month, 1),
-                value=parse_value(
-                    record.get("index"), source=MOSPI, document=document, field=f"{where} index"
-                ),
-                unit=f"index ({base}=100)",
-                released_at=resolve_released_at(record, released_at, source=MOSPI, document=document),
-            )
-        )
-    return rows
+CPI = ReleaseSpec(
+    product="cpi",
+    endpoint="cpi/getCPIIndex",
+    params={"base_year": "2012", "series": "Current"},
+    measures=(Measure("index"),),
+    series=_series,
+    published=_wide_records,
+)
+parse_cpi = CPI.parse

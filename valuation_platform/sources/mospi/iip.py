@@ -34,25 +34,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from valuation_platform.sources.errors import SourceError
-from valuation_platform.sources.mospi.series import (
-    MOSPI,
-    decode_text,
-    envelope_release,
-    is_json,
-    macro_row,
-    month_number,
-    parse_value,
-    read_api_envelope,
-    read_csv_records,
-    require,
-    resolve_released_at,
-    slug,
-    year_number,
-)
+from valuation_platform.sources.mospi.release import Context, Measure, Record, ReleaseSpec, Series
+from valuation_platform.sources.mospi.series import MOSPI, month_number, slug
 
 DEFAULT_BASE = "2011-12"
 # Publisher labels (slugged) -> (series_id, display name). Old (2004-05) and current (2011-12) bases
@@ -91,22 +77,6 @@ def iip_series(name: str) -> tuple[str, str]:
     return f"iip_{stripped}", " ".join(name.split())
 
 
-def parse_iip(
-    payload: bytes, *, document: str, released_at: datetime | date | None = None
-) -> list[dict[str, Any]]:
-    """Long macro rows (see :mod:`.series`) from an IIP table CSV, long CSV or API payload."""
-    if is_json(payload):
-        records, meta = read_api_envelope(payload, source=MOSPI, document=document)
-        fallback = envelope_release(meta, released_at, source=MOSPI, document=document)
-        return _from_records(records, document, fallback)
-    text = decode_text(payload, source=MOSPI, document=document)
-    rows = list(csv.reader(io.StringIO(text)))
-    first_cells = [slug(r[0]) if r else "" for r in rows[:40]]
-    if "period" in first_cells:
-        return _from_table(rows, document, released_at)
-    return _from_records(read_csv_records(text, source=MOSPI, document=document), document, released_at)
-
-
 def _table_month(cell: str) -> date | None:
     match = _TABLE_MONTH.match(cell.strip())
     if not match:
@@ -120,26 +90,18 @@ def _table_month(cell: str) -> date | None:
     return date(year, month, 1)
 
 
-def _from_table(
-    rows: list[list[str]], document: str, released_at: datetime | date | None
-) -> list[dict[str, Any]]:
-    base = DEFAULT_BASE
-    for row in rows[:10]:
-        found = _BASE.search(" ".join(row))
-        if found:
-            base = found.group(1).replace(" ", "")
-            break
-    top_at = next(i for i, r in enumerate(rows) if r and slug(r[0]) == "period")
-    top = rows[top_at]
-    lower = (
-        rows[top_at + 1]
-        if top_at + 1 < len(rows) and rows[top_at + 1] and slug(rows[top_at + 1][0]) == "month"
-        else []
-    )
-    width = max(len(top), len(lower))
-    columns: list[tuple[int, str, str]] = []  # (position, series_id, display name)
+def _series(record: Record, ctx: Context) -> Series:
+    category = str(ctx.require(record, "category"))
+    series_id, name = iip_series(ctx.text(record, "sub_category", "subcategory") or category)
+    base = ctx.text(record, "base_year", "baseyear") or DEFAULT_BASE
+    return Series(series_id, name, f"index ({base}=100)")
+
+
+def _header_columns(top: list[str], lower: list[str], document: str) -> list[tuple[int, str]]:
+    """``(position, label)`` of the index columns: the two header rows joined column by column."""
+    columns: list[tuple[int, str]] = []
     carried = ""
-    for i in range(1, width):
+    for i in range(1, max(len(top), len(lower))):
         upper = top[i].strip() if i < len(top) else ""
         below = lower[i].strip() if i < len(lower) else ""
         if upper:
@@ -147,75 +109,53 @@ def _from_table(
         elif below:
             upper = carried  # a blank upper cell continues the heading on its left
         label = " ".join(p for p in (upper, below) if p)
-        if not label:
-            continue
-        series_id, name = iip_series(label)
-        columns.append((i, series_id, name))
+        if label:
+            columns.append((i, label))
     if not columns:
         raise SourceError(MOSPI, document, "no index columns in the table header", field="Period")
-    if len({c[1] for c in columns}) != len(columns):
-        raise SourceError(MOSPI, document, f"duplicate columns: {[c[2] for c in columns]}", field="Period")
+    names = [iip_series(label) for _, label in columns]
+    if len({series_id for series_id, _ in names}) != len(names):
+        raise SourceError(MOSPI, document, f"duplicate columns: {[n for _, n in names]}", field="Period")
+    return columns
 
-    released = None
-    out: list[dict[str, Any]] = []
-    started = False
+
+def _table_records(text: str, ctx: Context) -> list[Record] | None:
+    """The published table (``Period``/``Month`` header rows, ``Apr'05`` rows) as one record per cell."""
+    rows = list(csv.reader(io.StringIO(text)))
+    top_at = next((i for i, r in enumerate(rows[:40]) if r and slug(r[0]) == "period"), None)
+    if top_at is None:
+        return None
+    bases = (m.group(1).replace(" ", "") for r in rows[:10] if (m := _BASE.search(" ".join(r))))
+    base = next(bases, DEFAULT_BASE)  # "(Base : 2004-05=100)" in the title block
+    below = rows[top_at + 1] if top_at + 1 < len(rows) else []
+    lower = below if below and slug(below[0]) == "month" else []
+    columns = _header_columns(rows[top_at], lower, ctx.document)
+    records: list[Record] = []
     for line_no, row in enumerate(rows[top_at + 1 :], start=top_at + 2):
         first = row[0].strip() if row else ""
         if not first or slug(first) in ("month", "weight"):
             continue
         period = _table_month(first)
         if period is None:
-            if started:
+            if records:
                 break  # annual averages and growth rates follow the monthly block
             continue
-        started = True
-        if released is None:
-            released = resolve_released_at({}, released_at, source=MOSPI, document=document)
-        for i, series_id, name in columns:
-            cell = row[i] if i < len(row) else ""
-            out.append(
-                macro_row(
-                    source=MOSPI,
-                    series_id=series_id,
-                    series_name=name,
-                    frequency="M",
-                    ref_period=period,
-                    value=parse_value(cell, source=MOSPI, document=document, field=f"line {line_no} {name}"),
-                    unit=f"index ({base}=100)",
-                    released_at=released,
-                )
-            )
-    if not started:
-        raise SourceError(MOSPI, document, "no monthly rows (expected labels like Apr'05) under the header")
-    return out
+        for i, label in columns:
+            fields = {"year": period.year, "month": period.month, "category": label, "base_year": base,
+                      "index": row[i] if i < len(row) else ""}
+            records.append(Record(fields, f"line {line_no}", {"index": iip_series(label)[1]}))
+    if not records:
+        raise SourceError(MOSPI, ctx.document,
+                          "no monthly rows (expected labels like Apr'05) under the header")
+    return records
 
 
-def _from_records(
-    records: list[dict[str, Any]], document: str, released_at: datetime | date | None
-) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for n, record in enumerate(records):
-        where = f"record {n}"
-        if "index" not in record:
-            raise SourceError(MOSPI, document, "record has no 'index' field", field=f"{where} index")
-        category = str(require(record, "category", source=MOSPI, document=document))
-        sub = " ".join(str(record.get("sub_category") or record.get("subcategory") or "").split())
-        series_id, name = iip_series(sub or category)
-        base = str(record.get("base_year") or record.get("baseyear") or DEFAULT_BASE).strip()
-        year = year_number(record.get("year"), source=MOSPI, document=document, field=f"{where} year")
-        month = month_number(record.get("month"), source=MOSPI, document=document, field=f"{where} month")
-        out.append(
-            macro_row(
-                source=MOSPI,
-                series_id=series_id,
-                series_name=name,
-                frequency="M",
-                ref_period=date(year, month, 1),
-                value=parse_value(
-                    record.get("index"), source=MOSPI, document=document, field=f"{where} index"
-                ),
-                unit=f"index ({base}=100)",
-                released_at=resolve_released_at(record, released_at, source=MOSPI, document=document),
-            )
-        )
-    return out
+IIP = ReleaseSpec(
+    product="iip",
+    endpoint="iip/getIIPMonthly",
+    params={"base_year": "2011-12"},
+    measures=(Measure("index"),),
+    series=_series,
+    published=_table_records,
+)
+parse_iip = IIP.parse

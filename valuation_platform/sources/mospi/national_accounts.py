@@ -24,23 +24,11 @@ prices), where item is ``gdp``, ``gva_total`` or ``gva_<activity>`` with the sho
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from valuation_platform.sources.errors import SourceError
-from valuation_platform.sources.mospi.series import (
-    MOSPI,
-    decode_text,
-    envelope_release,
-    is_json,
-    macro_row,
-    parse_value,
-    read_api_envelope,
-    read_csv_records,
-    require,
-    resolve_released_at,
-    slug,
-)
+from valuation_platform.sources.mospi.release import Context, Measure, Record, ReleaseSpec, Series
+from valuation_platform.sources.mospi.series import MOSPI, slug
 
 # First word(s) of the activity label (slugged) -> short id. The eight activities of the 2011-12 series.
 ACTIVITY_IDS: tuple[tuple[str, str], ...] = (
@@ -91,54 +79,32 @@ def nas_item(indicator: str, industry: str) -> str:
     return f"gva_{activity}"
 
 
-def parse_national_accounts(
-    payload: bytes, *, document: str, released_at: datetime | date | None = None
-) -> list[dict[str, Any]]:
-    """Long macro rows (see :mod:`.series`), two per record (real and nominal), quarterly."""
-    if is_json(payload):
-        records, meta = read_api_envelope(payload, source=MOSPI, document=document)
-        released_at = envelope_release(meta, released_at, source=MOSPI, document=document)
-    else:
-        text = decode_text(payload, source=MOSPI, document=document)
-        records = read_csv_records(text, source=MOSPI, document=document)
-    out: list[dict[str, Any]] = []
-    for n, record in enumerate(records):
-        where = f"record {n}"
-        quarter = str(record.get("quarter") or "").strip()
-        if quarter.lower() in ("", "annual", "fy", "year"):
-            continue
-        indicator = str(require(record, "indicator", source=MOSPI, document=document))
-        industry = " ".join(str(record.get("industry") or "").split())
-        item = nas_item(indicator, industry)
-        if "current_price" not in record and "constant_price" not in record:
-            raise SourceError(MOSPI, document, "neither current_price nor constant_price", field=where)
-        period = quarter_start(
-            require(record, "year", source=MOSPI, document=document),
-            quarter,
-            document=document,
-            field=f"{where} year",
-        )
-        unit = str(record.get("unit") or "Rs crore").strip()
-        label = "GDP" if item == "gdp" else f"GVA: {industry or 'Total GVA at basic prices'}"
-        released = resolve_released_at(record, released_at, source=MOSPI, document=document)
-        for column, suffix, prices in (
-            ("constant_price", "real", "constant"),
-            ("current_price", "nominal", "current"),
-        ):
-            if column not in record:
-                continue
-            out.append(
-                macro_row(
-                    source=MOSPI,
-                    series_id=f"nas_{item}_{suffix}",
-                    series_name=f"{label} ({prices} prices)",
-                    frequency="Q",
-                    ref_period=period,
-                    value=parse_value(
-                        record.get(column), source=MOSPI, document=document, field=f"{where} {column}"
-                    ),
-                    unit=unit,
-                    released_at=released,
-                )
-            )
-    return out
+def _annual(record: Record) -> bool:
+    """Annual rows (Quarter blank or 'Annual') are the sum of the quarters: not stored."""
+    return str(record.get("quarter") or "").strip().lower() in ("", "annual", "fy", "year")
+
+
+def _series(record: Record, ctx: Context) -> Series:
+    industry = ctx.text(record, "industry")
+    item = nas_item(str(ctx.require(record, "indicator")), industry)
+    label = "GDP" if item == "gdp" else f"GVA: {industry or 'Total GVA at basic prices'}"
+    return Series(f"nas_{item}", label, ctx.text(record, "unit") or "Rs crore", frequency="Q")
+
+
+def _period(record: Record, ctx: Context) -> date:
+    quarter = str(record.get("quarter")).strip()
+    return quarter_start(ctx.require(record, "year"), quarter, document=ctx.document, field=record.label("year"))
+
+
+NATIONAL_ACCOUNTS = ReleaseSpec(
+    product="nas",
+    endpoint="nas/getNASData",
+    params={"base_year": "2011-12", "series": "Current", "frequency_code": "Quarterly"},
+    measures=(Measure("constant_price", "_real", " (constant prices)"),
+              Measure("current_price", "_nominal", " (current prices)")),
+    series=_series,
+    period=_period,
+    skip=_annual,
+    fiscal_years=True,
+)
+parse_national_accounts = NATIONAL_ACCOUNTS.parse

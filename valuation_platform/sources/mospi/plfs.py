@@ -20,28 +20,11 @@ series_id: ``plfs_<monthly|quarterly>_<ur|lfpr|wpr>_<rural|urban|combined>_<pers
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from valuation_platform.sources.errors import SourceError
-from valuation_platform.sources.mospi.series import (
-    ALL_INDIA,
-    MOSPI,
-    decode_text,
-    envelope_release,
-    is_json,
-    macro_row,
-    month_number,
-    normalise_geography,
-    normalise_sector,
-    parse_value,
-    read_api_envelope,
-    read_csv_records,
-    require,
-    resolve_released_at,
-    slug,
-    year_number,
-)
+from valuation_platform.sources.mospi.release import Context, Measure, Record, ReleaseSpec, Series
+from valuation_platform.sources.mospi.series import ALL_INDIA, MOSPI, month_number, normalise_geography, slug
 
 _INDICATORS = {
     "ur": "ur",
@@ -90,74 +73,47 @@ def _quarter_start(year: int, label: str, *, document: str, field: str) -> date:
     return date(year, first, 1)
 
 
-def parse_plfs(
-    payload: bytes, *, document: str, released_at: datetime | date | None = None
-) -> list[dict[str, Any]]:
-    """Long macro rows (see :mod:`.series`) from a PLFS CSV or API payload; ``sector`` is set."""
-    if is_json(payload):
-        records, meta = read_api_envelope(payload, source=MOSPI, document=document)
-        released_at = envelope_release(meta, released_at, source=MOSPI, document=document)
-    else:
-        records = read_csv_records(
-            decode_text(payload, source=MOSPI, document=document), source=MOSPI, document=document
-        )
-    out: list[dict[str, Any]] = []
-    for n, record in enumerate(records):
-        where = f"record {n}"
-        freq_raw = str(require(record, "frequency", source=MOSPI, document=document))
-        if slug(freq_raw) not in _FREQUENCIES:
-            raise SourceError(MOSPI, document, f"unknown frequency {freq_raw!r}", field=f"{where} frequency")
-        freq_name, freq = _FREQUENCIES[slug(freq_raw)]
-        year = year_number(record.get("year"), source=MOSPI, document=document, field=f"{where} year")
-        period_label = str(require(record, "period", source=MOSPI, document=document))
-        if freq == "M":
-            period = date(
-                year, month_number(period_label, source=MOSPI, document=document, field=f"{where} period"), 1
-            )
-        else:
-            period = _quarter_start(year, period_label, document=document, field=f"{where} period")
-        label = str(require(record, "indicator", source=MOSPI, document=document))
-        code = indicator_code(label, document=document, field=f"{where} indicator")
-        sector = normalise_sector(
-            record.get("sector", ""), source=MOSPI, document=document, field=f"{where} sector"
-        )
-        gender = _GENDERS.get(slug(str(record.get("gender") or "person")))
-        if gender is None:
-            raise SourceError(
-                MOSPI, document, f"unknown gender {record.get('gender')!r}", field=f"{where} gender"
-            )
-        geography = normalise_geography(record.get("state"))
-        age = slug(str(record.get("age_group") or "15 years and above"))
-        status = slug(str(record.get("weekly_status") or "CWS"))
-        series_id = "_".join(
-            p
-            for p in (
-                "plfs",
-                "" if geography == ALL_INDIA else slug(geography),
-                freq_name,
-                code,
-                slug(sector),
-                gender,
-                "" if age == _DEFAULT_AGE else age,
-                "" if status == "cws" else status,
-            )
-            if p
-        )
-        name = " ".join(label.split())
-        out.append(
-            macro_row(
-                source=MOSPI,
-                series_id=series_id,
-                series_name=f"{name}, {sector}, {gender}",
-                geography=geography,
-                sector=sector,
-                frequency=freq,
-                ref_period=period,
-                value=parse_value(
-                    record.get("value"), source=MOSPI, document=document, field=f"{where} value"
-                ),
-                unit="percent",
-                released_at=resolve_released_at(record, released_at, source=MOSPI, document=document),
-            )
-        )
-    return out
+def _frequency(record: Record, ctx: Context) -> tuple[str, str]:
+    """``('monthly', 'M')`` or ``('quarterly', 'Q')``: which bulletin the record is from."""
+    raw = str(ctx.require(record, "frequency"))
+    if slug(raw) not in _FREQUENCIES:
+        raise ctx.error(f"unknown frequency {raw!r}", field=record.label("frequency"))
+    return _FREQUENCIES[slug(raw)]
+
+
+def _series(record: Record, ctx: Context) -> Series:
+    freq_name, freq = _frequency(record, ctx)
+    label = str(ctx.require(record, "indicator"))
+    code = indicator_code(label, document=ctx.document, field=record.label("indicator"))
+    sector = ctx.sector(record)
+    gender = _GENDERS.get(slug(str(record.get("gender") or "person")))
+    if gender is None:
+        raise ctx.error(f"unknown gender {record.get('gender')!r}", field=record.label("gender"))
+    geography = normalise_geography(record.get("state"))
+    age = slug(str(record.get("age_group") or "15 years and above"))
+    status = slug(str(record.get("weekly_status") or "CWS"))
+    parts = ("plfs", "" if geography == ALL_INDIA else slug(geography), freq_name, code, slug(sector), gender,
+             "" if age == _DEFAULT_AGE else age, "" if status == "cws" else status)
+    name = f"{' '.join(label.split())}, {sector}, {gender}"
+    return Series("_".join(p for p in parts if p), name, "percent", frequency=freq, geography=geography,
+                  sector=sector)
+
+
+def _period(record: Record, ctx: Context) -> date:
+    """The first day of the bulletin's month, or of its calendar quarter."""
+    year = ctx.year(record)
+    label = str(ctx.require(record, "period"))
+    if _frequency(record, ctx)[1] == "M":
+        return date(year, ctx.month(record, "period"), 1)
+    return _quarter_start(year, label, document=ctx.document, field=record.label("period"))
+
+
+PLFS = ReleaseSpec(
+    product="plfs",
+    endpoint="plfs/getData",
+    params={},
+    measures=(Measure("value"),),
+    series=_series,
+    period=_period,
+)
+parse_plfs = PLFS.parse

@@ -30,25 +30,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from valuation_platform.sources.errors import SourceError
-from valuation_platform.sources.mospi.series import (
-    MOSPI,
-    decode_text,
-    envelope_release,
-    is_json,
-    macro_row,
-    month_number,
-    parse_value,
-    read_api_envelope,
-    read_csv_records,
-    require,
-    resolve_released_at,
-    slug,
-    year_number,
-)
+from valuation_platform.sources.mospi.release import Context, Measure, Record, ReleaseSpec, Series
+from valuation_platform.sources.mospi.series import MOSPI, read_csv_records, slug
 
 BASE = "2011-12"
 _ENUMERATOR = re.compile(r"^\s*(?:[IVX]+\.?|\(?[A-Za-z]\)\.?|[A-Za-z]\d*\.|\d+(?:\.\d+)*\.?)\s+(?=\S)")
@@ -67,104 +53,50 @@ def wpi_series_id(name: str) -> str:
     return "wpi_" + re.sub(r"^manufacture_of_", "", key)
 
 
-class _Ids:
-    """series_id per commodity code, unique even when names repeat at different levels."""
-
-    def __init__(self) -> None:
-        self.by_code: dict[str, str] = {}
-        self.taken: dict[str, str] = {}
-
-    def get(self, name: str, code: str) -> str:
-        if code in self.by_code:
-            return self.by_code[code]
-        candidate = wpi_series_id(name)
-        if candidate in self.taken and self.taken[candidate] != code:
+def _series(record: Record, ctx: Context) -> Series:
+    """series_id per commodity code, unique within the payload even when names repeat at different levels."""
+    raw_name = str(ctx.require(record, "comm_name"))
+    code = str(record.get("comm_code") or raw_name).strip()
+    by_code: dict[str, str] = ctx.state.setdefault("id_by_code", {})
+    if code not in by_code:
+        candidate = wpi_series_id(raw_name)
+        if candidate in by_code.values():
             candidate = f"{candidate}_{code}"
-        self.taken[candidate] = code
-        self.by_code[code] = candidate
-        return candidate
+        by_code[code] = candidate
+    return Series(by_code[code], clean_commodity_name(raw_name), f"index ({BASE}=100)")
 
 
-def parse_wpi(
-    payload: bytes, *, document: str, released_at: datetime | date | None = None
-) -> list[dict[str, Any]]:
-    """Long macro rows (see :mod:`.series`) from a WPI wide CSV, long CSV or API payload."""
-    if is_json(payload):
-        records, meta = read_api_envelope(payload, source=MOSPI, document=document)
-        fallback = envelope_release(meta, released_at, source=MOSPI, document=document)
-        return _from_records(records, document, fallback)
-    text = decode_text(payload, source=MOSPI, document=document)
+def _wide_records(text: str, ctx: Context) -> list[Record] | None:
+    """The published index file (one row per commodity, ``INDX<MM><YYYY>`` columns) as one record per cell."""
     header = [slug(h) for h in next(csv.reader(io.StringIO(text)), [])]
-    records = read_csv_records(text, source=MOSPI, document=document)
-    if any(_MONTH_COLUMN.match(h) for h in header):
-        return _from_wide(records, header, document, released_at)
-    return _from_records(records, document, released_at)
-
-
-def _from_wide(
-    records: list[dict[str, str]], header: list[str], document: str, released_at: datetime | date | None
-) -> list[dict[str, Any]]:
     months: list[tuple[str, date]] = []
     for h in header:
         match = _MONTH_COLUMN.match(h)
         if match:
             month, year = int(match.group(1)), int(match.group(2))
             if not 1 <= month <= 12:
-                raise SourceError(MOSPI, document, f"bad month column {h!r}", field=h)
+                raise SourceError(MOSPI, ctx.document, f"bad month column {h!r}", field=h)
             months.append((h, date(year, month, 1)))
-    ids = _Ids()
-    out: list[dict[str, Any]] = []
-    for n, record in enumerate(records, start=2):
-        raw_name = str(require(record, "comm_name", source=MOSPI, document=document))
-        code = str(record.get("comm_code") or raw_name).strip()
-        name = clean_commodity_name(raw_name)
-        series_id = ids.get(raw_name, code)
-        released = resolve_released_at(record, released_at, source=MOSPI, document=document)
-        for column, period in months:
-            out.append(
-                macro_row(
-                    source=MOSPI,
-                    series_id=series_id,
-                    series_name=name,
-                    frequency="M",
-                    ref_period=period,
-                    value=parse_value(
-                        record.get(column), source=MOSPI, document=document, field=f"line {n} {column}"
-                    ),
-                    unit=f"index ({BASE}=100)",
-                    released_at=released,
-                )
-            )
-    return out
+    if not months:
+        return None
+    columns = {h for h, _ in months}
+    records: list[Record] = []
+    for n, row in enumerate(read_csv_records(text, source=MOSPI, document=ctx.document), start=2):
+        fields = {k: v for k, v in row.items() if k not in columns}
+        records += [
+            Record({**fields, "year": period.year, "month": period.month, "index_value": row.get(column)},
+                   f"line {n}", {"index_value": column})
+            for column, period in months
+        ]
+    return records
 
 
-def _from_records(
-    records: list[dict[str, Any]], document: str, released_at: datetime | date | None
-) -> list[dict[str, Any]]:
-    ids = _Ids()
-    out: list[dict[str, Any]] = []
-    for n, record in enumerate(records):
-        where = f"record {n}"
-        if "index_value" not in record:
-            raise SourceError(
-                MOSPI, document, "record has no 'index_value' field", field=f"{where} index_value"
-            )
-        raw_name = str(require(record, "comm_name", source=MOSPI, document=document))
-        code = str(record.get("comm_code") or raw_name).strip()
-        year = year_number(record.get("year"), source=MOSPI, document=document, field=f"{where} year")
-        month = month_number(record.get("month"), source=MOSPI, document=document, field=f"{where} month")
-        out.append(
-            macro_row(
-                source=MOSPI,
-                series_id=ids.get(raw_name, code),
-                series_name=clean_commodity_name(raw_name),
-                frequency="M",
-                ref_period=date(year, month, 1),
-                value=parse_value(
-                    record.get("index_value"), source=MOSPI, document=document, field=f"{where} index_value"
-                ),
-                unit=f"index ({BASE}=100)",
-                released_at=resolve_released_at(record, released_at, source=MOSPI, document=document),
-            )
-        )
-    return out
+WPI = ReleaseSpec(
+    product="wpi",
+    endpoint="wpi/getWpiRecords",
+    params={"base_year": "2011-12"},
+    measures=(Measure("index_value"),),
+    series=_series,
+    published=_wide_records,
+)
+parse_wpi = WPI.parse

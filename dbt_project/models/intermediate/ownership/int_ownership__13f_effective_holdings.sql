@@ -7,6 +7,10 @@ with filings as (
     where submission_type not like '13F-NT%'
 ),
 
+holdings as (
+    select * from {{ ref('stg_sec__13f_holdings') }}
+),
+
 ordered as (
     select
         *,
@@ -51,5 +55,5 @@ select
     holdings.share_type,
     holdings.put_call,
     holdings.investment_discretion
-from {{ ref('stg_sec__13f_holdings') }} as holdings
+from holdings
 inner join standing using (accession)

@@ -27,13 +27,17 @@ held as (
     group by cusip
 ),
 
+seed as (
+    select * from {{ ref('cusip_ticker_map') }}
+),
+
 seeded as (
     select
         upper(seed.cusip) as cusip,
         upper(seed.ticker) as ticker,
         universe.cik,
         'seed' as match_method
-    from {{ ref('cusip_ticker_map') }} as seed
+    from seed
     left join universe on universe.ticker = upper(seed.ticker)
 ),
 

@@ -31,4 +31,6 @@ select distinct on (cik, line_item, fiscal_year, fiscal_quarter, period_kind)
     value_first_filed as filed,
     filed as last_filed
 from annotated
-order by cik, line_item, fiscal_year, fiscal_quarter, period_kind, filed desc, accession desc, priority asc
+-- qualified: bare `filed`/`accession` here would bind to the output aliases (when the value was first filed)
+order by cik, line_item, fiscal_year, fiscal_quarter, period_kind,
+         annotated.filed desc, annotated.accession desc, annotated.priority asc

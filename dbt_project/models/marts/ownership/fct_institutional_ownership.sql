@@ -8,6 +8,12 @@ with holdings as (
     where ticker is not null
 ),
 
+shares_outstanding_facts as (
+    select cik, value, filed, period_end
+    from {{ ref('stg_sec__facts') }}
+    where taxonomy = 'dei' and concept = 'EntityCommonStockSharesOutstanding'
+),
+
 longs as (
     select
         ticker,
@@ -41,10 +47,8 @@ with_outstanding as (
     from longs
     left join lateral (
         select facts.value, facts.filed
-        from {{ ref('stg_sec__facts') }} as facts
+        from shares_outstanding_facts as facts
         where facts.cik = longs.cik
-            and facts.taxonomy = 'dei'
-            and facts.concept = 'EntityCommonStockSharesOutstanding'
             and facts.filed <= longs.report_period
         order by facts.filed desc, facts.period_end desc
         limit 1

@@ -1,0 +1,172 @@
+"""The dbt project on its own: every mart's contract, the yml unit tests (worked examples) and source freshness,
+against a fresh database holding every raw/analytics table the Python side declares, with no data.
+
+`dbt build --empty` creates every model with its real column types (so contracts are checked and unit tests can
+infer their input types) without reading a row; the unit tests then run the model SQL on their own given rows.
+dbt runs in-process (dbtRunner) on one parsed manifest, writing its target/ and logs/ to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from valuation_platform.lib.dbt import DBT_PROJECT_DIR
+from valuation_platform.warehouse import tables as table_modules
+from valuation_platform.warehouse.bootstrap import ensure_tables
+from valuation_platform.warehouse.embedded import drop_database, ensure_database
+from valuation_platform.warehouse.settings import DatabaseSettings
+from valuation_platform.warehouse.tables import TableSpec
+
+DATABASE = "vpt_dbt_project"
+# The SQL the issue names, each with at least one worked example.
+UNIT_TESTED_MODELS = {
+    "int_sec__period_values",  # latest filing wins
+    "int_sec__fiscal_periods",  # Q4 = FY - 9M
+    "fct_financial_ratios",  # TTM alignment
+    "int_ownership__form4_effective",  # 4/A replacing 4
+    "fct_insider_trades",
+    "int_ownership__13f_effective_holdings",  # 13F restatement vs new holdings
+    "fct_macro_series",  # macro YoY
+}
+
+
+def all_table_specs() -> list[TableSpec]:
+    """Every TableSpec declared under warehouse/tables/, whatever module a domain keeps it in."""
+    specs: dict[str, TableSpec] = {}
+    for module in pkgutil.iter_modules(table_modules.__path__):
+        for value in vars(importlib.import_module(f"{table_modules.__name__}.{module.name}")).values():
+            if isinstance(value, TableSpec):
+                specs[value.qualified] = value
+    return list(specs.values())
+
+
+@dataclass
+class Dbt:
+    """dbtRunner on one parsed manifest; target/ and logs/ under ``workdir``."""
+
+    runner: object
+    manifest: object
+    workdir: Path
+
+    def args(self) -> list[str]:
+        return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+                "--target-path", str(self.workdir / "target"), "--log-path", str(self.workdir / "logs"),
+                "--quiet", "--no-use-colors"]
+
+    def invoke(self, *command: str):
+        return self.runner.invoke([*command, *self.args()])  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def database(pg_admin: DatabaseSettings) -> Iterator[DatabaseSettings]:
+    drop_database(pg_admin, DATABASE)
+    ensure_database(pg_admin, DATABASE)
+    db = pg_admin.with_dbname(DATABASE)
+    with psycopg.connect(db.url) as conn:
+        ensure_tables(conn, all_table_specs())
+    yield db
+    drop_database(pg_admin, DATABASE)
+
+
+@pytest.fixture(scope="module")
+def dbt(database: DatabaseSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dbt]:
+    from dbt.cli.main import dbtRunner
+
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in database.dbt_env().items():  # what profiles.yml reads
+            env.setenv(key, value)
+        workdir = tmp_path_factory.mktemp("dbt")
+        parsed = Dbt(dbtRunner(), None, workdir).invoke("parse", "--no-partial-parse")
+        assert parsed.success, parsed.exception
+        project = Dbt(dbtRunner(manifest=parsed.result), parsed.result, workdir)
+        built = project.invoke("build", "--empty", "--exclude-resource-type", "unit_test")
+        failed = [(r.node.name, str(r.status), r.message) for r in built.result or [] if str(r.status) not in ("success", "pass")]
+        assert built.success and not failed, failed or built.exception
+        yield project
+
+
+def test_every_mart_has_an_enforced_contract_with_typed_columns(dbt: Dbt, database: DatabaseSettings) -> None:
+    manifest = json.loads((dbt.workdir / "target" / "manifest.json").read_text())
+    marts = {node["name"]: node for node in manifest["nodes"].values()
+             if node["resource_type"] == "model" and node["fqn"][1] == "marts"}
+    assert set(marts) == {path.stem for path in (DBT_PROJECT_DIR / "models" / "marts").rglob("*.sql")}
+    assert [name for name, node in marts.items() if not node["config"]["contract"]["enforced"]] == []
+    untyped = {name: [c for c, col in node["columns"].items() if not col.get("data_type")] for name, node in marts.items()}
+    assert {name: cols for name, cols in untyped.items() if cols} == {}
+    # the build above checked each contract; the tables it created hold exactly the declared columns, in order
+    with psycopg.connect(database.url) as conn:
+        rows = conn.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = any(%s) order by table_name, ordinal_position",
+            (list(marts),),
+        ).fetchall()
+    created: dict[str, list[str]] = {}
+    for table, column in rows:
+        created.setdefault(table, []).append(column)
+    assert created == {name: list(node["columns"]) for name, node in marts.items()}
+
+
+def test_unit_tests_pass_and_a_wrong_expectation_fails(dbt: Dbt) -> None:
+    unit_tests = {node.name: node for node in dbt.manifest.unit_tests.values()}  # type: ignore[attr-defined]
+    assert UNIT_TESTED_MODELS <= {node.model for node in unit_tests.values()}
+
+    result = dbt.invoke("test", "--select", "test_type:unit")
+    statuses = {r.node.name: str(r.status) for r in result.result}
+    assert statuses == {name: "pass" for name in unit_tests}, statuses
+
+    # Break one hand-derived figure (Q4 revenue = FY 500 - 9M 350 = 150) and the harness must notice.
+    q4 = unit_tests["int_sec__fiscal_periods__q4_is_fy_minus_nine_months"]
+    row = next(r for r in q4.expect.rows if r["line_item"] == "revenue" and r["fiscal_period"] == "Q4")
+    assert row["value"] == 150
+    row["value"] = 160
+    try:
+        broken = dbt.invoke("test", "--select", q4.name)
+    finally:
+        row["value"] = 150
+    assert [(r.node.name, str(r.status), r.failures) for r in broken.result] == [(q4.name, "fail", 1)]
+
+
+def _insert_minimal_row(conn: psycopg.Connection, spec: TableSpec, age: str) -> None:
+    """One row with only the NOT NULL columns filled, fetched ``age`` ago (a Postgres interval)."""
+    fillers = {"text": "'x'", "date": "current_date", "timestamptz": "now()", "boolean": "false", "jsonb": "'{}'"}
+    columns, values = [], []
+    for name, pg_type in spec.all_columns.items():
+        if name == "_fetched_at":
+            columns.append(name)
+            values.append(sql.SQL("now() - {}::interval").format(sql.Literal(age)))
+        elif "not null" in pg_type:
+            base = pg_type.replace(" not null", "").strip()
+            columns.append(name)
+            values.append(sql.SQL(fillers.get(base, "0")))
+    conn.execute(sql.SQL("insert into {} ({}) values ({})").format(
+        spec.identifier, sql.SQL(", ").join(map(sql.Identifier, columns)), sql.SQL(", ").join(values)))
+
+
+def test_source_freshness_follows_each_release_cadence(dbt: Dbt, database: DatabaseSettings) -> None:
+    specs = {spec.qualified: spec for spec in all_table_specs()}
+    with psycopg.connect(database.url) as conn:
+        _insert_minimal_row(conn, specs["raw.sec_company_tickers"], "1 hour")  # weekly file: fresh
+        _insert_minimal_row(conn, specs["raw.polygon_daily_bars"], "5 days")  # daily bars: warn after 4 days
+        _insert_minimal_row(conn, specs["raw.mospi_releases"], "61 days")  # monthly releases: error after 60
+    try:
+        result = dbt.invoke("source", "freshness")
+        statuses = {r.node.name: str(r.status) for r in result.result}
+    finally:
+        with psycopg.connect(database.url) as conn:
+            for name in ("raw.sec_company_tickers", "raw.polygon_daily_bars", "raw.mospi_releases"):
+                conn.execute(sql.SQL("truncate {}").format(specs[name].identifier))
+    # every configured loaded_at_field exists (no runtime error); empty tables are overdue
+    assert "runtime error" not in statuses.values(), statuses
+    assert (statuses["sec_company_tickers"], statuses["polygon_daily_bars"], statuses["mospi_releases"]) == ("pass", "warn", "error")
+    assert statuses["sec_companyfacts"] == "error"
+    # sources without a cadence (hand-dropped files, a filtered universe) are not checked
+    assert not {"india_macro_files", "india_classification", "us_universe"} & statuses.keys()

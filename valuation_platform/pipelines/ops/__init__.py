@@ -1,0 +1,1 @@
+"""Platform operations: alerts raised by failed runs."""

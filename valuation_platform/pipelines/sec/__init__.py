@@ -1,0 +1,1 @@
+"""SEC EDGAR fundamentals: tickers -> universe (submissions profiles) -> XBRL companyfacts per company."""
