@@ -48,6 +48,18 @@ def pg_admin():
     return embedded_settings("postgres")
 
 
+@pytest.fixture(scope="session")
+def shared_demo(pg_admin, tmp_path_factory):
+    """The whole graph materialized once from a generated mirror (tests/support/shared_demo.py); shared by
+    every end-to-end module and, under xdist, by every worker."""
+    from tests.support.shared_demo import build_or_join
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder all workers of this session share
+    return build_or_join(base, pg_admin)
+
+
 @pytest.fixture
 def fresh_db(pg_admin, request):
     """An empty database per test (dropped afterwards)."""

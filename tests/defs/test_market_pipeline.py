@@ -13,7 +13,8 @@ import gzip
 import json
 import math
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from statistics import mean
 
@@ -35,7 +36,7 @@ from valuation_platform.pipelines.report import IncompleteLoad
 from valuation_platform.sources.benzinga.ratings import ratings_request
 from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.market_calendar import us_trading_days
-from valuation_platform.sources.polygon.aggregates import daily_aggs_request, parse_daily_aggs
+from valuation_platform.sources.polygon.aggregates import daily_aggs_request
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
 
@@ -48,6 +49,7 @@ RUN = us_trading_days(sample_window_start(DEFAULT_AS_OF), DEFAULT_AS_OF)  # the 
 BAD_BAR_TICKER, BAD_BAR_INDEX = COMPANIES[3].ticker, 10
 SPLIT_TICKER = COMPANIES[1].ticker  # the generator splits company 1 inside the window
 UNKNOWN_RATING = "Speculative Hold"  # not on the numeric scale: must stay NULL and be reported
+NEW_YORK = ZoneInfo("America/New_York")
 PYTHON_ASSETS = ("polygon_daily_bars", "technical_indicators", "polygon_news", "news_sentiment",
                  "benzinga_ratings")
 
@@ -224,8 +226,9 @@ def _source_json(path: Path) -> dict:
 
 
 def _annual_figures(facts: dict) -> dict[str, tuple[float, float, float, date]]:
-    """Per fiscal-year end, from a companyfacts document: (diluted EPS, revenue, equity, filed), each the
-    value of the latest filing that reports it (a restating 10-K wins), filed = when the last became public."""
+    """Per fiscal-year end, from a companyfacts document: (diluted EPS, revenue, equity, filed). Each value is
+    the one of the latest filing that reports it (a restating 10-K wins; later 10-Ks repeat prior years as
+    comparatives), public since the first filing that gave that value; filed = when the last became public."""
     def latest(concept: str, end: str, annual: bool) -> tuple[float, date] | None:
         units = facts["facts"]["us-gaap"].get(concept, {}).get("units", {})
         found = [
@@ -234,8 +237,8 @@ def _annual_figures(facts: dict) -> dict[str, tuple[float, float, float, date]]:
         ]
         if not found:
             return None
-        fact = max(found, key=lambda f: f["filed"])
-        return float(fact["val"]), date.fromisoformat(fact["filed"])
+        value = max(found, key=lambda f: f["filed"])["val"]
+        return float(value), date.fromisoformat(min(f["filed"] for f in found if f["val"] == value))
 
     years = {}
     eps_facts = facts["facts"]["us-gaap"]["EarningsPerShareDiluted"]["units"]["USD/shares"]
@@ -261,8 +264,9 @@ def test_valuation_ratios_match_the_source_documents(first_run, mirror, db) -> N
     checked = 0
     for company in COMPANIES:
         facts = _source_json(mirror / "data.sec.gov" / "api" / "xbrl" / "companyfacts" / f"CIK{company.cik10}.json")
-        bars = parse_daily_aggs(gzip.decompress(_aggs_file(mirror, company.ticker).read_bytes()), "aggs")
-        closes = {b["trade_date"]: b["close"] for b in bars}
+        bars = json.loads(gzip.decompress(_aggs_file(mirror, company.ticker).read_bytes()))["results"]
+        # a bar's "t" is its session's midnight in New York, in ms; the quarantined bar has no "c"
+        closes = {datetime.fromtimestamp(b["t"] / 1000, NEW_YORK).date(): b["c"] for b in bars if "c" in b}
         shares = facts["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"]
         for end, (eps, revenue, equity, filed) in _annual_figures(facts).items():
             days = [filed + timedelta(days=k) for k in range(8) if filed + timedelta(days=k) in closes]
@@ -347,9 +351,17 @@ def test_rerun_is_idempotent(first_run, mirror, db, instance) -> None:
     again = run_pipeline(mirror, db, instance, select_keys=set(PYTHON_ASSETS))
     assert len(again) == 1 and again[0].success
     assert counts(db) == before
+    tables = {"polygon_daily_bars": "raw", "technical_indicators": "analytics", "polygon_news": "raw",
+              "news_sentiment": "analytics", "benzinga_ratings": "raw"}
     for key in PYTHON_ASSETS:
         meta = latest_meta(instance, key)  # each asset's table is named as the asset
-        assert meta[f"{key}/rows_in"] > 0 and meta[f"{key}/inserted"] == meta[f"{key}/updated"] == 0, key
+        # history is stored now: the re-run asks for the run's own sessions only, and rewrites them unchanged
+        owned = query(db, f"select count(*) from {tables[key]}.{key} where trade_date between %s and %s",
+                      (RUN[0], RUN[-1]))[0][0]
+        assert meta["dagster/row_count"] == meta[f"{key}/rows_in"] == owned, key
+        assert meta[f"{key}/inserted"] == meta[f"{key}/updated"] == 0, key
+    assert latest_meta(instance, "polygon_daily_bars")["rows_by_partition"] == {
+        day.isoformat(): N for day in RUN}
 
 
 def test_grouped_daily_gives_the_same_bars(first_run, materialize_range, instance) -> None:
@@ -386,7 +398,7 @@ def test_a_429_storm_is_retried_and_an_endless_one_fails_after_loading_the_rest(
 
     storm, endless, calm = COMPANIES[0].ticker, COMPANIES[4].ticker, COMPANIES[6].ticker
     warehouse = WarehouseResource(database_url=db.url)
-    keys = dg.PartitionKeyRange(SESSIONS[0].isoformat(), SESSIONS[-1].isoformat())
+    keys = dg.PartitionKeyRange(RUN[0].isoformat(), RUN[-1].isoformat())
 
     def context() -> dg.AssetExecutionContext:  # direct invocation: no RetryPolicy wait inside the test
         return dg.build_asset_context(partition_key_range=keys)

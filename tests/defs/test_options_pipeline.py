@@ -1,7 +1,8 @@
 """End to end: generated option chains (NSE + Polygon) -> Dagster assets -> Postgres raw/analytics -> dbt marts.
 
 Every expected value is computed here from the mirror's documents or from the mart rows' own inputs,
-independently of the pipeline's code path (BSM from the pure module, PCR and max pain by brute force).
+independently of the pipeline's code path (PCR and max pain by brute force). NSE underlyings are named in
+VP_OPTION_UNDERLYINGS; the US ones come from the default liquidity rule over a seeded universe and bars.
 """
 
 from __future__ import annotations
@@ -13,18 +14,25 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import numpy as np
+import pandas as pd
 import pytest
 
 from tests.support.pipeline import env, run_pipeline
 from valuation_platform.analytics.options.bsm import bsm_greeks, bsm_price
-from valuation_platform.generator.options import DEFAULT_US_TICKERS, write_option_chains
-from valuation_platform.pipelines.options.chains import partition_of_day
+from valuation_platform.generator.options import (
+    DEFAULT_US_TICKERS,
+    option_underlyings_setting,
+    write_option_chains,
+)
+from valuation_platform.pipelines.options.markets import partition_of_day
 from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.nse.option_chain import option_chain_url
 from valuation_platform.warehouse.bootstrap import ensure_tables
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
+from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS
 from valuation_platform.warehouse.tables.options import OPTION_ATM_IV_HISTORY
+from valuation_platform.warehouse.tables.sec import US_UNIVERSE
 from valuation_platform.warehouse.upsert import upsert
 
 GROUPS = {"options"}  # the options models read no seeds, so "reference" is not needed
@@ -32,6 +40,8 @@ AS_OF = date(2026, 11, 20)
 LANDED = {"NIFTY", "BANKNIFTY", *DEFAULT_US_TICKERS} - {DEFAULT_US_TICKERS[0]}
 BROKEN_US = DEFAULT_US_TICKERS[0]  # its second Polygon page is truncated
 CLOSES = {"nse": (time(15, 30), "Asia/Kolkata"), "us": (time(16, 0), "America/New_York")}
+NSE_ONLY = "NSE:NIFTY,BANKNIFTY,RELIANCE"  # the US chains come from the liquidity rule
+ILLIQUID = "ILLQ"  # in the universe, below the rule's $25M a session: never asked for
 
 
 def _nse_path(root: Path, kind: str, symbol: str) -> Path:
@@ -71,6 +81,18 @@ def instance(databases):
         yield inst
 
 
+def _seed_universe_and_bars(conn) -> None:
+    """What the SEC and market domains would have stored: the generated chains' tickers trade $100M a
+    session, ILLQ $1M, over the 20 sessions to the as-of date."""
+    ensure_tables(conn, [US_UNIVERSE, POLYGON_DAILY_BARS])
+    tickers = {**{t: 1e7 for t in DEFAULT_US_TICKERS}, ILLIQUID: 1e5}
+    upsert(conn, US_UNIVERSE, [{"ticker": t, "cik": i + 1, "name": t, "is_primary_ticker": True}
+                               for i, t in enumerate(tickers)], source="test:universe")
+    upsert(conn, POLYGON_DAILY_BARS, [{"ticker": t, "trade_date": d, "open": 10.0, "high": 10.0, "low": 10.0,
+                                       "close": 10.0, "volume": v} for t, v in tickers.items()
+                                      for d in pd.bdate_range(end=AS_OF, periods=20).date], source="test:bars")
+
+
 def _seeded_history() -> list[dict]:
     """150 earlier NIFTY trading days (as if earlier runs had written them) and one older than 52 weeks."""
     days, day = [], date(2026, 11, 12)
@@ -90,6 +112,7 @@ def _seeded_history() -> list[dict]:
 def first_run(mirror, databases, instance):
     db, _ = databases
     with connect(db) as conn:
+        _seed_universe_and_bars(conn)
         ensure_tables(conn, [OPTION_ATM_IV_HISTORY])
         for row in _seeded_history():
             upsert(conn, OPTION_ATM_IV_HISTORY, [row], source="test:earlier-runs",
@@ -101,7 +124,7 @@ def _run(mirror, db, instance):
     # dbt's profile is read from these variables: parsing with them set up front lets every dbt step
     # of the run reuse the prepared manifest (partial parsing) instead of parsing the project again.
     with env(db.dbt_env()):
-        return run_pipeline(mirror, db, instance, select_groups=GROUPS)
+        return run_pipeline(mirror, db, instance, select_groups=GROUPS, extra_env={"VP_OPTION_UNDERLYINGS": NSE_ONLY})
 
 
 def _rows(db, query: str, params=()) -> list[dict]:
@@ -131,16 +154,22 @@ def _latest_meta(instance, key: str, partition: str | None = None) -> dict:
 
 
 def test_every_stage_succeeds_and_snapshots_land_in_their_own_partition(first_run, databases, instance) -> None:
-    assert first_run and all(stage.success for stage in first_run)
-    meta = _latest_meta(instance, "option_chain_snapshots")
-    assert meta["documents_attempted"] == 6 and meta["documents_quarantined"] == 2
-    assert meta["snapshots_landed"] == len(LANDED)
+    assert first_run and all(stage.success for stage in first_run), first_run
     db, _ = databases
+    written = {r["market"]: r["n"] for r in _rows(db, "select market, count(*) as n from raw.option_chain_snapshots group by 1")}
+    for market, chosen in (("nse", "listed in VP_OPTION_UNDERLYINGS"), ("us", "default: top 20 universe tickers")):
+        meta = _latest_meta(instance, f"{market}_option_chain_snapshots")
+        assert meta["documents_attempted"] == 3 and meta["documents_quarantined"] == 1
+        assert meta["chains_landed"] == 2 and meta["chains_absent"] == 0
+        assert chosen in meta["underlyings"]
+        # The row count is what this run wrote (its market's rows), not a count of the shared table.
+        assert meta["dagster/row_count"] == written[market] == meta["rows_by_partition"]["2026-11-20"]
+    assert ILLIQUID not in _latest_meta(instance, "us_option_chain_snapshots")["chains"]
     keys = _rows(db, "select distinct _partition_key, trade_date from raw.option_chain_snapshots")
     assert keys == [{"_partition_key": "2026-11-20", "trade_date": AS_OF}]
     # The run covered the whole sample window as one run: every day is materialized, only the 20th has rows.
     window = {"2026-11-13", "2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"}
-    for key in ("option_chain_snapshots", "option_contracts_enriched", "option_chain_summary", "option_strategies"):
+    for key in ("nse_option_chain_snapshots", "us_option_chain_snapshots", "option_contracts_enriched", "option_chain_summary", "option_strategies"):
         assert window <= instance.get_materialized_partitions(dg.AssetKey(key))
 
 
@@ -166,7 +195,7 @@ def test_raw_rows_are_the_documents_contracts(first_run, mirror, databases) -> N
 def test_bad_documents_are_quarantined_and_the_rest_lands(first_run, databases) -> None:
     db, _ = databases
     reasons = {r["document"]: r["reason"] for r in _rows(
-        db, "select document, reason from raw.quarantine where asset_key = 'option_chain_snapshots'")}
+        db, "select document, reason from raw.quarantine where asset_key in ('nse_option_chain_snapshots', 'us_option_chain_snapshots')")}
     assert len(reasons) == 2
     reliance = next(r for d, r in reasons.items() if d.endswith("option-chain-equities?symbol=RELIANCE"))
     assert "empty payload" in reliance
@@ -177,6 +206,8 @@ def test_bad_documents_are_quarantined_and_the_rest_lands(first_run, databases) 
 
 
 def test_chain_greeks_are_reproduced_from_each_rows_own_inputs(first_run, databases) -> None:
+    """Storage and wiring: each mart row's own inputs give its stored Greeks (correctness against py_vollib
+    is tests/analytics/options/test_real_chains_vs_py_vollib.py)."""
     db, _ = databases
     rows = _rows(db, "select * from marts.fct_option_chain where iv_status = 'OK'")
     assert len(rows) > 1000
@@ -290,15 +321,19 @@ def test_asset_checks_ran_and_passed(first_run, instance) -> None:
     from valuation_platform.defs.dbt.assets import dbt_models
 
     key = get_asset_key_for_model([dbt_models], "fct_option_chain")
-    for name in ("option_greeks_bounds", "option_greeks_reproduce", "option_put_call_parity"):
+    for name in ("option_greeks_bounds", "option_model_parity", "option_put_call_parity"):
         records = instance.event_log_storage.get_asset_check_execution_history(dg.AssetCheckKey(key, name), limit=1)
         assert records and records[0].status.value == "SUCCEEDED", name
         evaluation = records[0].event.dagster_event.event_specific_data
         assert evaluation.passed, name
-    records = instance.event_log_storage.get_asset_check_execution_history(
-        dg.AssetCheckKey(dg.AssetKey("option_chain_snapshots"), "option_chain_quarantine"), limit=1
-    )
-    assert records and not records[0].event.dagster_event.event_specific_data.passed  # two documents quarantined
+    model = instance.event_log_storage.get_asset_check_execution_history(
+        dg.AssetCheckKey(key, "option_model_parity"), limit=1)[0].event.dagster_event.event_specific_data
+    assert model.metadata["pairs_checked"].value > 500 and model.metadata["max_parity_gap"].value < 1e-9
+    for market in ("nse", "us"):  # one document quarantined per market
+        asset = f"{market}_option_chain_snapshots"
+        records = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(dg.AssetKey(asset), f"{asset}_quarantine"), limit=1)
+        assert records and not records[0].event.dagster_event.event_specific_data.passed
 
 
 def test_rerun_is_idempotent(first_run, mirror, databases, instance) -> None:
@@ -307,9 +342,10 @@ def test_rerun_is_idempotent(first_run, mirror, databases, instance) -> None:
     again = _run(mirror, db, instance)
     assert all(stage.success for stage in again)
     assert counts(db) == before
-    meta = _latest_meta(instance, "option_chain_snapshots")
+    meta = _latest_meta(instance, "nse_option_chain_snapshots")
     assert meta["option_chain_snapshots/inserted"] == 0
     assert meta["option_chain_snapshots/unchanged"] == meta["option_chain_snapshots/rows_in"] > 0
+    assert meta["dagster/row_count"] == meta["option_chain_snapshots/rows_in"]  # rewritten, not the table's count
     enriched = _latest_meta(instance, "option_contracts_enriched", "2026-11-20")
     assert enriched["option_contracts_enriched/inserted"] == 0 and enriched["rows_pruned"] == 0
 
@@ -324,6 +360,7 @@ def fixture_run(shared_fixtures, pg_admin, tmp_path_factory):
     """The real BANKNIFTY chain at the NSE URL path of a mirror that also holds 2026 chains (skipped):
     the options assets for the fixture's own partition (the dbt side is covered above)."""
     from valuation_platform.defs.options import assets
+    from valuation_platform.defs.options.resources import OptionsResource
     from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 
     root = tmp_path_factory.mktemp("options_real_mirror")
@@ -333,22 +370,25 @@ def fixture_run(shared_fixtures, pg_admin, tmp_path_factory):
     (db,) = _databases(pg_admin, ("vpt_options_real",))
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [assets.option_chain_snapshots, assets.option_contracts_enriched, assets.option_atm_iv_history,
+            [assets.nse_option_chain_snapshots, assets.us_option_chain_snapshots, assets.option_contracts_enriched,
+             assets.option_atm_iv_history,
              assets.option_chain_summary, assets.option_strategies],
             partition_key=FIXTURE_DAY,
             instance=instance,
             resources={"sources": SourcesResource(source_root=str(root)),
-                       "warehouse": WarehouseResource(database_url=db.url)},
+                       "warehouse": WarehouseResource(database_url=db.url),
+                       "options": OptionsResource(underlyings=option_underlyings_setting())},
             raise_on_error=False,
         )
-        yield db, json.loads(real), result.success, _latest_meta(instance, "option_chain_snapshots")
+        yield db, json.loads(real), result.success, _latest_meta(instance, "nse_option_chain_snapshots")
     drop_database(pg_admin, "vpt_options_real")
 
 
 def test_real_banknifty_chain_loads_and_its_summary_matches_a_hand_computation(fixture_run) -> None:
     db, doc, success, meta = fixture_run
     assert success
-    assert meta["snapshots_landed"] == 1 and meta["documents_quarantined"] == 0  # the 2026 chains are skipped
+    assert meta["chains_landed"] == 1 and meta["documents_quarantined"] == 0
+    assert "nse:NIFTY @ 2026-11-20 10:00Z -> 2026-11-20: " in meta["chains"]  # read, not landed: not in this run
     raw = _rows(db, "select distinct underlying, _partition_key from raw.option_chain_snapshots")
     assert raw == [{"underlying": "BANKNIFTY", "_partition_key": FIXTURE_DAY}]
     summary = {s["expiry"].strftime("%d-%b-%Y"): s for s in _rows(db, "select * from analytics.option_chain_summary")}

@@ -13,12 +13,15 @@ from valuation_platform.analytics.options.chain_metrics import US_EXPIRY_TIME, U
 from valuation_platform.generator.options import (
     DEFAULT_US_TICKERS,
     expiries,
+    option_underlyings_setting,
     spot_and_vol,
     synthetic_chain,
     underlying_spec,
     write_option_chains,
 )
 from valuation_platform.generator.universe import us_companies
+from valuation_platform.pipelines.options.chain_targets import chain_targets
+from valuation_platform.pipelines.options.underlyings import UnderlyingsSetting
 from valuation_platform.sources.http import HttpClient
 from valuation_platform.sources.nse.option_chain import fetch_nse_chain
 from valuation_platform.sources.polygon.options_snapshot import fetch_polygon_chain
@@ -153,3 +156,17 @@ def test_deterministic_and_dates_form_a_plausible_series(tmp_path):
     assert 0.5 * spec.base_vol < vols.min() and vols.max() < 2.5 * spec.base_vol
     # A later date does not change an earlier one (history is stable as the calendar advances).
     assert spot_and_vol(spec, DAY) == series[0]
+
+
+def test_the_demo_setting_names_exactly_the_chains_written(tmp_path) -> None:
+    """What `vp demo` sets as VP_OPTION_UNDERLYINGS: every chain it names is in the mirror, on the NSE endpoint
+    the platform picks for it, and nothing else is."""
+    written = write_option_chains(tmp_path, DAY)
+    setting = UnderlyingsSetting.parse(option_underlyings_setting())
+    assert setting.explicit == {"nse": ("NIFTY", "BANKNIFTY", "RELIANCE"), "us": DEFAULT_US_TICKERS}
+    client = HttpClient(source_root=tmp_path)
+    for market, symbols in setting.explicit.items():
+        for target in chain_targets(market, symbols):
+            assert target.fetch(client, "key"), target
+    first_pages = [p for p in written if "cursor=" not in p.name]
+    assert len(first_pages) == 3 + len(DEFAULT_US_TICKERS)

@@ -358,6 +358,20 @@ def _nas(macro: IndiaMacro, rng: random.Random) -> None:
 
 
 # --------------------------------------------------------------------------- PLFS
+PLFS_INDICATORS = (
+    "Unemployment Rate (UR)", "Labour Force Participation Rate (LFPR)", "Worker Population Ratio (WPR)",
+)
+
+
+def _plfs_rows(
+    frequency: str, period: date, sector: str, gender: str, ur: float, lfpr: float
+) -> list[dict[str, Any]]:
+    """The bulletin's three indicators for one period, sector and gender (WPR = LFPR x (1 - UR))."""
+    values = (ur, lfpr, round(lfpr * (1 - ur / 100), 1))
+    return [{"frequency": frequency, "period_start": period, "sector": sector, "gender": gender,
+             "indicator": indicator, "value": value} for indicator, value in zip(PLFS_INDICATORS, values)]
+
+
 def _plfs(macro: IndiaMacro, rng: random.Random) -> None:
     n = len(macro.months)
     calendar_quarters = [m for m in macro.months if m.month in (1, 4, 7, 10)]
@@ -368,41 +382,13 @@ def _plfs(macro: IndiaMacro, rng: random.Random) -> None:
         for gender in ("person", "male", "female"):
             u = round(ur[gender] + rng.gauss(0, 0.15), 1)
             lf = round(lfpr[gender] + rng.gauss(0, 0.2), 1)
-            for indicator, value in (
-                ("Unemployment Rate (UR)", u),
-                ("Labour Force Participation Rate (LFPR)", lf),
-                ("Worker Population Ratio (WPR)", round(lf * (1 - u / 100), 1)),
-            ):
-                macro.plfs.append(
-                    {
-                        "frequency": "Quarterly",
-                        "period_start": q,
-                        "sector": "Urban",
-                        "gender": gender.capitalize(),
-                        "indicator": indicator,
-                        "value": value,
-                    }
-                )
+            macro.plfs += _plfs_rows("Quarterly", q, "Urban", gender.capitalize(), u, lf)
     for i, m in enumerate(macro.months):
         t = i / max(1, n - 1)
         for sector, ur0, lf0 in (("Rural", 4.9, 57.5), ("Urban", 6.9, 50.0), ("Rural+Urban", 5.4, 55.2)):
             u = round(ur0 - 0.3 * t + rng.gauss(0, 0.12), 1)
             lf = round(lf0 + 0.6 * t + SEASONAL["industry"][m.month - 1] * 5 + rng.gauss(0, 0.2), 1)
-            for indicator, value in (
-                ("Unemployment Rate (UR)", u),
-                ("Labour Force Participation Rate (LFPR)", lf),
-                ("Worker Population Ratio (WPR)", round(lf * (1 - u / 100), 1)),
-            ):
-                macro.plfs.append(
-                    {
-                        "frequency": "Monthly",
-                        "period_start": m,
-                        "sector": sector,
-                        "gender": "Person",
-                        "indicator": indicator,
-                        "value": value,
-                    }
-                )
+            macro.plfs += _plfs_rows("Monthly", m, sector, "Person", u, lf)
 
 
 # --------------------------------------------------------------------------- market
@@ -449,24 +435,13 @@ def _anchored_walk(
 def _market(macro: IndiaMacro, rng: random.Random) -> None:
     first, last = macro.months[0], _add_months(macro.months[-1], 1) - timedelta(days=1)
     days = business_days(first, last)
-    yield_anchors = [
-        (date(2021, 1, 1), 5.95),
-        (date(2021, 12, 31), 6.45),
-        (date(2022, 6, 15), 7.55),
-        (date(2023, 3, 31), 7.30),
-        (date(2023, 12, 31), 7.20),
-        (date(2024, 12, 31), 6.80),
-        (date(2025, 12, 31), 6.35),
-    ]
-    fx_anchors = [
-        (date(2021, 1, 1), 73.0),
-        (date(2021, 12, 31), 75.0),
-        (date(2022, 10, 20), 82.8),
-        (date(2023, 12, 31), 83.2),
-        (date(2024, 12, 31), 85.6),
-        (date(2025, 2, 10), 87.4),
-        (date(2025, 12, 31), 86.0),
-    ]
+    # (date, level) points the daily walks pass through: the 10y yield in percent, USD/INR in rupees.
+    yield_anchors = [(date(2021, 1, 1), 5.95), (date(2021, 12, 31), 6.45), (date(2022, 6, 15), 7.55),
+                     (date(2023, 3, 31), 7.30), (date(2023, 12, 31), 7.20), (date(2024, 12, 31), 6.80),
+                     (date(2025, 12, 31), 6.35)]
+    fx_anchors = [(date(2021, 1, 1), 73.0), (date(2021, 12, 31), 75.0), (date(2022, 10, 20), 82.8),
+                  (date(2023, 12, 31), 83.2), (date(2024, 12, 31), 85.6), (date(2025, 2, 10), 87.4),
+                  (date(2025, 12, 31), 86.0)]
     macro.market_daily["gsec_10y"] = {
         d: round(v, 3) for d, v in zip(days, _anchored_walk(rng, days, yield_anchors, 0.012), strict=True)
     }

@@ -41,7 +41,7 @@ def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, see
 
 
 def _market(root: Path, universe: list, as_of: date) -> str:
-    # Prices, news and ratings for the history the market assets' demo run covers (vp/sample_days), gzipped.
+    # Prices, news and ratings: the history the first run of the window fetches, then the window, gzipped.
     m = write_market_data(root, universe, sample_start(as_of), as_of, compress=True)
     return (f"market: {m.tickers} tickers x {m.trading_days} sessions ({m.bars:,} bars), "
             f"{m.articles} news articles, {m.ratings} analyst ratings")
@@ -49,7 +49,7 @@ def _market(root: Path, universe: list, as_of: date) -> str:
 
 def _india(root: Path, as_of: date) -> str:
     # 40 reference months up to the month before the as-of date (its releases are out by then), so the
-    # demo's monthly partitions (vp/sample_days 1200) have YoY history; 1,200 investable companies leave
+    # macro asset's 24 months of history behind the window's month exist; 1,200 investable companies leave
     # ~1,066 eligible for the default VP_INDIA_TARGET of 1,000. Mirror files gzipped; landing files plain,
     # the classification as the workbook only (its CSV export would repeat it).
     end = date(as_of.year, as_of.month, 1) - timedelta(days=1)

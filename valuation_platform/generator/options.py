@@ -53,6 +53,10 @@ from valuation_platform.sources.nse.option_chain import option_chain_url
 from valuation_platform.sources.polygon.options_snapshot import PAGE_LIMIT, snapshot_url
 
 EPOCH = date(2000, 1, 1)
+# The chains the sample mirror holds. The platform never reads these: a demo names them in
+# VP_OPTION_UNDERLYINGS (see option_underlyings_setting), as a user names theirs.
+DEFAULT_NSE_INDICES: tuple[str, ...] = ("NIFTY", "BANKNIFTY")
+DEFAULT_NSE_EQUITIES: tuple[str, ...] = ("RELIANCE",)
 DEFAULT_US_TICKERS: tuple[str, ...] = tuple(c.ticker for c in us_companies(3))
 NSE_RATE = 0.065  # ~ 91-day T-bill
 US_RATE = 0.045
@@ -530,8 +534,8 @@ def write_option_chains(
     snapshot_date: date,
     *,
     seed: int = 11,
-    nse_symbols: tuple[str, ...] = ("NIFTY", "BANKNIFTY"),
-    nse_equities: tuple[str, ...] = ("RELIANCE",),
+    nse_symbols: tuple[str, ...] = DEFAULT_NSE_INDICES,
+    nse_equities: tuple[str, ...] = DEFAULT_NSE_EQUITIES,
     us_tickers: tuple[str, ...] = DEFAULT_US_TICKERS,
     page_limit: int = PAGE_LIMIT,
     compress: bool = False,
@@ -558,3 +562,13 @@ def write_option_chains(
         for relpath, body in polygon_pages(chain, page_limit):
             written.append(_write(root, relpath, body, compress))
     return written
+
+
+def option_underlyings_setting(
+    nse_symbols: tuple[str, ...] = DEFAULT_NSE_INDICES,
+    nse_equities: tuple[str, ...] = DEFAULT_NSE_EQUITIES,
+    us_tickers: tuple[str, ...] = DEFAULT_US_TICKERS,
+) -> str:
+    """The ``VP_OPTION_UNDERLYINGS`` value naming exactly the chains :func:`write_option_chains` writes
+    with the same arguments (what ``vp demo`` and the tests set for a generated mirror)."""
+    return f"NSE:{','.join((*nse_symbols, *nse_equities))};US:{','.join(us_tickers)}"

@@ -229,6 +229,8 @@ def materialize_all(
         for key in runnable:
             if key not in materialized:
                 step = step_of.get(key, "")
+                if step in failures and failures[step][0] == NOT_CONFIGURED:
+                    continue  # an optional source left unset: what depends on it reads its other inputs
                 missing[key] = failures[step][1] if step in failures else "its step did not run"
         log(f"  {stage.status} in {stage.seconds:.1f}s")
         for step, line in {**stage.failed, **stage.skipped}.items():
@@ -263,7 +265,3 @@ def _collapse(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 def summarize(counts: Sequence[tuple[str, int]]) -> str:
     width = max((len(name) for name, _ in counts), default=10)
     return "\n".join(f"  {name.ljust(width)}  {count:>10,}" for name, count in counts)
-
-
-# Transitional: domains still importing the old tag name while they move to fetching their own history.
-SAMPLE_DAYS_TAG = "vp/sample_days"

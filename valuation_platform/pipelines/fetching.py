@@ -115,8 +115,14 @@ def settle(conn: psycopg.Connection, load: Load, *, asset_key: str, log: Any = L
     return report
 
 
-def fail_if_incomplete(load: Load) -> None:
-    """After everything else landed: fail the step when documents stayed unreachable (so it is retried)."""
+def fail_if_incomplete(load: Load, conn: psycopg.Connection | None = None) -> None:
+    """After everything else landed: fail the step when documents stayed unreachable (so it is retried).
+
+    Pass the step's ``conn`` when raising inside its connection block: it is committed first (a report's
+    reads leave a transaction open on a non-autocommit connection, and the quarantine entries recorded
+    inside it must survive the failure like the rows that landed)."""
+    if conn is not None:
+        conn.commit()
     if load.transport:
         raise IncompleteLoad(
             f"{len(load.transport)} {load.source} {load.what} document(s) stayed unreachable after retries; "

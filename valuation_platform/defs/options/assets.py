@@ -18,7 +18,7 @@ from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.pipelines.options.contracts import PricingInputs, enrich_contracts
 from valuation_platform.pipelines.options.iv_history import record_atm_iv_history
 from valuation_platform.pipelines.options.markets import DEFAULT_DIVIDEND_YIELDS, DEFAULT_RATES, Market
-from valuation_platform.pipelines.options.snapshots import SnapshotRequest, load_chain_snapshots
+from valuation_platform.pipelines.options.snapshots import load_chain_snapshots
 from valuation_platform.pipelines.options.strategies import build_strategies
 from valuation_platform.pipelines.options.summary import summarize_chains
 from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS
@@ -32,6 +32,8 @@ from valuation_platform.warehouse.tables.options import (
 from valuation_platform.warehouse.tables.sec import US_UNIVERSE
 
 INGESTION = asset_defaults("options", partitions_def=OPTIONS_DAILY, network=True)
+# The US default underlyings are read from the universe and its daily bars (the market domain's tables).
+SNAPSHOT_TABLES = [OPTION_CHAIN_SNAPSHOTS, US_UNIVERSE, POLYGON_DAILY_BARS]
 ANALYTICS = asset_defaults("options", partitions_def=OPTIONS_DAILY, kinds={"python", "numpy", "postgres"})
 
 
@@ -45,52 +47,38 @@ class OptionPricingConfig(dg.Config):
     default_dividend_yield: float = 0.0
 
 
-def _snapshots(
-    context: dg.AssetExecutionContext, market: Market, sources: SourcesResource, options: OptionsResource,
-    warehouse: WarehouseResource,
-) -> dg.MaterializeResult:
-    request = SnapshotRequest(
-        market=market, partition_keys=list(context.partition_keys), setting=options.setting,
-        asset_key=context.asset_key.to_user_string(), ticker_filter=sources.ticker_filter,
-        liquidity=options.liquidity, polygon_api_key=sources.polygon_api_key,
-    )
-    with warehouse.connect([OPTION_CHAIN_SNAPSHOTS, US_UNIVERSE, POLYGON_DAILY_BARS]) as conn:
-        return materialized(load_chain_snapshots(conn, sources.client, request))
+def _snapshot_asset(market: Market, description: str, deps: list[str]) -> dg.AssetsDefinition:
+    """The snapshot asset of one market: one source, one session, one schedule, fails alone."""
+
+    @dg.asset(name=f"{market}_option_chain_snapshots", deps=deps, description=description, **INGESTION)
+    def _snapshots(
+        context: dg.AssetExecutionContext, sources: SourcesResource, options: OptionsResource,
+        warehouse: WarehouseResource,
+    ) -> dg.MaterializeResult:
+        request = options.snapshot_request(market, context.partition_keys, sources.ticker_filter,
+                                           sources.polygon_api_key)
+        with warehouse.connect(SNAPSHOT_TABLES) as conn:
+            return materialized(load_chain_snapshots(conn, sources.client, request))
+
+    return _snapshots
 
 
-@dg.asset(
-    description=(
-        "NSE option chain snapshots (option-chain-indices/-equities API), one row per contract in "
-        "raw.option_chain_snapshots. Underlyings: VP_OPTION_UNDERLYINGS (default NSE's index options). A "
-        "snapshot lands in the partition of its own trading date (Asia/Kolkata); live, chains are fetched "
-        "only by runs that include the current partition. Bad documents are quarantined, the rest lands."
-    ),
-    **INGESTION,
+nse_option_chain_snapshots = _snapshot_asset(
+    "nse",
+    "NSE option chain snapshots (option-chain-indices/-equities API), one row per contract in "
+    "raw.option_chain_snapshots. Underlyings: VP_OPTION_UNDERLYINGS (default NSE's index options). A "
+    "snapshot lands in the partition of its own trading date (Asia/Kolkata); live, chains are fetched "
+    "only by runs that include the current partition. Bad documents are quarantined, the rest lands.",
+    deps=[],
 )
-def nse_option_chain_snapshots(
-    context: dg.AssetExecutionContext, sources: SourcesResource, options: OptionsResource,
-    warehouse: WarehouseResource,
-) -> dg.MaterializeResult:
-    return _snapshots(context, "nse", sources, options, warehouse)
-
-
-@dg.asset(
+us_option_chain_snapshots = _snapshot_asset(
+    "us",
+    "US option chain snapshots (Polygon /v3/snapshot/options), one row per contract in "
+    "raw.option_chain_snapshots. Underlyings: VP_OPTION_UNDERLYINGS, default the universe's most liquid "
+    "tickers by 20-session average dollar volume (see the options resource). A snapshot lands in the "
+    "partition of its own trading date (America/New_York). Needs VP_POLYGON_API_KEY live.",
     deps=["us_universe", "polygon_daily_bars"],  # the default underlyings are the universe's liquid tickers
-    description=(
-        "US option chain snapshots (Polygon /v3/snapshot/options), one row per contract in "
-        "raw.option_chain_snapshots. Underlyings: VP_OPTION_UNDERLYINGS, default the universe's most "
-        "liquid tickers by 20-session average dollar volume (see the options resource). A snapshot lands in "
-        "the partition of its own trading date (America/New_York). Needs VP_POLYGON_API_KEY live."
-    ),
-    **INGESTION,
 )
-def us_option_chain_snapshots(
-    context: dg.AssetExecutionContext, sources: SourcesResource, options: OptionsResource,
-    warehouse: WarehouseResource,
-) -> dg.MaterializeResult:
-    return _snapshots(context, "us", sources, options, warehouse)
-
-
 SNAPSHOT_ASSETS = [nse_option_chain_snapshots, us_option_chain_snapshots]
 
 

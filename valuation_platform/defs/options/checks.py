@@ -1,171 +1,77 @@
-"""Domain invariants on the option chain mart, as Python asset checks (dbt tests cover keys and ranges).
+"""Asset checks of the options domain: invariants on the chain mart, quarantined chain documents, and
+the snapshots' freshness by each market's session.
 
-Each check reads the latest trading day of every underlying in ``marts.fct_option_chain`` (what the last
-runs produced), so its cost stays flat as intraday history accumulates.
+The Greeks are judged against put-call parity (model-free) and their no-arbitrage bounds, not against
+a recomputation with the function that produced them (that would prove storage, not correctness); the
+logic lives in :mod:`valuation_platform.pipelines.options.invariants`.
 """
+
+from collections.abc import Callable
+from datetime import timedelta
 
 import dagster as dg
-import numpy as np
+import psycopg
 from dagster_dbt import get_asset_key_for_model
 
-from valuation_platform.analytics.options.bsm import bsm_greeks
 from valuation_platform.defs.dbt.assets import dbt_models
-from valuation_platform.defs.options.assets import option_chain_snapshots
-from valuation_platform.pipelines.options.chains import read_frame
+from valuation_platform.defs.options.assets import nse_option_chain_snapshots, us_option_chain_snapshots
+from valuation_platform.lib.checks import quarantine_check
+from valuation_platform.lib.metadata import to_metadata
 from valuation_platform.lib.resources import WarehouseResource
+from valuation_platform.pipelines.options import invariants
 
 CHAIN = get_asset_key_for_model([dbt_models], "fct_option_chain")
-REPRODUCE_TOLERANCE = 1e-9  # relative to max(1, |greek|)
-BOUND_SLACK = 1e-12  # floating-point slack on the delta bounds
-# Quotes sit on a tick grid, so a mid is only known to within a tick: NSE index options trade in 0.05
-# rupee ticks, US options in cents.
-TICKS = {"nse": 0.05, "us": 0.01}
-MAX_PARITY_VIOLATION_SHARE = 0.05
 
-LATEST_OK = """
-with latest as (
-    select underlying, max(trade_date) as trade_date from marts.fct_option_chain group by underlying
+
+def _invariant_check(
+    name: str, invariant: Callable[[psycopg.Connection], invariants.CheckOutcome], *, blocking: bool,
+    description: str,
+) -> dg.AssetChecksDefinition:
+    """An asset check on the chain mart running one invariant; blocking ones fail at ERROR severity."""
+    severity = dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN
+
+    @dg.asset_check(asset=CHAIN, name=name, blocking=blocking, description=description)
+    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as conn:
+            outcome = invariant(conn)
+        return dg.AssetCheckResult(passed=outcome.passed, severity=severity, metadata=to_metadata(outcome.metadata))
+
+    return _check
+
+
+option_model_parity = _invariant_check(
+    "option_model_parity", invariants.model_parity, blocking=True,
+    description="Put-call parity on our model prices: for every IV-solved strike/expiry pair of the latest day, "
+                "our pricer at one common vol gives C - P = S e^-qT - K e^-rT, delta_C - delta_P = e^-qT, equal "
+                "gamma and vega (to 1e-9); and every stored IV reprices its quote (to 1e-6)",
 )
-select c.* from marts.fct_option_chain c join latest using (underlying, trade_date)
-where c.iv_status = 'OK'
-"""
-
-
-@dg.asset_check(
-    asset=CHAIN,
-    blocking=True,
-    description=(
-        "Greeks signs and bounds: call delta in [0, e^-qT], put delta in [-e^-qT, 0], gamma >= 0, vega >= 0"
-    ),
+option_greeks_bounds = _invariant_check(
+    "option_greeks_bounds", invariants.greeks_bounds, blocking=True,
+    description="Greeks signs and bounds: call delta in [0, e^-qT], put delta in [-e^-qT, 0], gamma >= 0, vega >= 0",
 )
-def option_greeks_bounds(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as conn:
-        checked, calls, puts, gamma, vega = conn.execute(
-            f"""
-            with rows as ({LATEST_OK})
-            select count(*),
-                   count(*) filter (where option_type = 'C' and (delta < -%(s)s
-                                    or delta > exp(-dividend_yield * time_to_expiry) + %(s)s)),
-                   count(*) filter (where option_type = 'P' and (delta > %(s)s
-                                    or delta < -exp(-dividend_yield * time_to_expiry) - %(s)s)),
-                   count(*) filter (where gamma < -%(s)s),
-                   count(*) filter (where vega < -%(s)s)
-            from rows
-            """,
-            {"s": BOUND_SLACK},
-        ).fetchone()
-    bad = calls + puts + gamma + vega
-    return dg.AssetCheckResult(
-        passed=bool(checked) and bad == 0,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows_checked": checked, "call_delta_out_of_bounds": calls, "put_delta_out_of_bounds": puts,
-                  "negative_gamma": gamma, "negative_vega": vega},
-    )
-
-
-@dg.asset_check(
-    asset=CHAIN,
-    blocking=True,
-    description="Every row's own inputs (S, K, T, r, iv, q, type) reproduce its Greeks through BSM to 1e-9",
+option_put_call_parity = _invariant_check(
+    "option_put_call_parity", invariants.quote_parity, blocking=False,
+    description="Put-call parity on the market's mids: C - P = S e^-qT - K e^-rT within both half-spreads plus a "
+                "tick for European NSE options; the American bounds S e^-qT - K <= C - P <= S - K e^-rT for US "
+                "options. A failure usually means r or q is off for that underlying (WARN: the quotes are the "
+                "market's, at most 5 % of pairs may break it).",
 )
-def option_greeks_reproduce(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as conn:
-        rows = read_frame(conn, LATEST_OK)
-    errors: dict[str, float] = {}
-    if len(rows):
-        greeks = bsm_greeks(
-            rows["underlying_price"].to_numpy(float), rows["strike"].to_numpy(float),
-            rows["time_to_expiry"].to_numpy(float), rows["risk_free_rate"].to_numpy(float),
-            rows["iv"].to_numpy(float), rows["dividend_yield"].to_numpy(float),
-            rows["option_type"].to_numpy(str),
-        )
-        recomputed = {"delta": greeks.delta, "gamma": greeks.gamma, "theta": greeks.theta_per_day,
-                      "vega": greeks.vega, "rho": greeks.rho}
-        for name, values in recomputed.items():
-            stored = rows[name].to_numpy(float)
-            errors[name] = float(np.max(np.abs(stored - values) / np.maximum(1.0, np.abs(values))))
-    worst = max(errors.values(), default=0.0)
-    return dg.AssetCheckResult(
-        passed=bool(len(rows)) and worst <= REPRODUCE_TOLERANCE,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows_checked": len(rows), "max_relative_error": worst,
-                  **{f"max_error/{k}": v for k, v in errors.items()}},
-    )
 
+nse_option_chain_quarantine = quarantine_check(nse_option_chain_snapshots, what="chain documents")
+us_option_chain_quarantine = quarantine_check(us_option_chain_snapshots, what="chain documents")
 
-PARITY_PAIRS = """
-with latest as (
-    select underlying, max(trade_date) as trade_date from marts.fct_option_chain group by underlying
-),
-quoted as (
-    select c.* from marts.fct_option_chain c join latest using (underlying, trade_date)
-    where c.bid > 0 and c.ask > 0 and c.time_to_expiry > 0
+# Freshness follows each market's session: the schedules snapshot every 30 minutes (NSE 09:15-15:30
+# Asia/Kolkata, US 09:30-16:00 America/New_York), so at each half-hour deadline of a session the last
+# snapshot must be under 45 minutes old (a 30-minute cadence plus a quarter hour for the run itself).
+# Deadlines run 10:00-15:30 local on weekdays; overnight the last deadline is 15:30, which the session's
+# last snapshots satisfy. An exchange holiday shows as overdue (WARN): the crons know weekdays only.
+SNAPSHOT_LAG = timedelta(minutes=45)
+SESSION_DEADLINES = "0,30 10-15 * * 1-5"
+nse_option_chain_freshness = dg.build_last_update_freshness_checks(
+    assets=[nse_option_chain_snapshots], lower_bound_delta=SNAPSHOT_LAG, deadline_cron=SESSION_DEADLINES,
+    timezone="Asia/Kolkata",
 )
-select c.underlying, c.market, c.snapshot_ts, c.expiry, c.strike, c.underlying_price,
-       c.time_to_expiry, c.risk_free_rate, c.dividend_yield,
-       c.quote_price as call_price, p.quote_price as put_price,
-       (c.ask - c.bid) / 2 + (p.ask - p.bid) / 2 as half_spreads
-from quoted c join quoted p using (underlying, snapshot_ts, expiry, strike)
-where c.option_type = 'C' and p.option_type = 'P'
-"""
-
-
-@dg.asset_check(
-    asset=CHAIN,
-    description=(
-        "Put-call parity on our prices (two-sided mids): C - P = S e^-qT - K e^-rT within both half-spreads "
-        "plus a tick for European NSE options; the American bounds S e^-qT - K <= C - P <= S - K e^-rT for "
-        "US options. A failure usually means r or q is off for that underlying."
-    ),
+us_option_chain_freshness = dg.build_last_update_freshness_checks(
+    assets=[us_option_chain_snapshots], lower_bound_delta=SNAPSHOT_LAG, deadline_cron=SESSION_DEADLINES,
+    timezone="America/New_York",
 )
-def option_put_call_parity(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as conn:
-        pairs = read_frame(conn, PARITY_PAIRS)
-    if pairs.empty:
-        return dg.AssetCheckResult(passed=True, metadata={"pairs_checked": 0})
-    s, k = pairs["underlying_price"].to_numpy(float), pairs["strike"].to_numpy(float)
-    t, r, q = (pairs[c].to_numpy(float) for c in ("time_to_expiry", "risk_free_rate", "dividend_yield"))
-    diff = pairs["call_price"].to_numpy(float) - pairs["put_price"].to_numpy(float)
-    tol = pairs["half_spreads"].to_numpy(float) + pairs["market"].map(TICKS).to_numpy(float)
-    s_q, k_r = s * np.exp(-q * t), k * np.exp(-r * t)
-    american = (pairs["market"] == "us").to_numpy()
-    lower = np.where(american, s_q - k, s_q - k_r)
-    upper = np.where(american, s - k_r, s_q - k_r)
-    gap = np.maximum(lower - diff, diff - upper)  # > 0 outside the band
-    pairs["gap"] = gap - tol
-    violating = pairs[pairs["gap"] > 0]
-    share = len(violating) / len(pairs)
-    worst = violating.nlargest(5, "gap")
-    return dg.AssetCheckResult(
-        passed=share <= MAX_PARITY_VIOLATION_SHARE,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "pairs_checked": len(pairs),
-            "pairs_violating": len(violating),
-            "violation_share": share,
-            "by_underlying": dg.MetadataValue.json(
-                {u: int(n) for u, n in violating["underlying"].value_counts().items()}
-            ),
-            "worst": dg.MetadataValue.md(
-                "\n".join(f"- {r.underlying} {r.expiry} K={r.strike:g}: {r.gap:.4f} beyond tolerance"
-                          for r in worst.itertuples())
-            ),
-        },
-    )
-
-
-@dg.asset_check(asset=option_chain_snapshots, description="chain documents quarantined by the snapshot loads")
-def option_chain_quarantine(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as conn:
-        rows = conn.execute(
-            "select document, reason from raw.quarantine where asset_key = 'option_chain_snapshots'"
-            " order by document"
-        ).fetchall()
-    return dg.AssetCheckResult(
-        passed=not rows,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "quarantined": len(rows),
-            "documents": dg.MetadataValue.md("\n".join(f"- {d}: {r}" for d, r in rows)),
-        },
-    )

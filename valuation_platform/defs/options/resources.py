@@ -1,9 +1,12 @@
 """The options settings resource, from the environment through ``dg.EnvVar`` (resolved at run time)."""
 
 import os
+from collections.abc import Sequence
 
 import dagster as dg
 
+from valuation_platform.pipelines.options.markets import Market
+from valuation_platform.pipelines.options.snapshots import SnapshotRequest
 from valuation_platform.pipelines.options.underlyings import LiquidityRule, UnderlyingsSetting
 
 
@@ -31,6 +34,16 @@ class OptionsResource(dg.ConfigurableResource):
     @property
     def liquidity(self) -> LiquidityRule:
         return LiquidityRule(self.us_top_n, self.us_min_avg_dollar_volume, self.us_liquidity_sessions)
+
+    def snapshot_request(
+        self, market: Market, partition_keys: Sequence[str], ticker_filter: list[str], polygon_api_key: str | None
+    ) -> SnapshotRequest:
+        """What ``<market>_option_chain_snapshots`` asks of the snapshot step for these partitions."""
+        return SnapshotRequest(
+            market=market, partition_keys=list(partition_keys), setting=self.setting,
+            asset_key=f"{market}_option_chain_snapshots", ticker_filter=ticker_filter,
+            liquidity=self.liquidity, polygon_api_key=polygon_api_key,
+        )
 
 
 @dg.definitions

@@ -17,6 +17,7 @@ from valuation_platform.lib.metadata import merged
 from valuation_platform.lib.partitions import SEC_FILING_DAYS, THIRTEENF_QUARTERS
 from valuation_platform.lib.policies import asset_defaults
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
+from valuation_platform.lib.sources import source_outcome
 from valuation_platform.pipelines.ownership import form4_load, form13f_load
 from valuation_platform.pipelines.ownership.common import StepRun
 from valuation_platform.sources.http import HttpClient
@@ -53,7 +54,7 @@ def ownership_load(
         sources: SourcesResource,
         warehouse: WarehouseResource,
     ):
-        with warehouse.connect(tables) as conn:
+        with source_outcome(), warehouse.connect(tables) as conn:
             reports = step(conn, sources.client, StepRun(context.partition_keys, config.refetch, context.log.info))
         for key, report in reports.items():
             if dg.AssetKey(key) in context.selected_asset_keys:

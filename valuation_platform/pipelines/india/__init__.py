@@ -1,3 +1,4 @@
-"""India domain glue between the sources/analytics modules and the warehouse: the landing folder
-(scan, sensor cursor, parser routing), macro release loads, and the driver hierarchy read back from the
-seeded reference tables. Not definitions, so the assets under ``defs/india`` stay thin."""
+"""The India steps the assets in ``defs/india`` call, Dagster-free: MOSPI and market releases for a run's
+months and the history their marts need (:mod:`.macro`, :mod:`.releases`), the landing folder (:mod:`.landing`),
+the universe (:mod:`.universe`), the reference tables (:mod:`.reference`) and the driver hierarchy
+(:mod:`.drivers`)."""

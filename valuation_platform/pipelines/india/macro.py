@@ -44,14 +44,8 @@ MARKET_SETTING = "VP_INDIA_MARKET_BASE_URL"
 ORDER = "series_id, ref_period desc, released_at desc"
 
 
-def _store(
-    conn: psycopg.Connection,
-    spec: TableSpec,
-    rows: list[dict[str, Any]],
-    *,
-    source: str,
-    fetched_at: datetime,
-) -> dict[str, Any]:
+def _store(conn: psycopg.Connection, spec: TableSpec, rows: list[dict[str, Any]], *, source: str,
+           fetched_at: datetime) -> dict[str, Any]:
     """Load the rows that add information and describe what the run wrote."""
     result, republished = load_releases(conn, spec, rows, source=source, fetched_at=fetched_at)
     return merge(

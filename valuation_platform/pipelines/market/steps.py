@@ -54,7 +54,7 @@ def load_daily_bars(conn: psycopg.Connection, run: FeedRun) -> dict[str, Any]:
             "origin": client.describe(),
         },
     )
-    fail_if_incomplete(load)
+    fail_if_incomplete(load, conn)
     return report
 
 

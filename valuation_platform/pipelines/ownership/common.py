@@ -77,7 +77,7 @@ def discover(
         try:
             listed = daily_index_refs(client, day, forms)
         except FetchError as exc:  # 5xx / timeouts after retries (404 is "not published" -> None)
-            raise SourceUnavailable(INDEX_SOURCE, f"daily form index {day}: {exc.reason}") from exc
+            raise SourceUnavailable(INDEX_SOURCE, f"daily form index {day}: {exc.reason}", retryable=True) from exc
         if listed is None:
             found.indexes_missing.append(day)
             continue

@@ -162,7 +162,7 @@ def _from_datasets(
             data: Form13FDataset = fetch_13f_dataset(client, label)
         except FetchError as exc:
             if exc.status != 404:  # 5xx / timeouts after the client's retries
-                raise SourceUnavailable(DATASET_SOURCE, f"13F data set {label}: {exc.reason}") from exc
+                raise SourceUnavailable(DATASET_SOURCE, f"13F data set {label}: {exc.reason}", retryable=True) from exc
             load.datasets_missing.append(label)  # not published yet (or not in this mirror)
             continue
         except SourceError as exc:

@@ -53,7 +53,7 @@ def _load_feed(
         describe(load),
         {"origin": run.client.describe()},
     )
-    fail_if_incomplete(load)
+    fail_if_incomplete(load, conn)
     return report
 
 

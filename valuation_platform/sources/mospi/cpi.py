@@ -86,12 +86,6 @@ def _wide_records(text: str, ctx: Context) -> list[Record] | None:
     return records
 
 
-CPI = ReleaseSpec(
-    product="cpi",
-    endpoint="cpi/getCPIIndex",
-    params={"base_year": "2012", "series": "Current"},
-    measures=(Measure("index"),),
-    series=_series,
-    published=_wide_records,
-)
+CPI = ReleaseSpec(product="cpi", endpoint="cpi/getCPIIndex", params={"base_year": "2012", "series": "Current"},
+                  measures=(Measure("index"),), series=_series, published=_wide_records)
 parse_cpi = CPI.parse

@@ -150,12 +150,6 @@ def _table_records(text: str, ctx: Context) -> list[Record] | None:
     return records
 
 
-IIP = ReleaseSpec(
-    product="iip",
-    endpoint="iip/getIIPMonthly",
-    params={"base_year": "2011-12"},
-    measures=(Measure("index"),),
-    series=_series,
-    published=_table_records,
-)
+IIP = ReleaseSpec(product="iip", endpoint="iip/getIIPMonthly", params={"base_year": "2011-12"},
+                  measures=(Measure("index"),), series=_series, published=_table_records)
 parse_iip = IIP.parse

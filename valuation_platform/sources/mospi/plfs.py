@@ -108,12 +108,6 @@ def _period(record: Record, ctx: Context) -> date:
     return _quarter_start(year, label, document=ctx.document, field=record.label("period"))
 
 
-PLFS = ReleaseSpec(
-    product="plfs",
-    endpoint="plfs/getData",
-    params={},
-    measures=(Measure("value"),),
-    series=_series,
-    period=_period,
-)
+PLFS = ReleaseSpec(product="plfs", endpoint="plfs/getData", params={}, measures=(Measure("value"),),
+                   series=_series, period=_period)
 parse_plfs = PLFS.parse

@@ -91,12 +91,6 @@ def _wide_records(text: str, ctx: Context) -> list[Record] | None:
     return records
 
 
-WPI = ReleaseSpec(
-    product="wpi",
-    endpoint="wpi/getWpiRecords",
-    params={"base_year": "2011-12"},
-    measures=(Measure("index_value"),),
-    series=_series,
-    published=_wide_records,
-)
+WPI = ReleaseSpec(product="wpi", endpoint="wpi/getWpiRecords", params={"base_year": "2011-12"},
+                  measures=(Measure("index_value"),), series=_series, published=_wide_records)
 parse_wpi = WPI.parse

@@ -2,7 +2,7 @@
 
 Every table is keyed by the snapshot it came from, so intraday snapshots accumulate side by side and a
 re-run of a partition rewrites only what changed. ``_partition_key`` is the trading-day partition of the
-snapshot (see :mod:`valuation_platform.pipelines.options.chains`).
+snapshot (see :mod:`valuation_platform.pipelines.options.markets`).
 """
 
 from __future__ import annotations

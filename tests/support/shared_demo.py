@@ -1,0 +1,53 @@
+"""One whole-graph materialization that every end-to-end test module reads, built once per test session.
+
+With pytest-xdist each worker is its own process: the first to take the file lock generates the mirror
+and materializes the graph into fixed databases; the others wait on the lock and reuse what it wrote
+(the stage outcomes are kept as JSON beside the mirror). Modules that need a state of their own (fault
+injection, re-runs, split repairs) still build it themselves, from Python assets only where they can.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import dagster as dg
+from filelock import FileLock
+
+from tests.support.pipeline import SAMPLE_WINDOW, production_storage, run_pipeline
+from valuation_platform.generator.mirror import write_mirror
+from valuation_platform.lib.runner import StageResult
+from valuation_platform.warehouse.embedded import drop_database, ensure_database
+from valuation_platform.warehouse.settings import DatabaseSettings
+
+COMPANIES = 12  # US companies of the shared mirror (India, options and ownership add their own scale)
+DB, DAGSTER_DB = "vpt_shared_demo", "vpt_shared_demo_dagster"
+
+
+@dataclass
+class SharedDemo:
+    mirror: Path
+    db: DatabaseSettings
+    dagster_db: DatabaseSettings
+    stages: list[StageResult]
+
+    def instance(self) -> dg.DagsterInstance:
+        """A Dagster instance over the run's Postgres event storage (use as a context manager)."""
+        return dg.instance_for_test(overrides={"storage": production_storage(self.dagster_db)})
+
+
+def build_or_join(base: Path, admin: DatabaseSettings) -> SharedDemo:
+    mirror, outcome = base / "shared_demo_mirror", base / "shared_demo_stages.json"
+    db, dagster_db = admin.with_dbname(DB), admin.with_dbname(DAGSTER_DB)
+    with FileLock(str(base / "shared_demo.lock")):
+        if not outcome.exists():
+            for name in (DB, DAGSTER_DB):
+                drop_database(admin, name)
+                ensure_database(admin, name)
+            write_mirror(mirror, companies=COMPANIES, as_of=SAMPLE_WINDOW.end)
+            with dg.instance_for_test(overrides={"storage": production_storage(dagster_db)}) as instance:
+                stages = run_pipeline(mirror, db, instance)
+            outcome.write_text(json.dumps([asdict(s) for s in stages]))
+    stages = [StageResult(**s) for s in json.loads(outcome.read_text())]
+    return SharedDemo(mirror, db, dagster_db, stages)
