@@ -86,6 +86,15 @@ def mirror_window(root: Path) -> PartitionWindow:
     return PartitionWindow(date.fromisoformat(manifest["window_start"]), date.fromisoformat(manifest["window_end"]))
 
 
+def apply_mirror_settings(root: Path) -> None:
+    """The settings the mirror's ``mirror.json`` names (e.g. VP_OPTION_UNDERLYINGS: the chains it holds),
+    unless the environment already sets them."""
+    manifest = root / "mirror.json"
+    if manifest.exists():
+        for name, value in json.loads(manifest.read_text()).get("settings", {}).items():
+            os.environ.setdefault(name, value)
+
+
 def selection_predicate(defs, expression: str | None):  # type: ignore[no-untyped-def]
     """``--select``: Dagster's asset-selection syntax; a bare domain name means that domain's group."""
     import dagster as dg
@@ -104,6 +113,8 @@ def selection_predicate(defs, expression: str | None):  # type: ignore[no-untype
 def cmd_materialize(args: argparse.Namespace) -> int:
     if args.samples and not os.environ.get("VP_SOURCE_ROOT"):
         os.environ["VP_SOURCE_ROOT"] = str(DEFAULT_SAMPLES)
+    if args.samples:
+        apply_mirror_settings(DEFAULT_SAMPLES)
     _dagster_home()
     _prepare_dbt()
 

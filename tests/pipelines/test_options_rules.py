@@ -143,6 +143,7 @@ def test_a_mirror_without_chains_makes_each_source_unavailable(fresh_db, tmp_pat
         f"source nse unavailable: mirror {tmp_path} holds none of the 4 chains asked for "
         "(NIFTY, BANKNIFTY, FINNIFTY, MIDCPNIFTY)")
     assert us.value.source == "polygon" and "holds none of the 2 chains asked for (SNOW, TSLA)" in str(us.value)
+    assert not nse.value.retryable and not us.value.retryable  # waiting will not fill a mirror
 
 
 def test_live_us_without_an_api_key_is_not_configured(fresh_db) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -60,7 +61,10 @@ def run_pipeline(
     if not _prepared:  # the manifest cannot change during a test session: parse it once
         DBT_PROJECT.preparer.prepare(DBT_PROJECT)
         _prepared = True
-    with env({"VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers, **(extra_env or {})}):
+    manifest = mirror / "mirror.json"  # a whole generated mirror names the settings its user would make
+    settings = json.loads(manifest.read_text()).get("settings", {}) if manifest.exists() else {}
+    values = {**settings, "VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers}
+    with env({**values, **(extra_env or {})}):
         defs = build_defs()
         graph = defs.resolve_asset_graph()
 

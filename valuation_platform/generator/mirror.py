@@ -8,7 +8,7 @@ from pathlib import Path
 
 from valuation_platform.generator.india import write_india_data
 from valuation_platform.generator.market import sample_start, write_market_data
-from valuation_platform.generator.options import write_option_chains
+from valuation_platform.generator.options import option_underlyings_setting, write_option_chains
 from valuation_platform.generator.ownership import describe as describe_ownership
 from valuation_platform.generator.ownership import write_ownership_mirror
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
@@ -20,9 +20,12 @@ WINDOW_DAYS = 7
 
 
 def write_manifest(root: Path, as_of: date) -> None:
-    """``mirror.json``: what the mirror covers, so `vp demo` and the tests run its window (no dates in code)."""
+    """``mirror.json``: what the mirror covers, so `vp demo` and the tests run its window (no dates in code),
+    and the settings a user of this mirror would make (the option underlyings it holds chains for)."""
     window = {"window_start": (as_of - timedelta(days=WINDOW_DAYS)).isoformat(), "window_end": as_of.isoformat()}
-    (root / "mirror.json").write_text(json.dumps({"as_of": as_of.isoformat(), **window}, indent=2) + "\n")
+    settings = {"VP_OPTION_UNDERLYINGS": option_underlyings_setting()}
+    manifest = {"as_of": as_of.isoformat(), **window, "settings": settings}
+    (root / "mirror.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, seed: int = 7,

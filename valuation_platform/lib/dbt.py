@@ -26,11 +26,6 @@ ensure_dbt_on_path()
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
-# dbt folders are named after the domains (models/<layer>/<domain>/, seeds/<domain>/); a few marts folders
-# predate that naming and are mapped here.
-FOLDER_DOMAINS = {"finance": "sec"}
-
-
 class PlatformDbtTranslator(DagsterDbtTranslator):
     """Only ``get_asset_spec`` is customised, starting from dagster-dbt's own spec: each node joins its
     domain's group (the folder below its layer) with that domain's owner."""
@@ -45,7 +40,7 @@ class PlatformDbtTranslator(DagsterDbtTranslator):
         else:  # models/<layer>/<domain>/<name>, snapshots/<domain>/<name>
             folder = fqn[2] if len(fqn) > 3 else (fqn[1] if len(fqn) > 1 else "dbt")
             layer = fqn[1] if len(fqn) > 2 else str(resource_type)
-        domain = FOLDER_DOMAINS.get(folder, folder)
+        domain = folder  # dbt folders are named after the domains: models/<layer>/<domain>/, seeds/<domain>/
         spec = spec.replace_attributes(group_name=domain)
         return spec.merge_attributes(
             owners=[DOMAIN_OWNERS.get(domain, "team:data-platform")], kinds={"postgres"}, tags={"layer": layer}

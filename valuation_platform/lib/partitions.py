@@ -17,7 +17,7 @@ SEC_COMPANIES = dg.DynamicPartitionsDefinition(name="sec_companies")
 # zone; Friday's window also takes a weekend stamp). ~260 keys a year from 2020. end_offset=1 makes
 # today's partition exist while the day's intraday snapshots arrive. Exchange holidays stay listed:
 # the schedules skip them, and a snapshot fetched on one carries the previous session's timestamp, so
-# it lands in that session's partition, never in the holiday's (valuation_platform.pipelines.options.chains).
+# it lands in that session's partition, never in the holiday's (valuation_platform.pipelines.options.markets).
 OPTIONS_DAILY = dg.TimeWindowPartitionsDefinition(
     cron_schedule="0 0 * * 1-5", start="2020-01-01", fmt="%Y-%m-%d", timezone="UTC", end_offset=1
 )

@@ -14,6 +14,7 @@ is reported as skipped, not failed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from time import perf_counter
@@ -164,6 +165,41 @@ def _step_outcomes(result: dg.ExecuteInProcessResult) -> tuple[dict[str, tuple[s
     return failures, materialized
 
 
+def _settle(
+    pending: list[dg.AssetKey],
+    materialized: set[dg.AssetKey],
+    failures: dict[str, tuple[str, str]],
+    step_of: dict[dg.AssetKey, str],
+    graph: Any,
+    missing: dict[dg.AssetKey, str],
+) -> list[dg.AssetKey]:
+    """Record why each pending asset did not materialize; return those worth another run.
+
+    One step can hold assets of several domains (the dbt step of a stage): when an upstream step of
+    any of them fails, Dagster skips the whole step, also for assets whose own upstream landed. Those
+    run again without the failed part; each retry is a strict subset, so the loop ends.
+    """
+    again: list[dg.AssetKey] = []
+    for key in pending:  # topological order: a parent's outcome is known before its children's
+        if key in materialized:
+            continue
+        step = step_of.get(key, "")
+        if step in failures:
+            if failures[step][0] != NOT_CONFIGURED:
+                missing[key] = failures[step][1]
+            continue  # an optional source left unset: what depends on it reads its other inputs
+        waiting = [p for p in graph.get(key).parent_keys if p in missing]
+        if waiting:
+            missing[key] = f"upstream {waiting[0].to_user_string()} did not materialize"
+        else:
+            again.append(key)
+    if len(again) == len(pending):  # no progress: nothing failed yet nothing ran
+        for key in again:
+            missing[key] = "its step did not run"
+        return []
+    return again
+
+
 def materialize_all(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
@@ -171,7 +207,7 @@ def materialize_all(
     *,
     selection: Callable[[dg.AssetKey], bool] = lambda key: True,
     log: Callable[[str], None] = print,
-    log_level: str = "WARNING",
+    log_level: str = "CRITICAL",  # the stage report says what failed and why; the full traces are in the run logs
 ) -> list[StageResult]:
     assets = list(defs.assets or [])
     checks = list(defs.asset_checks or [])
@@ -212,26 +248,25 @@ def materialize_all(
             continue
         log(f"materializing {len(runnable)} assets ({label})")
         started = perf_counter()
-        result = dg.materialize(
-            [*assets, *checks],
-            selection=dg.AssetSelection.assets(*runnable),
-            instance=instance,
-            resources=resources,
-            tags=tags,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
+        pending = runnable
+        while pending:
+            result = dg.materialize(
+                [*assets, *checks],
+                selection=dg.AssetSelection.assets(*pending),
+                instance=instance,
+                resources=resources,
+                tags=tags,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
+            failures, materialized = _step_outcomes(result)
+            stage.materialized += sorted(k.to_user_string() for k in pending if k in materialized)
+            for step, (cls_name, line) in failures.items():
+                (stage.skipped if cls_name == NOT_CONFIGURED else stage.failed)[step] = line
+            pending = _settle(pending, materialized, failures, step_of, graph, missing)
+            if pending:
+                log(f"  again for {len(pending)} assets a failed step held back in a shared step (e.g. dbt)")
         stage.seconds = perf_counter() - started
-        failures, materialized = _step_outcomes(result)
-        stage.materialized = sorted(k.to_user_string() for k in runnable if k in materialized)
-        for step, (cls_name, line) in failures.items():
-            (stage.skipped if cls_name == NOT_CONFIGURED else stage.failed)[step] = line
-        for key in runnable:
-            if key not in materialized:
-                step = step_of.get(key, "")
-                if step in failures and failures[step][0] == NOT_CONFIGURED:
-                    continue  # an optional source left unset: what depends on it reads its other inputs
-                missing[key] = failures[step][1] if step in failures else "its step did not run"
         log(f"  {stage.status} in {stage.seconds:.1f}s")
         for step, line in {**stage.failed, **stage.skipped}.items():
             log(f"  {step}: {line}")

@@ -13,4 +13,5 @@ DBT_PROJECT.prepare_if_dev()  # `dagster dev` re-parses the project; elsewhere `
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     warehouse.export_dbt_env()
-    yield from dbt.cli(["build"], context=context).stream()
+    # unit tests run in CI (tests/dbt), not on every production build
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()

@@ -15,6 +15,7 @@ from valuation_platform.lib.metadata import materialized
 from valuation_platform.lib.partitions import OPTIONS_DAILY
 from valuation_platform.lib.policies import asset_defaults
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
+from valuation_platform.lib.sources import source_outcome
 from valuation_platform.pipelines.options.contracts import PricingInputs, enrich_contracts
 from valuation_platform.pipelines.options.iv_history import record_atm_iv_history
 from valuation_platform.pipelines.options.markets import DEFAULT_DIVIDEND_YIELDS, DEFAULT_RATES, Market
@@ -57,7 +58,7 @@ def _snapshot_asset(market: Market, description: str, deps: list[str]) -> dg.Ass
     ) -> dg.MaterializeResult:
         request = options.snapshot_request(market, context.partition_keys, sources.ticker_filter,
                                            sources.polygon_api_key)
-        with warehouse.connect(SNAPSHOT_TABLES) as conn:
+        with source_outcome(), warehouse.connect(SNAPSHOT_TABLES) as conn:
             return materialized(load_chain_snapshots(conn, sources.client, request))
 
     return _snapshots

@@ -23,6 +23,7 @@ from valuation_platform.pipelines.ownership.current_filings import (
     plan_runs,
 )
 from valuation_platform.pipelines.ownership.form13f_load import quarter_start
+from valuation_platform.lib.policies import schedule_status, sensor_status
 from valuation_platform.lib.partitions import SEC_FILING_DAYS, THIRTEENF_QUARTERS
 from valuation_platform.lib.resources import SourcesResource
 from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
@@ -44,7 +45,7 @@ institutional_holdings_job = dg.define_asset_job(
     cron_schedule="0 10-16 * * 1-5",
     execution_timezone="America/New_York",
     description="Hourly during US market hours (America/New_York): today's Form 4 filings.",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=schedule_status(),
 )
 def insider_trades_hourly(context: dg.ScheduleEvaluationContext):
     scheduled = context.scheduled_execution_time.astimezone(EASTERN)
@@ -64,7 +65,7 @@ def _quarter_before(start: date) -> date:
     cron_schedule="0 6 16 2,5,8,11 *",
     execution_timezone="UTC",
     description="Quarterly (UTC), after each 13F deadline: the quarter just due and the one before, one run.",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=schedule_status(),
 )
 def institutional_holdings_quarterly(context: dg.ScheduleEvaluationContext):
     due = _quarter_before(quarter_start(context.scheduled_execution_time.date()))
@@ -88,7 +89,7 @@ def now_utc() -> datetime:
         "launches one run per filing date for accessions not seen before; the cursor remembers the "
         "latest acceptance time and the accessions of the hour before it."
     ),
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    default_status=sensor_status(),
 )
 def form4_current_filings(context: dg.SensorEvaluationContext, sources: SourcesResource):
     now = now_utc()

@@ -20,6 +20,7 @@ from typing import Any
 import psycopg
 
 from valuation_platform.pipelines.documents import fetch_all
+from valuation_platform.pipelines.fetching import is_transport_failure
 from valuation_platform.pipelines.options.chain_targets import ChainTarget, chain_targets, release_chains
 from valuation_platform.pipelines.options.frames import NEWEST_FIRST, spec_frame
 from valuation_platform.pipelines.options.markets import MARKETS, Market, partition_for, should_fetch, trading_date
@@ -68,11 +69,6 @@ class _Outcome:
     unreachable: list[SourceError] = field(default_factory=list)
 
 
-def _is_transport_failure(error: SourceError) -> bool:
-    """Retries exhausted or a connection fault: the source may answer next time."""
-    return isinstance(error, FetchError) and (error.status is None or error.status in (408, 429) or error.status >= 500)
-
-
 def _symbols(conn: psycopg.Connection, request: SnapshotRequest) -> tuple[list[str], list[str]]:
     """The underlyings and how they were chosen (report lines)."""
     listed = request.setting.explicit.get(request.market)
@@ -94,7 +90,7 @@ def _fetch(client: HttpClient, targets: list[ChainTarget], request: SnapshotRequ
             out.lines.append(f"{target.label}: not in the mirror")
             continue
         out.rejected.append(error)
-        if _is_transport_failure(error):
+        if is_transport_failure(error):
             out.unreachable.append(error)
         out.lines.append(f"{target.label}: quarantined ({error.reason})")
     for target, rows in fetched.ok:
@@ -120,9 +116,9 @@ def _raise_if_nothing_fetched(out: _Outcome, targets: list[ChainTarget], client:
     if out.loaded or out.rejected != out.unreachable:
         return  # something arrived (even a bad document is the source answering)
     asked = ", ".join(t.symbol for t in targets)
-    if out.unreachable:
+    if out.unreachable:  # a live outage: waiting may help, so the retry policy may re-run the step
         raise SourceUnavailable(source, f"none of the {len(targets)} chains asked for ({asked}) could be fetched: "
-                                        f"{out.unreachable[0].reason}")
+                                        f"{out.unreachable[0].reason}", retryable=True)
     raise SourceUnavailable(source, f"{client.describe()} holds none of the {len(targets)} chains asked for ({asked})")
 
 

@@ -1,9 +1,10 @@
 -- depends_on: {{ source('options_analytics', 'option_chain_summary') }}
+-- depends_on: {{ source('options', 'us_option_chain_snapshots') }}
 -- (Sequencing only: the options marts are rebuilt once a run's whole analytics set is written, so the
 -- chain, summary and strategy marts describe the same snapshots, and the graph runs them as one dbt step.)
 -- Contracts as the sources sent them; option_type normalised to C/P (NSE writes CE/PE).
 with snapshots as (
-    select * from {{ source('options', 'option_chain_snapshots') }}
+    select * from {{ source('options', 'nse_option_chain_snapshots') }}
 )
 
 select
