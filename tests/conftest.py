@@ -81,3 +81,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
     if report.skipped and in_ci() and "shared" in str(report.longrepr) and not SHARED_FIXTURES.is_dir():
         report.outcome = "failed"
         report.longrepr = f"CI=true but the real fixtures are missing ({SHARED_FIXTURES}): {report.longrepr}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The controller (or a plain run) drops the shared demo's databases once every worker is done."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not hasattr(session.config, "_tmp_path_factory"):
+        return
+    base = session.config._tmp_path_factory.getbasetemp()
+    if not (base / "shared_demo_stages.json").exists():
+        return
+    from tests.support.shared_demo import drop_databases
+    from valuation_platform.warehouse.embedded import embedded_settings
+
+    url = os.environ.get("VP_TEST_DATABASE_URL")
+    from valuation_platform.warehouse.settings import DatabaseSettings
+
+    drop_databases(base, DatabaseSettings.from_url(url) if url else embedded_settings("postgres"))

@@ -8,6 +8,7 @@ injection, re-runs, split repairs) still build it themselves, from Python assets
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,7 +23,17 @@ from valuation_platform.warehouse.embedded import drop_database, ensure_database
 from valuation_platform.warehouse.settings import DatabaseSettings
 
 COMPANIES = 12  # US companies of the shared mirror (India, options and ownership add their own scale)
-DB, DAGSTER_DB = "vpt_shared_demo", "vpt_shared_demo_dagster"
+
+
+def database_names(base: Path) -> tuple[str, str]:
+    """Per test session (its shared temp folder), so concurrent sessions never share a database."""
+    tag = hashlib.sha1(str(base.resolve()).encode()).hexdigest()[:10]
+    return f"vpt_demo_{tag}", f"vpt_demo_{tag}_dagster"
+
+
+def drop_databases(base: Path, admin: DatabaseSettings) -> None:
+    for name in database_names(base):
+        drop_database(admin, name)
 
 
 @dataclass
@@ -39,10 +50,11 @@ class SharedDemo:
 
 def build_or_join(base: Path, admin: DatabaseSettings) -> SharedDemo:
     mirror, outcome = base / "shared_demo_mirror", base / "shared_demo_stages.json"
-    db, dagster_db = admin.with_dbname(DB), admin.with_dbname(DAGSTER_DB)
+    names = database_names(base)
+    db, dagster_db = admin.with_dbname(names[0]), admin.with_dbname(names[1])
     with FileLock(str(base / "shared_demo.lock")):
         if not outcome.exists():
-            for name in (DB, DAGSTER_DB):
+            for name in names:
                 drop_database(admin, name)
                 ensure_database(admin, name)
             write_mirror(mirror, companies=COMPANIES, as_of=SAMPLE_WINDOW.end)

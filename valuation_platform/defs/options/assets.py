@@ -48,7 +48,7 @@ class OptionPricingConfig(dg.Config):
     default_dividend_yield: float = 0.0
 
 
-def _snapshot_asset(market: Market, description: str, deps: list[str]) -> dg.AssetsDefinition:
+def _snapshot_asset(market: Market, description: str, deps: list[str | dg.AssetDep]) -> dg.AssetsDefinition:
     """The snapshot asset of one market: one source, one session, one schedule, fails alone."""
 
     @dg.asset(name=f"{market}_option_chain_snapshots", deps=deps, description=description, **INGESTION)
@@ -78,7 +78,9 @@ us_option_chain_snapshots = _snapshot_asset(
     "raw.option_chain_snapshots. Underlyings: VP_OPTION_UNDERLYINGS, default the universe's most liquid "
     "tickers by 20-session average dollar volume (see the options resource). A snapshot lands in the "
     "partition of its own trading date (America/New_York). Needs VP_POLYGON_API_KEY live.",
-    deps=["us_universe", "polygon_daily_bars"],  # the default underlyings are the universe's liquid tickers
+    # The default underlyings are the universe's liquid tickers: the snapshot reads the latest stored bars,
+    # whichever NYSE sessions they are (the two calendars differ in time zone and holidays).
+    deps=["us_universe", dg.AssetDep("polygon_daily_bars", partition_mapping=dg.AllPartitionMapping())],
 )
 SNAPSHOT_ASSETS = [nse_option_chain_snapshots, us_option_chain_snapshots]
 
