@@ -9,9 +9,8 @@ import shutil
 import dagster as dg
 import pytest
 
-from tests.support.pipeline import env
+from tests.support.pipeline import run_pipeline
 from valuation_platform.warehouse.connection import connect
-from valuation_platform.warehouse.embedded import drop_database, ensure_database
 
 CPI_FILE = "cpi_all_india_index_2013-01_2024-02.csv"
 MODELS = ("staging/stg_india__macro_files", "staging/stg_mospi__releases", "staging/stg_india_market__indicators",
@@ -31,39 +30,20 @@ def combined_general_index(path) -> dict[tuple[int, int], float | None]:
     }
 
 
-@pytest.fixture
-def database(pg_admin):
-    name = "vpt_india_real_cpi"
-    drop_database(pg_admin, name)
-    ensure_database(pg_admin, name)
-    yield pg_admin.with_dbname(name)
-    drop_database(pg_admin, name)
-
-
-def test_real_cpi_file_through_the_landing_asset(shared_fixtures, database, tmp_path) -> None:
-    from valuation_platform.definitions import build_defs
-    from valuation_platform.lib.dbt import DBT_PROJECT
-
+def test_real_cpi_file_through_the_landing_asset(shared_fixtures, fresh_db, tmp_path) -> None:
     source = shared_fixtures / "mospi" / CPI_FILE
     landing = tmp_path / "landing"
     (landing / "mospi").mkdir(parents=True)
     shutil.copy(source, landing / "mospi" / CPI_FILE)  # a temporary landing folder, never the repo
     (tmp_path / "mirror").mkdir()
-    DBT_PROJECT.preparer.prepare(DBT_PROJECT)
-    with env({"VP_SOURCE_ROOT": str(tmp_path / "mirror"), "VP_DATABASE_URL": database.url,
-              "VP_INDIA_LANDING": str(landing)}), dg.instance_for_test() as instance:
-        defs = build_defs()
-        result = dg.materialize(
-            [*defs.assets, *defs.asset_checks],
-            selection=dg.AssetSelection.assets("india_macro_files", *(dg.AssetKey.from_user_string(m) for m in MODELS)),
-            instance=instance,
-            resources=dict(defs.resources or {}),
-            raise_on_error=False,
-        )
-    assert result.success
+    with dg.instance_for_test() as instance:
+        stages = run_pipeline(tmp_path / "mirror", fresh_db, instance, select_keys={"india_macro_files", *MODELS},
+                              window=None, extra_env={"VP_INDIA_LANDING": str(landing)})
+    assert all(s.success and not s.skipped for s in stages), stages
+    assert {a for s in stages for a in s.materialized} == {"india_macro_files", *MODELS}
 
     index = combined_general_index(source)
-    with connect(database) as conn:
+    with connect(fresh_db) as conn:
         rows = conn.execute(
             "select ref_period, value, yoy_change, document from marts.fct_macro_series "
             "where series_id = 'cpi_combined_general_index' order by ref_period"

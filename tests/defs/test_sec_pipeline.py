@@ -1,8 +1,9 @@
-"""End to end: generated SEC mirror -> Dagster assets -> Postgres raw -> dbt marts, on a real Postgres,
-with Dagster's own run/event storage in Postgres (dagster-postgres)."""
+"""End to end on the shared demo (tests/support/shared_demo.py): a generated mirror -> Dagster assets ->
+Postgres raw -> dbt marts, on a real Postgres, with Dagster's own run/event storage in Postgres."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import date
 from pathlib import Path
@@ -10,67 +11,49 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tests.support.pipeline import production_storage, run_pipeline
-from valuation_platform.generator.sec import write_sec_mirror
+from tests.support.pipeline import run_pipeline
+from tests.support.shared_demo import COMPANIES as N
 from valuation_platform.generator.universe import us_companies
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
 
-GROUPS = {"sec", "fundamentals", "reference"}
-N = 12
+SEC_INGESTION = {"sec_company_tickers", "us_universe", "sec_companyfacts"}
+BROKEN = 4  # the generator's broken companyfacts: malformed JSON, no facts, IFRS-only, missing (404)
 
 
 @pytest.fixture(scope="module")
-def mirror(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("mirror")
-    write_sec_mirror(root, N, compress=False)
-    return root
+def mirror(shared_demo):
+    return shared_demo.mirror
 
 
 @pytest.fixture(scope="module")
-def databases(pg_admin):
-    names = ("vpt_sec_e2e", "vpt_sec_dagster")
-    for name in names:
-        drop_database(pg_admin, name)
-        ensure_database(pg_admin, name)
-    yield tuple(pg_admin.with_dbname(n) for n in names)
-    for name in names:
-        drop_database(pg_admin, name)
+def db(shared_demo):
+    return shared_demo.db
 
 
 @pytest.fixture(scope="module")
-def instance(databases):
-    _, dagster_db = databases
-    # the storage section of deploy/dagster.yaml, pointed at the embedded server
-    with dg.instance_for_test(overrides={"storage": production_storage(dagster_db)}) as inst:
+def instance(shared_demo):
+    with shared_demo.instance() as inst:
         yield inst
 
 
-@pytest.fixture(scope="module")
-def first_run(mirror, databases, instance):
-    db, _ = databases
-    return run_pipeline(mirror, db, instance, select_groups=GROUPS)
-
-
-def counts(db) -> dict[str, int]:
+def sec_counts(db) -> dict[str, int]:
     with connect(db) as conn:
-        tables = conn.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('raw', 'marts') and table_type = 'BASE TABLE'"
-        ).fetchall()
-        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables}
+        return {t: conn.execute(f"select count(*) from raw.{t}").fetchone()[0]
+                for t in ("sec_company_tickers", "us_universe", "sec_companyfacts")}
 
 
-def test_every_stage_succeeds_and_dagster_storage_is_postgres(first_run, instance) -> None:
-    assert first_run and all(stage.success for stage in first_run)
+def test_every_sec_asset_landed_and_dagster_storage_is_postgres(shared_demo, instance) -> None:
+    landed = {a for s in shared_demo.stages for a in s.materialized}
+    assert SEC_INGESTION | {"marts/fct_financial_statements", "marts/fct_financial_ratios", "marts/dim_company"} <= landed
     assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
     event = instance.get_latest_materialization_event(dg.AssetKey("sec_companyfacts"))
     assert event is not None
     meta = event.asset_materialization.metadata
     assert meta["companies_loaded"].value == N
-    assert meta["documents_quarantined"].value == 4  # malformed JSON, no facts, IFRS-only, 404
+    assert meta["documents_quarantined"].value == BROKEN
     keys = instance.get_dynamic_partitions("sec_companies")
-    assert len(keys) == N + 4 and "AAPL" not in keys
+    assert len(keys) == N + BROKEN and "AAPL" not in keys
 
 
 def _latest(facts: dict, concept: str, end: str, min_days: int, max_days: int) -> float:
@@ -82,10 +65,10 @@ def _latest(facts: dict, concept: str, end: str, min_days: int, max_days: int) -
     return max(entries, key=lambda f: (f["filed"], f["accn"]))["val"]
 
 
-def test_statements_match_the_filed_facts(first_run, mirror, databases) -> None:
-    db, _ = databases
+def test_statements_match_the_filed_facts(mirror, db) -> None:
     company = us_companies(N)[0]
-    doc = json.loads((mirror / f"data.sec.gov/api/xbrl/companyfacts/CIK{company.cik:010d}.json").read_text())
+    path = mirror / f"data.sec.gov/api/xbrl/companyfacts/CIK{company.cik:010d}.json"
+    doc = json.loads(path.read_bytes() if path.exists() else gzip.decompress(Path(f"{path}.gz").read_bytes()))
     facts = doc["facts"]
     with connect(db) as conn:
         rows = conn.execute(
@@ -113,8 +96,7 @@ def test_statements_match_the_filed_facts(first_run, mirror, databases) -> None:
     assert fcf == ocf - capex and form == "10-K"
 
 
-def test_fiscal_year_follows_the_company_calendar(first_run, databases) -> None:
-    db, _ = databases
+def test_fiscal_year_follows_the_company_calendar(db) -> None:
     odd = next(c for c in us_companies(N) if c.fiscal_year_end_month != 12)
     with connect(db) as conn:
         rows = conn.execute(
@@ -127,8 +109,7 @@ def test_fiscal_year_follows_the_company_calendar(first_run, databases) -> None:
         assert period_end.month == odd.fiscal_year_end_month and period_end.year == fiscal_year
 
 
-def test_ratios_use_aligned_ttm_operands(first_run, databases) -> None:
-    db, _ = databases
+def test_ratios_use_aligned_ttm_operands(db) -> None:
     with connect(db) as conn:
         row = conn.execute(
             """
@@ -149,10 +130,10 @@ def test_ratios_use_aligned_ttm_operands(first_run, databases) -> None:
     assert 0 < row[2] < 1
 
 
-def test_bad_documents_are_quarantined_with_reasons(first_run, databases) -> None:
-    db, _ = databases
+def test_bad_documents_are_quarantined_with_reasons(db) -> None:
     with connect(db) as conn:
-        reasons = dict(conn.execute("select document, reason from raw.quarantine").fetchall())
+        reasons = dict(conn.execute(
+            "select document, reason from raw.quarantine where asset_key = 'sec_companyfacts'").fetchall())
         loaded_ciks = {c for (c,) in conn.execute("select distinct cik from raw.sec_companyfacts").fetchall()}
     text = " | ".join(f"{d}: {r}" for d, r in reasons.items())
     assert "CIK0009900001" in text and "malformed JSON" in text
@@ -161,18 +142,19 @@ def test_bad_documents_are_quarantined_with_reasons(first_run, databases) -> Non
     assert loaded_ciks == {c.cik for c in us_companies(N)}  # every good company still landed
 
 
-def test_rerun_is_idempotent(first_run, mirror, databases, instance) -> None:
-    db, _ = databases
-    before = counts(db)
-    again = run_pipeline(mirror, db, instance, select_groups=GROUPS)
+def test_rerun_is_idempotent(mirror, db, instance) -> None:
+    """The SEC ingestion again over the same mirror: every fact arrives unchanged, nothing is rewritten."""
+    before = sec_counts(db)
+    again = run_pipeline(mirror, db, instance, select_keys=SEC_INGESTION)
     assert all(stage.success for stage in again)
-    assert counts(db) == before
+    assert sec_counts(db) == before
     event = instance.get_latest_materialization_event(dg.AssetKey("sec_companyfacts"))
     meta = event.asset_materialization.metadata
-    assert meta["facts_inserted"].value == 0 and meta["facts_unchanged"].value == meta["facts_in"].value
+    assert meta["facts_inserted"].value == 0 and meta["facts_updated"].value == 0
+    assert meta["facts_unchanged"].value == meta["dagster/row_count"].value > 0
 
 
-def test_asset_checks_ran(first_run, instance) -> None:
+def test_asset_checks_ran(instance) -> None:
     from dagster_dbt import get_asset_key_for_model
 
     from valuation_platform.defs.dbt.assets import dbt_models

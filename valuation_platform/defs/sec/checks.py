@@ -18,6 +18,7 @@ MAX_VIOLATION_SHARE = 0.02  # real filers break the identity slightly (rounding,
 
 @dg.asset_check(
     asset=STATEMENTS,
+    name="balance_sheet_identity",
     blocking=True,
     description=(
         f"assets = liabilities + temporary (mezzanine) equity + total equity incl. noncontrolling interests, "
