@@ -8,35 +8,20 @@ import dagster as dg
 from valuation_platform.defs.market.assets import polygon_daily_bars, technical_indicators
 from valuation_platform.lib.checks import quarantine_check
 from valuation_platform.lib.resources import WarehouseResource
-
-TOLERANCE = 1e-9  # relative: prices are rounded to 4 decimals after adjustment
-
+from valuation_platform.pipelines.market.invariants import indicator_invariants, inconsistent_bars
 
 @dg.asset_check(
     asset=polygon_daily_bars, description="every bar has low <= open, close <= high and volume >= 0"
 )
 def bars_are_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as conn:
-        checked, bad = conn.execute(
-            """
-            select count(*), count(*) filter (where low > least(open, close) * (1 + %(tol)s)
-                                               or high < greatest(open, close) * (1 - %(tol)s) or volume < 0)
-            from raw.polygon_daily_bars
-            """,
-            {"tol": TOLERANCE},
-        ).fetchone()
-        worst = conn.execute(
-            "select ticker, trade_date, open, high, low, close from raw.polygon_daily_bars"
-            " where low > least(open, close) * (1 + %(tol)s) or high < greatest(open, close) * (1 - %(tol)s)"
-            " or volume < 0 order by trade_date desc limit 5",
-            {"tol": TOLERANCE},
-        ).fetchall()
+        result = inconsistent_bars(conn)
     return dg.AssetCheckResult(
-        passed=bad == 0,
+        passed=result.inconsistent == 0,
         # Polygon occasionally prints such bars; indicators only read the close
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"bars_checked": checked, "bars_inconsistent": bad,
-                  "examples": dg.MetadataValue.md("\n".join(f"- {r}" for r in worst) or "none")},
+        metadata={"bars_checked": result.checked, "bars_inconsistent": result.inconsistent,
+                  "examples": dg.MetadataValue.md("\n".join(f"- {r}" for r in result.examples) or "none")},
     )
 
 
@@ -61,25 +46,11 @@ price_freshness_checks = dg.build_last_update_freshness_checks(
 )
 def indicators_are_sane(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as conn:
-        checked, bad_rsi, bad_bands, early = conn.execute(
-            """
-            select count(*),
-                   count(*) filter (where rsi_14 < 0 or rsi_14 > 100),
-                   count(*) filter (where bb_lower > bb_middle + 1e-9 or bb_middle > bb_upper + 1e-9),
-                   -- a long-window value implies every shorter one
-                   -- (warm-ups nest: 252 > 199 > 49 > 33 > 25 > 19 > 14)
-                   count(*) filter (where (return_12m is not null and sma_200 is null)
-                                       or (sma_200 is not null and sma_50 is null)
-                                       or (sma_50 is not null and macd_signal is null)
-                                       or (macd_signal is not null and macd is null)
-                                       or (macd is not null and bb_middle is null)
-                                       or (bb_middle is not null and rsi_14 is null))
-            from analytics.technical_indicators
-            """
-        ).fetchone()
+        result = indicator_invariants(conn)
     return dg.AssetCheckResult(
-        passed=checked > 0 and bad_rsi == bad_bands == early == 0,
+        passed=result.passed,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows_checked": checked, "rsi_out_of_range": bad_rsi, "bands_out_of_order": bad_bands,
-                  "warm_up_out_of_order": early},
+        metadata={"rows_checked": result.checked, "rsi_out_of_range": result.rsi_out_of_range,
+                  "bands_out_of_order": result.bands_out_of_order,
+                  "warm_up_out_of_order": result.warm_up_out_of_order},
     )

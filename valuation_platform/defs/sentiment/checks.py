@@ -8,9 +8,7 @@ import dagster as dg
 from valuation_platform.defs.sentiment.assets import benzinga_ratings, news_sentiment, polygon_news
 from valuation_platform.lib.checks import quarantine_check
 from valuation_platform.lib.resources import WarehouseResource
-
-LABELS = ("positive", "neutral", "negative")
-SCORERS = ("provider", "finbert", "lexicon")
+from valuation_platform.pipelines.sentiment.invariants import sentiment_invariants, unmapped_ratings
 
 
 news_quarantine = quarantine_check(polygon_news, name="news_quarantine", what="articles (e.g. without tickers)")
@@ -38,23 +36,12 @@ ratings_freshness_checks = dg.build_last_update_freshness_checks(
 )
 def sentiment_is_complete_and_bounded(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as conn:
-        unscored, out_of_range, bad_names, scored = conn.execute(
-            """
-            select (select count(*) from raw.polygon_news n
-                    where not exists (select 1 from analytics.news_sentiment s
-                                      where s.article_id = n.article_id and s.ticker = n.ticker)),
-                   count(*) filter (where sentiment_score < -1 or sentiment_score > 1),
-                   count(*) filter (where not (sentiment_label = any(%s) and scorer = any(%s))),
-                   count(*)
-            from analytics.news_sentiment
-            """,
-            (list(LABELS), list(SCORERS)),
-        ).fetchone()
+        result = sentiment_invariants(conn)
     return dg.AssetCheckResult(
-        passed=unscored == out_of_range == bad_names == 0,
+        passed=result.passed,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows_scored": scored, "pairs_unscored": unscored, "scores_out_of_range": out_of_range,
-                  "unknown_label_or_scorer": bad_names},
+        metadata={"rows_scored": result.scored, "pairs_unscored": result.unscored,
+                  "scores_out_of_range": result.out_of_range, "unknown_label_or_scorer": result.unknown_names},
     )
 
 
@@ -63,16 +50,11 @@ def sentiment_is_complete_and_bounded(warehouse: WarehouseResource) -> dg.AssetC
 )
 def ratings_map_to_the_scale(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as conn:
-        rows = conn.execute(
-            "select rating, count(*) from raw.benzinga_ratings"
-            " where rating is not null and rating_numeric is null group by rating order by count(*) desc"
-        ).fetchall()
+        rows = unmapped_ratings(conn)
     return dg.AssetCheckResult(
         passed=not rows,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "unknown_rating_strings": dg.MetadataValue.md(
-                "\n".join(f"- {r!r}: {n}" for r, n in rows) or "none"
-            ),
+            "unknown_rating_strings": dg.MetadataValue.md("\n".join(f"- {r!r}: {n}" for r, n in rows) or "none"),
         },
     )
