@@ -267,6 +267,10 @@ def materialize_all(
             if pending:
                 log(f"  again for {len(pending)} assets a failed step held back in a shared step (e.g. dbt)")
         stage.seconds = perf_counter() - started
+        for key in runnable:  # held back inside this stage by a failed upstream of its own stage
+            name, step = key.to_user_string(), step_of.get(key, "")
+            if key in missing and step not in stage.failed and step not in stage.skipped:
+                stage.skipped[name] = missing[key]
         log(f"  {stage.status} in {stage.seconds:.1f}s")
         for step, line in {**stage.failed, **stage.skipped}.items():
             log(f"  {step}: {line}")
