@@ -74,15 +74,6 @@ def target(settings) -> int:
     return int(settings.get("VP_INDIA_TARGET", DEFAULT_TARGET))
 
 
-@pytest.fixture(scope="module")
-def defs(shared_demo) -> dg.Definitions:
-    """The code location, loaded once (its EnvVars resolve when each run starts; the shared build parsed
-    the dbt project)."""
-    from valuation_platform.definitions import build_defs
-
-    return build_defs()
-
-
 def query(db: DatabaseSettings, text: str, params: tuple = ()) -> list[tuple]:
     with connect(db) as conn:
         return conn.execute(text, params).fetchall()
@@ -274,6 +265,16 @@ def scenario(shared_demo, settings, pg_admin, tmp_path_factory):
             yield Scenario(base, db, inst, values)
     finally:
         drop_database(pg_admin, name)
+
+
+@pytest.fixture(scope="module")
+def defs(scenario) -> dg.Definitions:
+    """The code location over the scenario, loaded once: which settings are set is read at load time,
+    their values when each run starts. (The shared build parsed the dbt project.)"""
+    from valuation_platform.definitions import build_defs
+
+    with env(scenario.values):
+        return build_defs()
 
 
 @pytest.fixture(scope="module")

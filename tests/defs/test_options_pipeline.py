@@ -1,13 +1,25 @@
 """End to end: generated option chains (NSE + Polygon) -> Dagster assets -> Postgres raw/analytics -> dbt marts.
 
 Every expected value is computed here from the mirror's documents or from the mart rows' own inputs,
-independently of the pipeline's code path (PCR and max pain by brute force). NSE underlyings are named in
-VP_OPTION_UNDERLYINGS; the US ones come from the default liquidity rule over a seeded universe and bars.
+independently of the pipeline's code path (PCR and max pain by brute force, IV rank from a seeded history).
+
+The normal state is read from the session's shared demo (tests/support/shared_demo.py): its mirror names
+its chains in mirror.json (VP_OPTION_UNDERLYINGS), the whole graph ran over the sample window. Faults (an
+empty NSE payload, a truncated Polygon page), the US default underlyings (the liquidity rule over a
+seeded universe and bars), the IV rank over a seeded history and a re-run use a scenario of their own:
+the shared mirror seen through symlinks with the faulted files replaced, the options Python assets only.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,124 +29,82 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.support.pipeline import env, run_pipeline
+from tests.support.pipeline import SAMPLE_WINDOW, run_pipeline
 from valuation_platform.analytics.options.bsm import bsm_greeks, bsm_price
-from valuation_platform.generator.options import (
-    DEFAULT_US_TICKERS,
-    option_underlyings_setting,
-    write_option_chains,
-)
+from valuation_platform.lib.runner import StageResult
 from valuation_platform.pipelines.options.markets import partition_of_day
+from valuation_platform.pipelines.options.underlyings import SETTING, UnderlyingsSetting
 from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.nse.option_chain import option_chain_url
 from valuation_platform.warehouse.bootstrap import ensure_tables
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
+from valuation_platform.warehouse.settings import DatabaseSettings
 from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS
 from valuation_platform.warehouse.tables.options import OPTION_ATM_IV_HISTORY
 from valuation_platform.warehouse.tables.sec import US_UNIVERSE
 from valuation_platform.warehouse.upsert import upsert
 
-GROUPS = {"options"}  # the options models read no seeds, so "reference" is not needed
-AS_OF = date(2026, 11, 20)
-LANDED = {"NIFTY", "BANKNIFTY", *DEFAULT_US_TICKERS} - {DEFAULT_US_TICKERS[0]}
-BROKEN_US = DEFAULT_US_TICKERS[0]  # its second Polygon page is truncated
+AS_OF = SAMPLE_WINDOW.end  # the mirror's one snapshot date
+WINDOW = {d.date().isoformat() for d in pd.bdate_range(SAMPLE_WINDOW.start, SAMPLE_WINDOW.end)}  # weekday partitions
 CLOSES = {"nse": (time(15, 30), "Asia/Kolkata"), "us": (time(16, 0), "America/New_York")}
-NSE_ONLY = "NSE:NIFTY,BANKNIFTY,RELIANCE"  # the US chains come from the liquidity rule
-ILLIQUID = "ILLQ"  # in the universe, below the rule's $25M a session: never asked for
+PYTHON_ASSETS = {"nse_option_chain_snapshots", "us_option_chain_snapshots", "option_contracts_enriched",
+                 "option_atm_iv_history", "option_chain_summary", "option_strategies"}
+MARTS = {"marts/fct_option_chain", "marts/fct_option_summary", "marts/fct_option_strategies"}
+ILLIQUID = "ILLQ"  # in the scenario's universe, below the rule's $25M a session: never asked for
+SNAPSHOT_FOLDER = "api.polygon.io/v3/snapshot/options"
 
 
-def _nse_path(root: Path, kind: str, symbol: str) -> Path:
-    return root / mirror_relpath(option_chain_url(kind), {"symbol": symbol})
+# -- the mirror's own documents: the oracles ------------------------------------------------------
+def _nse_path(root: Path, symbol: str) -> Path:
+    """The symbol's gzipped document, at NSE's index or stock endpoint (whichever the mirror holds)."""
+    paths = [root / (mirror_relpath(option_chain_url(kind), {"symbol": symbol}) + ".gz") for kind in ("indices", "equities")]
+    (path,) = [p for p in paths if p.exists()]
+    return path
 
 
-@pytest.fixture(scope="module")
-def mirror(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("options_mirror")
-    write_option_chains(root, AS_OF)
-    # NSE answers {} to clients without its session cookies; a Polygon cursor page cut short.
-    _nse_path(root, "equities", "RELIANCE").write_bytes(b"{}")
-    (second_page,) = (root / "api.polygon.io/v3/snapshot/options").glob(f"{BROKEN_US}?cursor=*")
-    second_page.write_bytes(second_page.read_bytes()[:500])
-    return root
+def _us_pages(root: Path, ticker: str) -> list[Path]:
+    """The first page (``?limit=``) and its ``?cursor=`` continuations."""
+    return sorted((root / SNAPSHOT_FOLDER).glob(f"{ticker}?*.gz"))
 
 
-def _databases(pg_admin, names):
-    for name in names:
-        drop_database(pg_admin, name)
-        ensure_database(pg_admin, name)
-    return tuple(pg_admin.with_dbname(n) for n in names)
+def _gz_json(path: Path) -> dict:
+    return json.loads(gzip.decompress(path.read_bytes()))
 
 
-@pytest.fixture(scope="module")
-def databases(pg_admin):
-    names = ("vpt_options_e2e", "vpt_options_dagster")
-    yield _databases(pg_admin, names)
-    for name in names:
-        drop_database(pg_admin, name)
+def _nse_sides(doc: dict) -> list[tuple[dict, str]]:
+    return [(e, side) for e in doc["records"]["data"] for side in ("CE", "PE") if side in e]
 
 
-@pytest.fixture(scope="module")
-def instance(databases):
-    _, dagster_db = databases
-    with dg.instance_for_test(overrides={"storage": {"postgres": {"postgres_url": dagster_db.sqlalchemy_url}}}) as inst:
-        yield inst
-
-
-def _seed_universe_and_bars(conn) -> None:
-    """What the SEC and market domains would have stored: the generated chains' tickers trade $100M a
-    session, ILLQ $1M, over the 20 sessions to the as-of date."""
-    ensure_tables(conn, [US_UNIVERSE, POLYGON_DAILY_BARS])
-    tickers = {**{t: 1e7 for t in DEFAULT_US_TICKERS}, ILLIQUID: 1e5}
-    upsert(conn, US_UNIVERSE, [{"ticker": t, "cik": i + 1, "name": t, "is_primary_ticker": True}
-                               for i, t in enumerate(tickers)], source="test:universe")
-    upsert(conn, POLYGON_DAILY_BARS, [{"ticker": t, "trade_date": d, "open": 10.0, "high": 10.0, "low": 10.0,
-                                       "close": 10.0, "volume": v} for t, v in tickers.items()
-                                      for d in pd.bdate_range(end=AS_OF, periods=20).date], source="test:bars")
-
-
-def _seeded_history() -> list[dict]:
-    """150 earlier NIFTY trading days (as if earlier runs had written them) and one older than 52 weeks."""
-    days, day = [], date(2026, 11, 12)
-    while len(days) < 150:
-        if day.weekday() < 5:
-            days.append(day)
-        day -= timedelta(days=1)
-    rows = [{"underlying": "NIFTY", "trade_date": d, "snapshot_ts": datetime.combine(d, time(10), timezone.utc),
-             "atm_iv_30d": 0.09 + 0.05 * ((i * 37) % 100) / 100, "n_expiries": 5} for i, d in enumerate(days)]
-    old = date(2025, 10, 1)
-    rows.append({"underlying": "NIFTY", "trade_date": old, "snapshot_ts": datetime.combine(old, time(10), timezone.utc),
-                 "atm_iv_30d": 0.9, "n_expiries": 5})
-    return rows
+def _underlyings(mirror: Path) -> dict[str, tuple[str, ...]]:
+    """The chains the mirror holds, per market, as its mirror.json names them."""
+    settings = json.loads((mirror / "mirror.json").read_text())["settings"]
+    return UnderlyingsSetting.parse(settings[SETTING]).explicit
 
 
 @pytest.fixture(scope="module")
-def first_run(mirror, databases, instance):
-    db, _ = databases
-    with connect(db) as conn:
-        _seed_universe_and_bars(conn)
-        ensure_tables(conn, [OPTION_ATM_IV_HISTORY])
-        for row in _seeded_history():
-            upsert(conn, OPTION_ATM_IV_HISTORY, [row], source="test:earlier-runs",
-                   partition_key=partition_of_day(row["trade_date"]))
-    return _run(mirror, db, instance)
+def underlyings(shared_demo) -> dict[str, tuple[str, ...]]:
+    return _underlyings(shared_demo.mirror)
 
 
-def _run(mirror, db, instance):
-    # dbt's profile is read from these variables: parsing with them set up front lets every dbt step
-    # of the run reuse the prepared manifest (partial parsing) instead of parsing the project again.
-    with env(db.dbt_env()):
-        return run_pipeline(mirror, db, instance, select_groups=GROUPS, extra_env={"VP_OPTION_UNDERLYINGS": NSE_ONLY})
+@pytest.fixture(scope="module")
+def contracts_in_mirror(shared_demo, underlyings) -> dict[str, int]:
+    """Contracts per underlying in the mirror's documents: a side of an NSE strike, a Polygon result."""
+    root = shared_demo.mirror
+    counts = {s: len(_nse_sides(_gz_json(_nse_path(root, s)))) for s in underlyings["nse"]}
+    counts.update({t: sum(len(_gz_json(p)["results"]) for p in _us_pages(root, t)) for t in underlyings["us"]})
+    return counts
 
 
-def _rows(db, query: str, params=()) -> list[dict]:
+# -- reading the warehouse and Dagster's records ---------------------------------------------------
+def _rows(db: DatabaseSettings, query: str, params=()) -> list[dict]:
     with connect(db) as conn:
         cur = conn.execute(query, params)
         names = [d.name for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def counts(db) -> dict[str, int]:
+def counts(db: DatabaseSettings) -> dict[str, int]:
     with connect(db) as conn:
         tables = conn.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
@@ -143,7 +113,7 @@ def counts(db) -> dict[str, int]:
         return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables}
 
 
-def _latest_meta(instance, key: str, partition: str | None = None) -> dict:
+def _latest_meta(instance: dg.DagsterInstance, key: str, partition: str | None = None) -> dict:
     event = instance.get_latest_materialization_event(dg.AssetKey(key))
     if partition is not None:
         records = instance.fetch_materializations(
@@ -153,62 +123,75 @@ def _latest_meta(instance, key: str, partition: str | None = None) -> dict:
     return {k: v.value for k, v in event.asset_materialization.metadata.items()}
 
 
-def test_every_stage_succeeds_and_snapshots_land_in_their_own_partition(first_run, databases, instance) -> None:
-    assert first_run and all(stage.success for stage in first_run), first_run
-    db, _ = databases
+def _check_passed(instance: dg.DagsterInstance, asset: dg.AssetKey, name: str) -> tuple[bool, dict]:
+    records = instance.event_log_storage.get_asset_check_execution_history(dg.AssetCheckKey(asset, name), limit=1)
+    assert records, name
+    evaluation = records[0].event.dagster_event.event_specific_data
+    return evaluation.passed, {k: v.value for k, v in evaluation.metadata.items()}
+
+
+@pytest.fixture(scope="module")
+def db(shared_demo) -> DatabaseSettings:
+    return shared_demo.db
+
+
+@pytest.fixture(scope="module")
+def demo_instance(shared_demo) -> Iterator[dg.DagsterInstance]:
+    with shared_demo.instance() as instance:
+        yield instance
+
+
+# -- the shared run ----------------------------------------------------------------------------------
+def test_every_stage_succeeds_and_snapshots_land_in_their_own_partition(
+    shared_demo, demo_instance, db, underlyings, contracts_in_mirror
+) -> None:
+    ours = {*PYTHON_ASSETS, *MARTS}
+    stages = [s for s in shared_demo.stages if set(s.assets) & ours]
+    assert ours <= {a for s in stages for a in s.materialized}, stages
+    assert not [s for s in stages if set(s.failed) & ours or set(s.skipped) & ours], stages
     written = {r["market"]: r["n"] for r in _rows(db, "select market, count(*) as n from raw.option_chain_snapshots group by 1")}
-    for market, chosen in (("nse", "listed in VP_OPTION_UNDERLYINGS"), ("us", "default: top 20 universe tickers")):
-        meta = _latest_meta(instance, f"{market}_option_chain_snapshots")
-        assert meta["documents_attempted"] == 3 and meta["documents_quarantined"] == 1
-        assert meta["chains_landed"] == 2 and meta["chains_absent"] == 0
-        assert chosen in meta["underlyings"]
-        # The row count is what this run wrote (its market's rows), not a count of the shared table.
-        assert meta["dagster/row_count"] == written[market] == meta["rows_by_partition"]["2026-11-20"]
-    assert ILLIQUID not in _latest_meta(instance, "us_option_chain_snapshots")["chains"]
+    for market in ("nse", "us"):
+        meta = _latest_meta(demo_instance, f"{market}_option_chain_snapshots")
+        chains = underlyings[market]
+        assert meta["documents_attempted"] == len(chains) and meta["documents_quarantined"] == 0
+        assert meta["chains_landed"] == len(chains) and meta["chains_absent"] == 0
+        assert meta["underlyings"] == f"- listed in VP_OPTION_UNDERLYINGS: {', '.join(chains)}"
+        # The row count is what this run wrote (its market's rows), not a count of the shared table:
+        # every contract of the market's documents.
+        expected = sum(contracts_in_mirror[s] for s in chains)
+        assert meta["dagster/row_count"] == written[market] == meta["rows_by_partition"][AS_OF.isoformat()] == expected
+    # The run covered the whole sample window as one run: every day is materialized, only the as-of has rows.
+    for key in sorted(PYTHON_ASSETS):
+        assert WINDOW <= demo_instance.get_materialized_partitions(dg.AssetKey(key)), key
+    # The US default reads the universe's stored bars: a whole-graph run snapshots after the bars landed.
+    stage_of = {a: i for i, s in enumerate(shared_demo.stages) for a in s.assets}
+    assert stage_of["us_option_chain_snapshots"] > stage_of["polygon_daily_bars"]
     keys = _rows(db, "select distinct _partition_key, trade_date from raw.option_chain_snapshots")
-    assert keys == [{"_partition_key": "2026-11-20", "trade_date": AS_OF}]
-    # The run covered the whole sample window as one run: every day is materialized, only the 20th has rows.
-    window = {"2026-11-13", "2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"}
-    for key in ("nse_option_chain_snapshots", "us_option_chain_snapshots", "option_contracts_enriched", "option_chain_summary", "option_strategies"):
-        assert window <= instance.get_materialized_partitions(dg.AssetKey(key))
+    assert keys == [{"_partition_key": AS_OF.isoformat(), "trade_date": AS_OF}]
 
 
-def test_raw_rows_are_the_documents_contracts(first_run, mirror, databases) -> None:
-    db, _ = databases
-    doc = json.loads(_nse_path(mirror, "indices", "NIFTY").read_bytes())
-    sides = [(e, side) for e in doc["records"]["data"] for side in ("CE", "PE") if side in e]
-    rows = _rows(db, "select * from raw.option_chain_snapshots where underlying = 'NIFTY'")
-    assert len(rows) == len(sides)
-    entry, side = next((e, s) for e, s in sides if e[s]["totalTradedVolume"] > 0 and e[s]["bidprice"] > 0)
-    contract = entry[side]
-    row = next(r for r in rows if r["strike"] == entry["strikePrice"] and r["option_type"] == side
-               and r["expiry"].strftime("%d-%b-%Y") == entry["expiryDate"])
-    assert (row["bid"], row["ask"], row["last_price"]) == (contract["bidprice"], contract["askPrice"], contract["lastPrice"])
-    assert (row["volume"], row["open_interest"], row["oi_change"]) == (
-        contract["totalTradedVolume"], contract["openInterest"], contract["changeinOpenInterest"])
-    assert row["provider_iv"] == pytest.approx(contract["impliedVolatility"] / 100, rel=1e-12)
-    assert row["contract_symbol"] == contract["identifier"] and row["market"] == "nse"
-    stamp = datetime.strptime(doc["records"]["timestamp"], "%d-%b-%Y %H:%M:%S").replace(tzinfo=ZoneInfo("Asia/Kolkata"))
-    assert row["snapshot_ts"] == stamp
+def test_raw_rows_are_the_documents_contracts(shared_demo, db, underlyings, contracts_in_mirror) -> None:
+    stored = Counter(r["underlying"] for r in _rows(db, "select underlying from raw.option_chain_snapshots"))
+    assert stored == contracts_in_mirror
+    for symbol in underlyings["nse"]:
+        doc = _gz_json(_nse_path(shared_demo.mirror, symbol))
+        rows = _rows(db, "select * from raw.option_chain_snapshots where underlying = %s", (symbol,))
+        entry, side = next((e, s) for e, s in _nse_sides(doc) if e[s]["totalTradedVolume"] > 0 and e[s]["bidprice"] > 0)
+        contract = entry[side]
+        row = next(r for r in rows if r["strike"] == entry["strikePrice"] and r["option_type"] == side
+                   and r["expiry"].strftime("%d-%b-%Y") == entry["expiryDate"])
+        assert (row["bid"], row["ask"], row["last_price"]) == (contract["bidprice"], contract["askPrice"], contract["lastPrice"])
+        assert (row["volume"], row["open_interest"], row["oi_change"]) == (
+            contract["totalTradedVolume"], contract["openInterest"], contract["changeinOpenInterest"])
+        assert row["provider_iv"] == pytest.approx(contract["impliedVolatility"] / 100, rel=1e-12)
+        assert row["contract_symbol"] == contract["identifier"] and row["market"] == "nse"
+        stamp = datetime.strptime(doc["records"]["timestamp"], "%d-%b-%Y %H:%M:%S").replace(tzinfo=ZoneInfo("Asia/Kolkata"))
+        assert row["snapshot_ts"] == stamp, symbol
 
 
-def test_bad_documents_are_quarantined_and_the_rest_lands(first_run, databases) -> None:
-    db, _ = databases
-    reasons = {r["document"]: r["reason"] for r in _rows(
-        db, "select document, reason from raw.quarantine where asset_key in ('nse_option_chain_snapshots', 'us_option_chain_snapshots')")}
-    assert len(reasons) == 2
-    reliance = next(r for d, r in reasons.items() if d.endswith("option-chain-equities?symbol=RELIANCE"))
-    assert "empty payload" in reliance
-    broken = next(r for d, r in reasons.items() if f"/v3/snapshot/options/{BROKEN_US}?cursor=" in d)
-    assert "malformed JSON" in broken
-    landed = {r["underlying"] for r in _rows(db, "select distinct underlying from marts.fct_option_chain")}
-    assert landed == LANDED
-
-
-def test_chain_greeks_are_reproduced_from_each_rows_own_inputs(first_run, databases) -> None:
+def test_chain_greeks_are_reproduced_from_each_rows_own_inputs(db) -> None:
     """Storage and wiring: each mart row's own inputs give its stored Greeks (correctness against py_vollib
     is tests/analytics/options/test_real_chains_vs_py_vollib.py)."""
-    db, _ = databases
     rows = _rows(db, "select * from marts.fct_option_chain where iv_status = 'OK'")
     assert len(rows) > 1000
 
@@ -253,7 +236,7 @@ def _pcr(chain: list[dict], field: str) -> float | None:
     return puts / calls if calls else None
 
 
-def _check_summary_against_chain(db) -> int:
+def test_summary_pcr_and_max_pain_equal_a_plain_computation_from_the_chain(db) -> None:
     chain = _rows(db, "select underlying, snapshot_ts, expiry, strike, option_type, open_interest, volume "
                       "from marts.fct_option_chain")
     groups: dict[tuple, list[dict]] = {}
@@ -261,42 +244,28 @@ def _check_summary_against_chain(db) -> int:
         groups.setdefault((c["underlying"], c["snapshot_ts"], c["expiry"]), []).append(c)
     summary = _rows(db, "select * from marts.fct_option_summary")
     assert {(s["underlying"], s["snapshot_ts"], s["expiry"]) for s in summary} == set(groups)
+    assert len(summary) > 20
     for s in summary:
         g = groups[(s["underlying"], s["snapshot_ts"], s["expiry"])]
         for field, column in (("pcr_oi", "open_interest"), ("pcr_volume", "volume")):
             expected = _pcr(g, column)
             assert s[field] == (None if expected is None else pytest.approx(expected, rel=1e-12)), field
         assert s["max_pain"] == _max_pain(g)
-    return len(summary)
 
 
-def test_summary_pcr_and_max_pain_equal_a_plain_computation_from_the_chain(first_run, databases) -> None:
-    db, _ = databases
-    assert _check_summary_against_chain(db) > 20
+def test_iv_rank_waits_for_126_days_of_our_own_history(db) -> None:
+    """The shared run is the first: no earlier day of ATM IV, so no rank yet (the rank over a history is
+    the scenario's). The mart passes the analytics table's IV figures on as they are."""
+    columns = "underlying, snapshot_ts, expiry, atm_iv_30d, iv_rank_52w, iv_percentile_52w, iv_history_days"
+    mart = _rows(db, f"select {columns} from marts.fct_option_summary order by 1, 2, 3")
+    assert mart == _rows(db, f"select {columns} from analytics.option_chain_summary order by 1, 2, 3")
+    assert all(r["iv_history_days"] == 0 and r["iv_rank_52w"] is None and r["iv_percentile_52w"] is None for r in mart)
+    assert any(r["atm_iv_30d"] is not None for r in mart)
 
 
-def test_iv_rank_is_measured_on_our_own_52_week_history(first_run, databases) -> None:
-    db, _ = databases
-    history = [r for r in _seeded_history() if r["trade_date"] >= AS_OF - timedelta(weeks=52)]
-    ivs = np.array([r["atm_iv_30d"] for r in history])
-    (today,) = _rows(db, "select * from analytics.option_atm_iv_history where underlying = 'NIFTY' and trade_date = %s",
-                     (AS_OF,))
-    nifty = _rows(db, "select * from marts.fct_option_summary where underlying = 'NIFTY'")
-    current = today["atm_iv_30d"]
-    assert ivs.min() < current < ivs.max()  # the seeded range brackets the generated NIFTY vol
-    lo, hi = min(ivs.min(), current), max(ivs.max(), current)
-    for row in nifty:
-        assert row["atm_iv_30d"] == current and row["iv_history_days"] == len(history) == 150
-        assert row["iv_rank_52w"] == pytest.approx((current - lo) / (hi - lo), rel=1e-12)
-        assert row["iv_percentile_52w"] == pytest.approx(np.mean(ivs < current), rel=1e-12)
-    banknifty = _rows(db, "select iv_rank_52w, iv_history_days from marts.fct_option_summary where underlying = 'BANKNIFTY'")
-    assert banknifty and all(r["iv_rank_52w"] is None and r["iv_history_days"] == 0 for r in banknifty)
-
-
-def test_strategies_are_priced_from_the_chain(first_run, databases) -> None:
-    db, _ = databases
+def test_strategies_are_priced_from_the_chain(db, underlyings) -> None:
     strategies = _rows(db, "select * from marts.fct_option_strategies")
-    assert {s["underlying"] for s in strategies} == LANDED
+    assert {s["underlying"] for s in strategies} == {*underlyings["nse"], *underlyings["us"]}
     prices = {(c["underlying"], c["snapshot_ts"], c["expiry"], c["strike"], c["option_type"]): c["quote_price"]
               for c in _rows(db, "select * from marts.fct_option_chain where iv_status = 'OK'")}
     condors = [s for s in strategies if s["strategy"] == "iron_condor"]
@@ -315,38 +284,168 @@ def test_strategies_are_priced_from_the_chain(first_run, databases) -> None:
     assert all(sorted(r) == list(range(1, len(r) + 1)) for r in ranks.values())
 
 
-def test_asset_checks_ran_and_passed(first_run, instance) -> None:
+def test_asset_checks_ran_and_passed(demo_instance) -> None:
     from dagster_dbt import get_asset_key_for_model
 
     from valuation_platform.defs.dbt.assets import dbt_models
 
     key = get_asset_key_for_model([dbt_models], "fct_option_chain")
     for name in ("option_greeks_bounds", "option_model_parity", "option_put_call_parity"):
-        records = instance.event_log_storage.get_asset_check_execution_history(dg.AssetCheckKey(key, name), limit=1)
-        assert records and records[0].status.value == "SUCCEEDED", name
-        evaluation = records[0].event.dagster_event.event_specific_data
-        assert evaluation.passed, name
-    model = instance.event_log_storage.get_asset_check_execution_history(
-        dg.AssetCheckKey(key, "option_model_parity"), limit=1)[0].event.dagster_event.event_specific_data
-    assert model.metadata["pairs_checked"].value > 500 and model.metadata["max_parity_gap"].value < 1e-9
-    for market in ("nse", "us"):  # one document quarantined per market
+        assert _check_passed(demo_instance, key, name)[0], name
+    _, model = _check_passed(demo_instance, key, "option_model_parity")
+    assert model["pairs_checked"] > 500 and model["max_parity_gap"] < 1e-9
+    for market in ("nse", "us"):  # nothing quarantined in the shared mirror
         asset = f"{market}_option_chain_snapshots"
-        records = instance.event_log_storage.get_asset_check_execution_history(
-            dg.AssetCheckKey(dg.AssetKey(asset), f"{asset}_quarantine"), limit=1)
-        assert records and not records[0].event.dagster_event.event_specific_data.passed
+        assert _check_passed(demo_instance, dg.AssetKey(asset), f"{asset}_quarantine")[0], asset
 
 
-def test_rerun_is_idempotent(first_run, mirror, databases, instance) -> None:
-    db, _ = databases
-    before = counts(db)
-    again = _run(mirror, db, instance)
-    assert all(stage.success for stage in again)
-    assert counts(db) == before
-    meta = _latest_meta(instance, "nse_option_chain_snapshots")
+# -- a scenario of its own: bad documents, the US default, a 52-week history, a re-run ---------------
+@dataclass
+class Scenario:
+    mirror: Path
+    db: DatabaseSettings
+    instance: dg.DagsterInstance
+    nse: tuple[str, ...]  # named in VP_OPTION_UNDERLYINGS
+    us: tuple[str, ...]  # the mirror's US chains: chosen by the liquidity rule
+    stages: list[StageResult]
+
+    def run(self) -> list[StageResult]:
+        return run_pipeline(self.mirror, self.db, self.instance, select_keys=PYTHON_ASSETS,
+                            extra_env={SETTING: f"NSE:{','.join(self.nse)}"})  # the US chains by default
+
+    @property
+    def broken_nse(self) -> str:
+        return self.nse[-1]  # a stock (RELIANCE): NSE answers {} to clients without its session cookies
+
+    @property
+    def broken_us(self) -> str:
+        return self.us[0]  # the one chain with a second page: cut short
+
+    @property
+    def landed(self) -> set[str]:
+        return {*self.nse, *self.us} - {self.broken_nse, self.broken_us}
+
+
+def _database(pg_admin: DatabaseSettings, tmp_path_factory: pytest.TempPathFactory, purpose: str) -> DatabaseSettings:
+    """An empty database named for this test session, so concurrent sessions never share it."""
+    name = f"vpt_options_{purpose}_{hashlib.sha1(str(tmp_path_factory.getbasetemp()).encode()).hexdigest()[:10]}"
+    drop_database(pg_admin, name)
+    ensure_database(pg_admin, name)
+    return pg_admin.with_dbname(name)
+
+
+def _link_mirror(shared: Path, root: Path) -> None:
+    """Every file of the shared mirror as a symlink: a test replaces the ones it faults, never the originals."""
+    shutil.copytree(shared, root, copy_function=os.symlink, dirs_exist_ok=True)
+
+
+def _replace(path: Path, payload: bytes) -> None:
+    path.unlink()
+    path.write_bytes(gzip.compress(payload))
+
+
+def _seed_universe_and_bars(conn, tickers: tuple[str, ...]) -> None:
+    """What the SEC and market domains would have stored: the chains' tickers trade $100M a session, ILLQ
+    $1M, over the 20 sessions to the as-of date."""
+    ensure_tables(conn, [US_UNIVERSE, POLYGON_DAILY_BARS])
+    volumes = {**{t: 1e7 for t in tickers}, ILLIQUID: 1e5}
+    upsert(conn, US_UNIVERSE, [{"ticker": t, "cik": i + 1, "name": t, "is_primary_ticker": True}
+                               for i, t in enumerate(volumes)], source="test:universe")
+    upsert(conn, POLYGON_DAILY_BARS, [{"ticker": t, "trade_date": d, "open": 10.0, "high": 10.0, "low": 10.0,
+                                       "close": 10.0, "volume": v} for t, v in volumes.items()
+                                      for d in pd.bdate_range(end=AS_OF, periods=20).date], source="test:bars")
+
+
+def _seeded_history() -> list[dict]:
+    """150 earlier NIFTY trading days (as if earlier runs had written them) and one older than 52 weeks."""
+    days, day = [], AS_OF - timedelta(days=8)
+    while len(days) < 150:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    rows = [{"underlying": "NIFTY", "trade_date": d, "snapshot_ts": datetime.combine(d, time(10), timezone.utc),
+             "atm_iv_30d": 0.09 + 0.05 * ((i * 37) % 100) / 100, "n_expiries": 5} for i, d in enumerate(days)]
+    old = AS_OF - timedelta(weeks=58)
+    rows.append({"underlying": "NIFTY", "trade_date": old, "snapshot_ts": datetime.combine(old, time(10), timezone.utc),
+                 "atm_iv_30d": 0.9, "n_expiries": 5})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def scenario(shared_demo, underlyings, pg_admin, tmp_path_factory) -> Iterator[Scenario]:
+    root = tmp_path_factory.mktemp("options_mirror")
+    _link_mirror(shared_demo.mirror, root)
+    db = _database(pg_admin, tmp_path_factory, "scenario")
+    with dg.instance_for_test() as instance:
+        scenario = Scenario(root, db, instance, underlyings["nse"], underlyings["us"], [])
+        assert "equities" in _nse_path(root, scenario.broken_nse).name and len(_us_pages(root, scenario.broken_us)) == 2
+        _replace(_nse_path(root, scenario.broken_nse), b"{}")
+        second_page = next(p for p in _us_pages(root, scenario.broken_us) if "?cursor=" in p.name)
+        _replace(second_page, gzip.decompress(second_page.read_bytes())[:500])
+        with connect(db) as conn:
+            _seed_universe_and_bars(conn, scenario.us)
+            ensure_tables(conn, [OPTION_ATM_IV_HISTORY])
+            for row in _seeded_history():
+                upsert(conn, OPTION_ATM_IV_HISTORY, [row], source="test:earlier-runs",
+                       partition_key=partition_of_day(row["trade_date"]))
+        scenario.stages = scenario.run()
+        yield scenario
+    drop_database(pg_admin, db.dbname)
+
+
+def test_bad_documents_are_quarantined_the_rest_lands_and_the_us_default_is_liquid(scenario) -> None:
+    assert scenario.stages and all(stage.success for stage in scenario.stages), scenario.stages
+    for market, chosen in (("nse", "listed in VP_OPTION_UNDERLYINGS"), ("us", "default: top 20 universe tickers")):
+        meta = _latest_meta(scenario.instance, f"{market}_option_chain_snapshots")
+        assert meta["documents_attempted"] == 3 and meta["documents_quarantined"] == 1
+        assert meta["chains_landed"] == 2 and meta["chains_absent"] == 0
+        assert chosen in meta["underlyings"]
+    us_chains = _latest_meta(scenario.instance, "us_option_chain_snapshots")["chains"]
+    assert ILLIQUID not in us_chains and all(f"us:{t}" in us_chains for t in scenario.us)
+    reasons = {r["document"]: r["reason"] for r in _rows(
+        scenario.db, "select document, reason from raw.quarantine"
+                     " where asset_key in ('nse_option_chain_snapshots', 'us_option_chain_snapshots')")}
+    assert len(reasons) == 2
+    empty = next(r for d, r in reasons.items() if d.endswith(f"option-chain-equities?symbol={scenario.broken_nse}"))
+    assert "empty payload" in empty
+    broken = next(r for d, r in reasons.items() if f"/v3/snapshot/options/{scenario.broken_us}?cursor=" in d)
+    assert "malformed JSON" in broken
+    for table in ("raw.option_chain_snapshots", "analytics.option_contracts_enriched", "analytics.option_chain_summary"):
+        landed = {r["underlying"] for r in _rows(scenario.db, f"select distinct underlying from {table}")}
+        assert landed == scenario.landed, table
+    for market in ("nse", "us"):  # one document quarantined per market: the check says so
+        asset = f"{market}_option_chain_snapshots"
+        assert not _check_passed(scenario.instance, dg.AssetKey(asset), f"{asset}_quarantine")[0], asset
+
+
+def test_iv_rank_is_measured_on_our_own_52_week_history(scenario) -> None:
+    history = [r for r in _seeded_history() if r["trade_date"] >= AS_OF - timedelta(weeks=52)]
+    ivs = np.array([r["atm_iv_30d"] for r in history])
+    (today,) = _rows(scenario.db, "select * from analytics.option_atm_iv_history"
+                                  " where underlying = 'NIFTY' and trade_date = %s", (AS_OF,))
+    nifty = _rows(scenario.db, "select * from analytics.option_chain_summary where underlying = 'NIFTY'")
+    current = today["atm_iv_30d"]
+    assert nifty and ivs.min() < current < ivs.max()  # the seeded range brackets the generated NIFTY vol
+    lo, hi = min(ivs.min(), current), max(ivs.max(), current)
+    for row in nifty:
+        assert row["atm_iv_30d"] == current and row["iv_history_days"] == len(history) == 150
+        assert row["iv_rank_52w"] == pytest.approx((current - lo) / (hi - lo), rel=1e-12)
+        assert row["iv_percentile_52w"] == pytest.approx(np.mean(ivs < current), rel=1e-12)
+    banknifty = _rows(scenario.db, "select iv_rank_52w, iv_history_days from analytics.option_chain_summary"
+                                   " where underlying = 'BANKNIFTY'")
+    assert banknifty and all(r["iv_rank_52w"] is None and r["iv_history_days"] == 0 for r in banknifty)
+
+
+def test_rerun_is_idempotent(scenario) -> None:
+    before = counts(scenario.db)
+    again = scenario.run()
+    assert again and all(stage.success for stage in again)
+    assert counts(scenario.db) == before
+    meta = _latest_meta(scenario.instance, "nse_option_chain_snapshots")
     assert meta["option_chain_snapshots/inserted"] == 0
     assert meta["option_chain_snapshots/unchanged"] == meta["option_chain_snapshots/rows_in"] > 0
     assert meta["dagster/row_count"] == meta["option_chain_snapshots/rows_in"]  # rewritten, not the table's count
-    enriched = _latest_meta(instance, "option_contracts_enriched", "2026-11-20")
+    enriched = _latest_meta(scenario.instance, "option_contracts_enriched", AS_OF.isoformat())
     assert enriched["option_contracts_enriched/inserted"] == 0 and enriched["rows_pruned"] == 0
 
 
@@ -356,39 +455,39 @@ FIXTURE_DAY = "2020-05-14"
 
 
 @pytest.fixture(scope="module")
-def fixture_run(shared_fixtures, pg_admin, tmp_path_factory):
-    """The real BANKNIFTY chain at the NSE URL path of a mirror that also holds 2026 chains (skipped):
+def fixture_run(shared_fixtures, shared_demo, pg_admin, tmp_path_factory):
+    """The real BANKNIFTY chain at the NSE URL path of a mirror that also holds the demo's chains (skipped):
     the options assets for the fixture's own partition (the dbt side is covered above)."""
     from valuation_platform.defs.options import assets
     from valuation_platform.defs.options.resources import OptionsResource
     from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 
     root = tmp_path_factory.mktemp("options_real_mirror")
-    write_option_chains(root, AS_OF)
+    _link_mirror(shared_demo.mirror, root)
     real = (shared_fixtures / "nse" / "option_chain_BANKNIFTY_2020-05-14.json").read_bytes()
-    _nse_path(root, "indices", "BANKNIFTY").write_bytes(real)
-    (db,) = _databases(pg_admin, ("vpt_options_real",))
+    _replace(_nse_path(root, "BANKNIFTY"), real)
+    setting = json.loads((root / "mirror.json").read_text())["settings"][SETTING]
+    db = _database(pg_admin, tmp_path_factory, "real")
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             [assets.nse_option_chain_snapshots, assets.us_option_chain_snapshots, assets.option_contracts_enriched,
-             assets.option_atm_iv_history,
-             assets.option_chain_summary, assets.option_strategies],
+             assets.option_atm_iv_history, assets.option_chain_summary, assets.option_strategies],
             partition_key=FIXTURE_DAY,
             instance=instance,
             resources={"sources": SourcesResource(source_root=str(root)),
                        "warehouse": WarehouseResource(database_url=db.url),
-                       "options": OptionsResource(underlyings=option_underlyings_setting())},
+                       "options": OptionsResource(underlyings=setting)},
             raise_on_error=False,
         )
         yield db, json.loads(real), result.success, _latest_meta(instance, "nse_option_chain_snapshots")
-    drop_database(pg_admin, "vpt_options_real")
+    drop_database(pg_admin, db.dbname)
 
 
 def test_real_banknifty_chain_loads_and_its_summary_matches_a_hand_computation(fixture_run) -> None:
     db, doc, success, meta = fixture_run
     assert success
     assert meta["chains_landed"] == 1 and meta["documents_quarantined"] == 0
-    assert "nse:NIFTY @ 2026-11-20 10:00Z -> 2026-11-20: " in meta["chains"]  # read, not landed: not in this run
+    assert f"nse:NIFTY @ {AS_OF} 10:00Z -> {AS_OF}: " in meta["chains"]  # read, not landed: not in this run
     raw = _rows(db, "select distinct underlying, _partition_key from raw.option_chain_snapshots")
     assert raw == [{"underlying": "BANKNIFTY", "_partition_key": FIXTURE_DAY}]
     summary = {s["expiry"].strftime("%d-%b-%Y"): s for s in _rows(db, "select * from analytics.option_chain_summary")}

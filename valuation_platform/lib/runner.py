@@ -125,10 +125,9 @@ def partition_keys(
             return [key] if key else []
         end = datetime.combine(window.end, time.max, tzinfo=_timezone(pdef))
         keys = pdef.get_partition_keys(current_time=end)
-        inside = [
-            k for k in keys
-            if window.start <= pdef.time_window_for_partition_key(k).start.astimezone(_timezone(pdef)).date() <= window.end
-        ]
+        # A key is its window's start formatted in the definition's own zone: parse it (asking Dagster for
+        # each key's window costs seconds on the definitions with thousands of keys and holiday exclusions).
+        inside = [k for k in keys if window.start <= datetime.strptime(k, pdef.fmt).date() <= window.end]
         if inside:
             return inside
         key = latest_complete_key(pdef, end)
