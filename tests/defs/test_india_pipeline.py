@@ -4,8 +4,8 @@ identical re-run, and a macro sync that brings a revised CPI release."""
 
 from __future__ import annotations
 
-import hashlib
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -215,7 +215,8 @@ def test_series_drivers_read_the_marts(db) -> None:
                        "and yoy_change is not null order by ref_period desc limit 1")[0]
     assert gdp[1] == latest[0] and gdp[0] == pytest.approx(latest[1], abs=1e-9) and gdp[2] == "macro_sync"
     (rate,) = query(db, "select d.current_value, s.value from marts.fct_drivers d join marts.fct_macro_series s "
-                        "on s.series_id = d.series_id and s.ref_period = d.as_of where d.driver_key = 'MACRO|interest_rate_10y'")
+                        "on s.series_id = d.series_id and s.ref_period = d.as_of "
+                        "where d.driver_key = 'MACRO|interest_rate_10y'")
     assert rate[0] == rate[1]
     created = query(db, "select change_type, count(*) from marts.fct_driver_changelog group by 1")
     assert dict(created) == {"created": query(db, "select count(*) from marts.fct_drivers")[0][0]}
@@ -232,11 +233,12 @@ class Scenario:
     values: dict[str, str | None]  # what run_pipeline would set for this mirror and database
 
 
-def clone_database(admin: DatabaseSettings, source: str, target: str, *, patience: float = 120.0) -> None:
+def clone_database(admin: DatabaseSettings, source: str, target: str, *, patience: float = 300.0) -> None:
     """``create database ... template``: Postgres copies the files, seconds instead of a second build.
     It refuses while another session is connected to the source (another worker reading the shared demo
     for a moment): try again until it is free."""
-    statement = sql.SQL("create database {} template {}").format(sql.Identifier(target), sql.Identifier(source))
+    statement = sql.SQL("create database {} template {}").format(sql.Identifier(target),
+                                                                  sql.Identifier(source))
     deadline = clock.monotonic() + patience
     with psycopg.connect(admin.with_dbname("postgres").url, autocommit=True) as conn:
         while True:
@@ -253,14 +255,14 @@ def clone_database(admin: DatabaseSettings, source: str, target: str, *, patienc
 def scenario(shared_demo, settings, pg_admin, tmp_path_factory):
     base = tmp_path_factory.mktemp("india_scenario")
     name = f"vpt_india_{hashlib.sha1(str(base.resolve()).encode()).hexdigest()[:10]}"
-    drop_database(pg_admin, name)
-    clone_database(pg_admin, shared_demo.db.dbname, name)
     mospi_host = mirror_relpath(mospi_url("cpi")).split("/")[0]
     for part in (mospi_host, "landing/india"):  # copytree keeps the files' times: the landing release times
         shutil.copytree(shared_demo.mirror / part, base / part)
     db = pg_admin.with_dbname(name)
     values = {**settings, "VP_SOURCE_ROOT": str(base), "VP_DATABASE_URL": db.url, "VP_TICKERS": None}
+    drop_database(pg_admin, name)
     try:
+        clone_database(pg_admin, shared_demo.db.dbname, name)
         with dg.instance_for_test() as inst:
             yield Scenario(base, db, inst, values)
     finally:
@@ -323,7 +325,8 @@ def revised(rerun, scenario, defs):
     from valuation_platform.defs.india.automation import india_macro_daily
 
     tick = datetime.combine(SAMPLE_AS_OF + timedelta(days=1), time(6), ZoneInfo("Asia/Kolkata"))
-    request = india_macro_daily(dg.build_schedule_context(instance=scenario.instance, scheduled_execution_time=tick))
+    context = dg.build_schedule_context(instance=scenario.instance, scheduled_execution_time=tick)
+    request = india_macro_daily(context)
     with env(scenario.values):
         result = defs.resolve_job_def("india_macro_sync_job").execute_in_process(
             instance=scenario.instance, tags=request.tags, raise_on_error=False
@@ -363,7 +366,8 @@ def test_changelog_records_the_macro_sync_change(revised, scenario) -> None:
     assert old_value == pytest.approx(revised["old_driver"]) and new_value == pytest.approx(new_driver)
     assert trigger == "macro_sync" and "current_value" in fields
     untouched = query(db, "select count(*) from marts.fct_driver_changelog where change_type = 'updated' "
-                          "and driver_key not like '%%cpi_combined_general_index%%' and driver_key <> 'MACRO|cpi_headline'")
+                          "and driver_key not like '%%cpi_combined_general_index%%' "
+                          "and driver_key <> 'MACRO|cpi_headline'")
     assert untouched[0][0] == 0  # nothing else moved
     updated = query(db, "select count(*) from marts.fct_driver_changelog where change_type = 'updated'")[0][0]
     versions = query(db, "select count(*) from snapshots.snp_india_drivers")[0][0]

@@ -9,7 +9,7 @@ import shutil
 import dagster as dg
 import pytest
 
-from tests.support.pipeline import run_pipeline
+from tests.support.pipeline import env, run_pipeline
 from valuation_platform.warehouse.connection import connect
 
 CPI_FILE = "cpi_all_india_index_2013-01_2024-02.csv"
@@ -36,9 +36,12 @@ def test_real_cpi_file_through_the_landing_asset(shared_fixtures, fresh_db, tmp_
     (landing / "mospi").mkdir(parents=True)
     shutil.copy(source, landing / "mospi" / CPI_FILE)  # a temporary landing folder, never the repo
     (tmp_path / "mirror").mkdir()
-    with dg.instance_for_test() as instance:
-        stages = run_pipeline(tmp_path / "mirror", fresh_db, instance, select_keys={"india_macro_files", *MODELS},
-                              window=None, extra_env={"VP_INDIA_LANDING": str(landing)})
+    # dbt's profile names the database: set before the project is parsed (a first run in this process parses
+    # it), the dbt step parses partially instead of again in full.
+    with env(fresh_db.dbt_env()), dg.instance_for_test() as instance:
+        stages = run_pipeline(tmp_path / "mirror", fresh_db, instance, window=None,
+                              select_keys={"india_macro_files", *MODELS},
+                              extra_env={"VP_INDIA_LANDING": str(landing)})
     assert all(s.success and not s.skipped for s in stages), stages
     assert {a for s in stages for a in s.materialized} == {"india_macro_files", *MODELS}
 

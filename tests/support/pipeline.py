@@ -42,6 +42,17 @@ def env(values: Mapping[str, str | None]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def prepare_dbt(db: DatabaseSettings) -> None:
+    """Parse the dbt project with ``db``'s profile: dbt's partial parsing starts over whenever the profile
+    differs from the last parse, so the database that runs the most dbt steps should be the one parsed."""
+    from valuation_platform.lib.dbt import DBT_PROJECT
+
+    global _prepared
+    with env(db.dbt_env()):
+        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+    _prepared = True
+
+
 def run_pipeline(
     mirror: Path,
     db: DatabaseSettings,
@@ -55,12 +66,9 @@ def run_pipeline(
 ) -> list[StageResult]:
     """Materialize every asset (or those in ``select_groups`` / ``select_keys``) from ``mirror`` into ``db``."""
     from valuation_platform.definitions import build_defs
-    from valuation_platform.lib.dbt import DBT_PROJECT
 
-    global _prepared
     if not _prepared:  # the manifest cannot change during a test session: parse it once
-        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
-        _prepared = True
+        prepare_dbt(db)
     manifest = mirror / "mirror.json"  # a whole generated mirror names the settings its user would make
     settings = json.loads(manifest.read_text()).get("settings", {}) if manifest.exists() else {}
     values = {**settings, "VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers}

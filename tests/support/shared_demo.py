@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 from filelock import FileLock
 
-from tests.support.pipeline import SAMPLE_WINDOW, production_storage, run_pipeline
+from tests.support.pipeline import SAMPLE_WINDOW, prepare_dbt, production_storage, run_pipeline
 from valuation_platform.generator.mirror import write_mirror
 from valuation_platform.lib.runner import StageResult
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
@@ -58,6 +58,7 @@ def build_or_join(base: Path, admin: DatabaseSettings) -> SharedDemo:
                 drop_database(admin, name)
                 ensure_database(admin, name)
             write_mirror(mirror, companies=COMPANIES, as_of=SAMPLE_WINDOW.end)
+            prepare_dbt(db)  # its dbt steps then parse partially
             with dg.instance_for_test(overrides={"storage": production_storage(dagster_db)}) as instance:
                 stages = run_pipeline(mirror, db, instance)
             outcome.write_text(json.dumps([asdict(s) for s in stages]))
