@@ -27,6 +27,9 @@ from valuation_platform.warehouse.embedded import drop_database, ensure_database
 from valuation_platform.warehouse.settings import DatabaseSettings
 from valuation_platform.warehouse.tables import TableSpec
 
+# One module, one worker: its module-scoped warehouse is built once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("dbt")
+
 DATABASE = "vpt_dbt_project"
 # The SQL the issue names, each with at least one worked example.
 UNIT_TESTED_MODELS = {

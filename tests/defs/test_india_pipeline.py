@@ -37,6 +37,9 @@ from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database
 from valuation_platform.warehouse.settings import DatabaseSettings
 
+# Reads the shared demo: kept on one xdist worker (--dist loadgroup), which builds it once.
+pytestmark = pytest.mark.xdist_group("shared_demo")
+
 DOMAIN = "india"
 HEADLINE = "cpi_combined_general_index"
 # The window 2026-11-13..20 materializes the reference month complete by its end: the month before.

@@ -12,6 +12,9 @@ import pytest
 from tests.support.pipeline import env, run_pipeline
 from valuation_platform.warehouse.connection import connect
 
+# One module, one worker: its module-scoped warehouse is built once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("india_real")
+
 CPI_FILE = "cpi_all_india_index_2013-01_2024-02.csv"
 MODELS = ("staging/stg_india__macro_files", "staging/stg_mospi__releases", "staging/stg_india_market__indicators",
           "intermediate/int_india__macro_releases", "marts/fct_macro_series")

@@ -52,6 +52,9 @@ from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
 from valuation_platform.warehouse.settings import DatabaseSettings
 
+# Reads the shared demo: kept on one xdist worker (--dist loadgroup), which builds it once.
+pytestmark = pytest.mark.xdist_group("shared_demo")
+
 AS_OF = SAMPLE_WINDOW.end
 COMPANIES = us_companies(SHARED_COMPANIES)
 START = sample_start(AS_OF)  # where the first run's history fetch begins

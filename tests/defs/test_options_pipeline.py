@@ -45,6 +45,9 @@ from valuation_platform.warehouse.tables.options import OPTION_ATM_IV_HISTORY
 from valuation_platform.warehouse.tables.sec import US_UNIVERSE
 from valuation_platform.warehouse.upsert import upsert
 
+# Reads the shared demo: kept on one xdist worker (--dist loadgroup), which builds it once.
+pytestmark = pytest.mark.xdist_group("shared_demo")
+
 AS_OF = SAMPLE_WINDOW.end  # the mirror's one snapshot date
 WINDOW = {d.date().isoformat() for d in pd.bdate_range(SAMPLE_WINDOW.start, SAMPLE_WINDOW.end)}  # weekday partitions
 CLOSES = {"nse": (time(15, 30), "Asia/Kolkata"), "us": (time(16, 0), "America/New_York")}

@@ -46,6 +46,9 @@ from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
 from valuation_platform.warehouse.settings import DatabaseSettings
 
+# Reads the shared demo: kept on one xdist worker (--dist loadgroup), which builds it once.
+pytestmark = pytest.mark.xdist_group("shared_demo")
+
 FORM4_ASSETS = ("sec_form4_transactions", "sec_form4_filings")
 THIRTEENF_ASSETS = ("sec_13f_holdings", "sec_13f_filings")
 MARTS = (

@@ -17,6 +17,9 @@ from valuation_platform.generator.universe import us_companies
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
 
+# Reads the shared demo: kept on one xdist worker (--dist loadgroup), which builds it once.
+pytestmark = pytest.mark.xdist_group("shared_demo")
+
 SEC_INGESTION = {"sec_company_tickers", "us_universe", "sec_companyfacts"}
 BROKEN = 4  # the generator's broken companyfacts: malformed JSON, no facts, IFRS-only, missing (404)
 

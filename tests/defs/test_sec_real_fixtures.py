@@ -10,6 +10,7 @@ import io
 import json
 import shutil
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -22,6 +23,9 @@ from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.sec.urls import TICKERS_URL, companyfacts_url, submissions_url
 from valuation_platform.warehouse.connection import connect
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
+
+# One module, one worker: its module-scoped warehouse is built once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("sec_real")
 
 SNOW, TSLA = 1640147, 1318605
 SEC_ASSETS = {"sec_company_tickers", "us_universe", "sec_companyfacts"}
@@ -131,13 +135,13 @@ def test_balance_sheet_identity_on_the_real_filings(real_run) -> None:
     for end, assets, liabilities, equity, temporary in rows:
         assert assets == latest(facts, "Assets", end.isoformat(), None)
         assert liabilities == latest(facts, "Liabilities", end.isoformat(), None)
-        assert abs(assets - liabilities - equity - temporary) <= 0.01 * abs(assets), end
+        assert abs(assets - liabilities - equity - temporary) <= Decimal("0.01") * abs(assets), end
     first = rows[0]
     assert first[0] == date(2020, 1, 31) and first[4] == 936_474_000
 
 
 def test_snowflake_fiscal_2024(real_run) -> None:
-    _, db, facts = real_run
+    _, db, facts, *_ = real_run
     revenue = "RevenueFromContractWithCustomerExcludingAssessedTax"
     fy = statement(db, 2024, "FY")
     assert fy["period_end"] == date(2024, 1, 31)  # Snowflake's fiscal 2024 ends 31 January 2024
@@ -157,10 +161,10 @@ def test_snowflake_fiscal_2024(real_run) -> None:
 
 
 def test_snowflake_ratios(real_run) -> None:
-    _, db, facts = real_run
+    _, db, facts, *_ = real_run
     with connect(db) as conn:
         gross, net = conn.execute(
-            "select gross_margin, net_margin from marts.fct_financial_ratios"
+            "select gross_margin::float8, net_margin::float8 from marts.fct_financial_ratios"
             " where ticker = 'SNOW' and fiscal_year = 2024 and fiscal_period = 'FY'").fetchone()
     revenue = latest(facts, "RevenueFromContractWithCustomerExcludingAssessedTax", "2024-01-31", (350, 380))
     assert net == pytest.approx(latest(facts, "NetIncomeLoss", "2024-01-31", (350, 380)) / revenue, rel=1e-12)
