@@ -19,19 +19,23 @@ from valuation_platform.generator.universe import us_companies
 WINDOW_DAYS = 7
 
 
-def write_manifest(root: Path, as_of: date) -> None:
+def write_manifest(root: Path, as_of: date, india_target: int | None = None) -> None:
     """``mirror.json``: what the mirror covers, so `vp demo` and the tests run its window (no dates in code),
     and the settings a user of this mirror would make (the option underlyings it holds chains for)."""
     window = {"window_start": (as_of - timedelta(days=WINDOW_DAYS)).isoformat(), "window_end": as_of.isoformat()}
     settings = {"VP_OPTION_UNDERLYINGS": option_underlyings_setting()}
+    if india_target is not None:  # a smaller India universe than the platform's default target
+        settings["VP_INDIA_TARGET"] = str(india_target)
     manifest = {"as_of": as_of.isoformat(), **window, "settings": settings}
     (root / "mirror.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, seed: int = 7,
-                 with_faults: bool = True) -> list[str]:
+                 with_faults: bool = True, india: tuple[int, int, int] | None = None) -> list[str]:
+    """``india``: (classified companies, investable, universe target) for a smaller India sample than the
+    default 2,500 / 1,200 / the platform's 1,000 target (the tests' shared demo)."""
     root.mkdir(parents=True, exist_ok=True)
-    write_manifest(root, as_of)
+    write_manifest(root, as_of, india_target=india[2] if india else None)
     sec = write_sec_mirror(root, companies, as_of=as_of, seed=seed, with_faults=with_faults)
     chains = write_option_chains(root, as_of, compress=True)  # one snapshot, stamped at the as-of close
     ownership = write_ownership_mirror(root, us_companies(companies, seed), as_of=as_of,
@@ -40,7 +44,7 @@ def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, see
             f"options: {len(chains)} chain documents (NSE + Polygon) for {as_of}",
             describe_ownership(*ownership),
             _market(root, us_companies(companies, seed), as_of),
-            _india(root, as_of)]
+            _india(root, as_of, *(india[:2] if india else (2500, 1200)))]
 
 
 def _market(root: Path, universe: list, as_of: date) -> str:
@@ -50,13 +54,13 @@ def _market(root: Path, universe: list, as_of: date) -> str:
             f"{m.articles} news articles, {m.ratings} analyst ratings")
 
 
-def _india(root: Path, as_of: date) -> str:
+def _india(root: Path, as_of: date, classified: int, investable: int) -> str:
     # 40 reference months up to the month before the as-of date (its releases are out by then), so the
     # macro asset's 24 months of history behind the window's month exist; 1,200 investable companies leave
     # ~1,066 eligible for the default VP_INDIA_TARGET of 1,000. Mirror files gzipped; landing files plain,
     # the classification as the workbook only (its CSV export would repeat it).
     end = date(as_of.year, as_of.month, 1) - timedelta(days=1)
-    india = write_india_data(root, n_companies=2500, investable=1200, months=40, end=end, compress=True,
+    india = write_india_data(root, n_companies=classified, investable=investable, months=40, end=end, compress=True,
                              classification_formats=("xlsx",))
     return (f"india: {india.companies} classified companies ({india.investable} investable), "
             f"{len(india.months)} macro months {india.months[0]:%Y-%m}..{india.months[-1]:%Y-%m}, "
