@@ -18,9 +18,13 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SAMPLES = REPO / "data" / "samples"
 
 
-def _prepare_dbt() -> None:
+def _prepare_dbt(settings=None) -> None:  # type: ignore[no-untyped-def]
+    """Parse the dbt project with the profile the run will use: dbt's partial parsing starts over whenever
+    the profile differs from the last parse, so parsing with another database makes every dbt step re-parse."""
     from valuation_platform.lib.dbt import DBT_PROJECT
 
+    if settings is not None:
+        os.environ.update(settings.dbt_env())
     DBT_PROJECT.preparer.prepare(DBT_PROJECT)
 
 
@@ -116,20 +120,21 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     if args.samples:
         apply_mirror_settings(DEFAULT_SAMPLES)
     _dagster_home()
-    _prepare_dbt()
+    from valuation_platform.warehouse.connection import connect, resolve_settings
+    from valuation_platform.warehouse.settings import DEFAULT_DBNAME
+
+    settings = resolve_settings(os.environ.get("VP_DATABASE_URL"), DEFAULT_DBNAME)
+    _prepare_dbt(settings)
 
     import dagster as dg
 
     from valuation_platform.definitions import build_defs
     from valuation_platform.lib.runner import materialize_all, report, summarize
-    from valuation_platform.warehouse.connection import connect, resolve_settings
-    from valuation_platform.warehouse.settings import DEFAULT_DBNAME
 
     defs = build_defs()
     window = _window(args)
     selected = selection_predicate(defs, args.select)
     print(f"sources: {os.environ.get('VP_SOURCE_ROOT') or 'live hosts'}")
-    settings = resolve_settings(os.environ.get("VP_DATABASE_URL"), DEFAULT_DBNAME)
     print(f"warehouse: {settings.redacted()}")
     print(f"window: {f'{window.start}..{window.end}' if window else 'the latest complete partition of each calendar'}")
     started = time.perf_counter()
