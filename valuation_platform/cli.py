@@ -90,13 +90,16 @@ def mirror_window(root: Path) -> PartitionWindow:
     return PartitionWindow(date.fromisoformat(manifest["window_start"]), date.fromisoformat(manifest["window_end"]))
 
 
-def apply_mirror_settings(root: Path) -> None:
-    """The settings the mirror's ``mirror.json`` names (e.g. VP_OPTION_UNDERLYINGS: the chains it holds),
-    unless the environment already sets them."""
+def mirror_settings(root: Path) -> dict[str, str]:
+    """The settings a mirror's ``mirror.json`` names (e.g. VP_OPTION_UNDERLYINGS: the chains it holds)."""
     manifest = root / "mirror.json"
-    if manifest.exists():
-        for name, value in json.loads(manifest.read_text()).get("settings", {}).items():
-            os.environ.setdefault(name, value)
+    return dict(json.loads(manifest.read_text()).get("settings", {})) if manifest.exists() else {}
+
+
+def apply_mirror_settings(root: Path) -> None:
+    """The mirror's settings, unless the environment already sets them."""
+    for name, value in mirror_settings(root).items():
+        os.environ.setdefault(name, value)
 
 
 def selection_predicate(defs, expression: str | None):  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from valuation_platform.cli import mirror_settings
 from valuation_platform.generator.mirror import WINDOW_DAYS
 from valuation_platform.generator.sec import DEFAULT_AS_OF
 from valuation_platform.lib.runner import PartitionWindow, StageResult, materialize_all
@@ -69,9 +69,8 @@ def run_pipeline(
 
     if not _prepared:  # the manifest cannot change during a test session: parse it once
         prepare_dbt(db)
-    manifest = mirror / "mirror.json"  # a whole generated mirror names the settings its user would make
-    settings = json.loads(manifest.read_text()).get("settings", {}) if manifest.exists() else {}
-    values = {**settings, "VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers}
+    # a whole generated mirror names the settings its user would make
+    values = {**mirror_settings(mirror), "VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers}
     with env({**values, **(extra_env or {})}):
         defs = build_defs()
         graph = defs.resolve_asset_graph()

@@ -7,7 +7,7 @@ from typing import Any
 
 import dagster as dg
 
-from valuation_platform.pipelines.report import Columns, Json, Markdown
+from valuation_platform.pipelines.report import Columns, Json, Markdown, merge
 
 
 def to_metadata(report: Mapping[str, Any]) -> dict[str, Any]:
@@ -30,7 +30,4 @@ def materialized(report: Mapping[str, Any]) -> dg.MaterializeResult:
 
 def merged(*parts: Mapping[str, Any]) -> dict[str, Any]:
     """Report parts merged (later wins) and converted to Dagster metadata."""
-    out: dict[str, Any] = {}
-    for part in parts:
-        out.update(part)
-    return to_metadata(out)
+    return to_metadata(merge(*parts))

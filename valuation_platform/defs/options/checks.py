@@ -6,11 +6,9 @@ a recomputation with the function that produced them (that would prove storage, 
 logic lives in :mod:`valuation_platform.pipelines.options.invariants`.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import dagster as dg
-import psycopg
 from dagster_dbt import get_asset_key_for_model
 
 from valuation_platform.defs.dbt.assets import dbt_models
@@ -24,7 +22,7 @@ CHAIN = get_asset_key_for_model([dbt_models], "fct_option_chain")
 
 
 def _invariant_check(
-    name: str, invariant: Callable[[psycopg.Connection], invariants.CheckOutcome], *, blocking: bool,
+    name: str, invariant: invariants.Invariant, *, blocking: bool,
     description: str,
 ) -> dg.AssetChecksDefinition:
     """An asset check on the chain mart running one invariant; blocking ones fail at ERROR severity."""

@@ -6,11 +6,9 @@ only fetches what is new; ``refetch: true`` in the run config reloads the range.
 :mod:`valuation_platform.pipelines.ownership`.
 """
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import dagster as dg
-import psycopg
 
 from valuation_platform.defs.sec.assets import us_universe
 from valuation_platform.lib.metadata import merged
@@ -19,11 +17,8 @@ from valuation_platform.lib.policies import asset_defaults
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.lib.sources import source_outcome
 from valuation_platform.pipelines.ownership import form4_load, form13f_load
-from valuation_platform.pipelines.ownership.common import StepRun
-from valuation_platform.sources.http import HttpClient
+from valuation_platform.pipelines.ownership.common import LoadStep, StepRun
 from valuation_platform.warehouse.tables import TableSpec
-
-Step = Callable[[psycopg.Connection, HttpClient, StepRun], dict[str, dict[str, Any]]]
 
 
 class OwnershipLoadConfig(dg.Config):
@@ -35,7 +30,7 @@ def ownership_load(
     specs: Sequence[dg.AssetSpec],
     partitions_def: dg.PartitionsDefinition,
     tables: Sequence[TableSpec],
-    step: Step,
+    step: LoadStep,
 ) -> dg.AssetsDefinition:
     """The multi-asset of one ownership load: its partition range through ``step``, one result per
     selected table asset. (A multi_asset takes owners and kinds per spec, the rest once.)"""

@@ -15,6 +15,8 @@ Results are plain Python (``passed``, report values); ``defs/options/checks.py``
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +65,10 @@ where c.option_type = 'C' and p.option_type = 'P'
 class CheckOutcome:
     passed: bool
     metadata: dict[str, Any]
+
+
+# What an options asset check runs: one invariant over the warehouse.
+Invariant = Callable[[psycopg.Connection], CheckOutcome]
 
 
 def _worst(label: np.ndarray, excess: np.ndarray, n: int = 5) -> Markdown:

@@ -39,6 +39,10 @@ class StepRun:
     log: Log = _quiet
 
 
+# A load step as the ownership assets call it: one report per raw table it wrote, keyed by asset name.
+LoadStep = Callable[[psycopg.Connection, HttpClient, StepRun], dict[str, dict[str, Any]]]
+
+
 # ---------------------------------------------------------------- discovery
 @dataclass
 class Discovery:
