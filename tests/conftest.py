@@ -15,6 +15,20 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Test modules import the dbt assets, which read dbt's manifest at import: a clean clone has none yet,
+    so the session parses the project before collection (once; xdist workers wait on the lock)."""
+    from filelock import FileLock
+
+    from valuation_platform.lib.dbt import DBT_PROJECT
+
+    target = DBT_PROJECT.manifest_path.parent
+    target.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target / "pytest_parse.lock")):
+        if not DBT_PROJECT.manifest_path.exists():
+            DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+
+
 @pytest.fixture(scope="session")
 def shared_fixtures() -> Path:
     """The real public payloads beside the repo. A user's clone skips the tests that read them; CI fails
