@@ -18,6 +18,12 @@ DOMAIN_OWNERS: dict[str, str] = {
     "ownership": "team:ownership",
     "india": "team:india-research",
     "options": "team:derivatives",
+    "valuation": "team:india-research",
+    "scores": "team:research",
+    "portfolio": "team:portfolio-risk",
+    "trading": "team:trading-research",
+    "intelligence": "team:research",
+    "sheets": "team:india-research",
     "ops": "team:data-platform",
 }
 
