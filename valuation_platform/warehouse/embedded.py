@@ -26,7 +26,9 @@ def embedded_settings(dbname: str = DEFAULT_DBNAME, pgdata: Path | None = None) 
     with _lock:
         server = _servers.get(pgdata)
         if server is None:
-            pgdata.parent.mkdir(parents=True, exist_ok=True)
+            # pgserver's own mkdir is not race-safe (two processes starting on a fresh clone); its initdb and
+            # start run under its inter-process lock, so creating the folder first is all that is needed
+            pgdata.mkdir(parents=True, exist_ok=True)
             server = pgserver.get_server(pgdata, cleanup_mode="stop")
             _servers[pgdata] = server
     admin = DatabaseSettings.from_url(server.get_uri())  # type: ignore[attr-defined]
@@ -40,8 +42,8 @@ def ensure_database(admin: DatabaseSettings, dbname: str) -> None:
         if not exists:
             try:
                 conn.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
-            except psycopg.errors.DuplicateDatabase:
-                pass  # another process won the race
+            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+                pass  # another process won the race (caught by the catalog's unique index when simultaneous)
 
 
 def drop_database(admin: DatabaseSettings, dbname: str) -> None:
