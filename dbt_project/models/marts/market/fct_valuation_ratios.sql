@@ -49,6 +49,12 @@ priced as (
         on at_fetch.ticker = bars.ticker and bars.fetched_on >= at_fetch.valid_from and bars.fetched_on < at_fetch.valid_to
 ),
 
+fiscal_periods as (
+    select cik, fiscal_year, fiscal_period, value, filed
+    from {{ ref('int_sec__fiscal_periods') }}
+    where line_item = 'eps_diluted'
+),
+
 -- diluted EPS per ticker and period in the ticker's basis before any split (x factor(filed))
 eps_base as (
     select
@@ -57,11 +63,10 @@ eps_base as (
         periods.fiscal_year,
         periods.fiscal_period,
         periods.value::double precision * coalesce(factors.cumulative_factor, 1) as eps
-    from {{ ref('int_sec__fiscal_periods') }} as periods
+    from fiscal_periods as periods
     inner join companies on companies.cik = periods.cik
     left join factors
         on factors.ticker = companies.ticker and periods.filed >= factors.valid_from and periods.filed < factors.valid_to
-    where periods.line_item = 'eps_diluted'
 ),
 
 quarter_eps as (
@@ -89,11 +94,18 @@ eps_ttm as (
     where fiscal_period = 'FY'
 ),
 
+ratios as (
+    select cik, fiscal_year, fiscal_period, period_end, filed, revenue_ttm from {{ ref('fct_financial_ratios') }}
+),
+
+statements as (
+    select cik, fiscal_year, fiscal_period, shareholders_equity from {{ ref('fct_financial_statements') }}
+),
+
 periods as (
-    select ratios.cik, ratios.fiscal_year, ratios.fiscal_period, ratios.period_end, ratios.filed,
-           ratios.revenue_ttm, statements.shareholders_equity
-    from {{ ref('fct_financial_ratios') }} as ratios
-    left join {{ ref('fct_financial_statements') }} as statements using (cik, fiscal_year, fiscal_period)
+    select ratios.*, statements.shareholders_equity
+    from ratios
+    left join statements using (cik, fiscal_year, fiscal_period)
 ),
 
 share_facts as (

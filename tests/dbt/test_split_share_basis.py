@@ -1,0 +1,146 @@
+"""Valuation ratios across a real split: Apple's 4-for-1, effective 2020-08-31, through the dbt models.
+
+The raw rows are Apple's own published figures (no AAPL split payload or companyfacts is among the shared
+fixtures, so they are written out here from Apple's filings and the split announcement):
+
+* closes 499.23 on Friday 2020-08-28 (the last pre-split session) and 129.04 on Monday 2020-08-31;
+  Polygon's adjusted=true bars fetched after the split serve 2020-08-28 as 499.23 / 4 = 124.8075;
+* diluted EPS: FY2019 11.89 (10-K filed 2019-10-31) and nine months to 2019-06-29 8.86 (10-Q filed
+  2019-07-31), so Q4 FY2019 = 3.03; Q1 FY2020 4.99, Q2 2.55, Q3 2.58 (10-Qs of 2020-01-29, 2020-05-01,
+  2020-07-31), all in pre-split shares: trailing EPS on both days 3.03 + 4.99 + 2.55 + 2.58 = 13.15
+  pre-split = 3.2875 post-split;
+* revenue (USD m) FY2019 260,174, nine months 196,134, Q1-Q3 FY2020 91,819 / 58,313 / 59,685: TTM 273,857;
+  equity 72,282 at 2020-06-27; cover-page shares 4,275,634,000 as of 2020-07-17.
+
+The oracle is this hand arithmetic: P/E 499.23 / 13.15 before, 129.04 / 3.2875 after; every ratio moves by
+exactly the day's move 129.04 x 4 / 499.23 - 1 (the same trailing numbers on both days).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import psycopg
+import pytest
+
+from tests.support.dbt_build import dbt_build
+from valuation_platform.sources.polygon.corporate_actions import parse_splits
+from valuation_platform.sources.sec.companyfacts import parse_companyfacts
+from valuation_platform.warehouse.bootstrap import ensure_tables
+from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS, POLYGON_SPLITS
+from valuation_platform.warehouse.tables.sec import SEC_COMPANYFACTS, US_UNIVERSE
+from valuation_platform.warehouse.upsert import upsert
+
+pytestmark = pytest.mark.xdist_group("dbt")
+
+AAPL_CIK = 320193
+# Polygon /v3/reference/splits, as it lists Apple's 2020 split (the real response's fields and envelope)
+SPLITS_PAGE = {
+    "results": [{"execution_date": "2020-08-31", "id": "E36416cce743c3964c5da63e1ef1626c0aece30fb47302eea5a49c0055c04e8d0",
+                 "split_from": 1, "split_to": 4, "ticker": "AAPL"}],
+    "status": "OK",
+    "request_id": "6a8a1a9e7ad05a9bb6d6e4a1f4fd3c80",
+}
+
+
+def _fact(start: str | None, end: str, val: float, accn: str, fy: int, fp: str, form: str, filed: str) -> dict:
+    fact = {"end": end, "val": val, "accn": accn, "fy": fy, "fp": fp, "form": form, "filed": filed}
+    return fact | ({"start": start} if start else {})
+
+
+FILINGS = {  # accession -> (fy, fp, form, filed)
+    "0000320193-19-000076": (2019, "Q3", "10-Q", "2019-07-31"),
+    "0000320193-19-000119": (2019, "FY", "10-K", "2019-10-31"),
+    "0000320193-20-000010": (2020, "Q1", "10-Q", "2020-01-29"),
+    "0000320193-20-000052": (2020, "Q2", "10-Q", "2020-05-01"),
+    "0000320193-20-000062": (2020, "Q3", "10-Q", "2020-07-31"),
+}
+PERIODS = {  # (start, end) -> accession that reported it first
+    ("2018-09-30", "2019-06-29"): "0000320193-19-000076",  # nine months FY2019
+    ("2018-09-30", "2019-09-28"): "0000320193-19-000119",  # FY2019
+    ("2019-09-29", "2019-12-28"): "0000320193-20-000010",  # Q1 FY2020
+    ("2019-12-29", "2020-03-28"): "0000320193-20-000052",  # Q2 FY2020
+    ("2020-03-29", "2020-06-27"): "0000320193-20-000062",  # Q3 FY2020
+}
+EPS = dict(zip(PERIODS, (8.86, 11.89, 4.99, 2.55, 2.58), strict=True))
+REVENUE = dict(zip(PERIODS, (196_134e6, 260_174e6, 91_819e6, 58_313e6, 59_685e6), strict=True))
+
+
+def _facts(concept_values: dict, accession_of: dict) -> list[dict]:
+    return [_fact(start, end, val, accession_of[(start, end)], *FILINGS[accession_of[(start, end)]])
+            for (start, end), val in concept_values.items()]
+
+
+def apple_companyfacts() -> dict:
+    q3 = "0000320193-20-000062"
+    return {
+        "cik": AAPL_CIK,
+        "entityName": "Apple Inc.",
+        "facts": {
+            "dei": {"EntityCommonStockSharesOutstanding": {"units": {"shares": [
+                _fact(None, "2020-07-17", 4_275_634_000, q3, *FILINGS[q3])]}}},
+            "us-gaap": {
+                "EarningsPerShareDiluted": {"units": {"USD/shares": _facts(EPS, PERIODS)}},
+                "RevenueFromContractWithCustomerExcludingAssessedTax": {"units": {"USD": _facts(REVENUE, PERIODS)}},
+                "StockholdersEquity": {"units": {"USD": [_fact(None, "2020-06-27", 72_282e6, q3, *FILINGS[q3])]}},
+            },
+        },
+    }
+
+
+def _bar(day: date, close: float) -> dict:
+    return {"ticker": "AAPL", "trade_date": day, "open": close, "high": close, "low": close, "close": close,
+            "volume": 1e6, "vwap": close, "transactions": 1000, "_partition_key": day.isoformat()}
+
+
+def _load_apple(conn: psycopg.Connection, *, bars_fetched_before_split: bool) -> None:
+    ensure_tables(conn, [US_UNIVERSE, SEC_COMPANYFACTS, POLYGON_DAILY_BARS, POLYGON_SPLITS])
+    upsert(conn, US_UNIVERSE, [{"ticker": "AAPL", "cik": AAPL_CIK, "name": "Apple Inc.", "exchange": "Nasdaq",
+                                "sic": 3571, "fiscal_year_end": "0926", "is_primary_ticker": True}], source="test")
+    upsert(conn, SEC_COMPANYFACTS, parse_companyfacts(apple_companyfacts(), "CIK0000320193.json"), source="test")
+    splits = parse_splits(json.dumps(SPLITS_PAGE).encode(), "api.polygon.io/v3/reference/splits")
+    assert not splits.rejected
+    upsert(conn, POLYGON_SPLITS, splits.rows, source="test")
+    friday, monday = date(2020, 8, 28), date(2020, 8, 31)
+    if bars_fetched_before_split:  # each bar stored the evening of its session: in that day's own basis
+        upsert(conn, POLYGON_DAILY_BARS, [_bar(friday, 499.23)], source="test",
+               fetched_at=datetime(2020, 8, 28, 22, tzinfo=UTC))
+        upsert(conn, POLYGON_DAILY_BARS, [_bar(monday, 129.04)], source="test",
+               fetched_at=datetime(2020, 8, 31, 22, tzinfo=UTC))
+    else:  # both fetched today: adjusted to today's shares, as Polygon serves them
+        upsert(conn, POLYGON_DAILY_BARS, [_bar(friday, 499.23 / 4), _bar(monday, 129.04)], source="test")
+    conn.commit()
+
+
+@pytest.mark.parametrize("bars_fetched_before_split", [False, True], ids=["fetched_today", "fetched_daily"])
+def test_apple_split_keeps_every_ratio_continuous(fresh_db, tmp_path, bars_fetched_before_split) -> None:
+    with psycopg.connect(fresh_db.url) as conn:
+        _load_apple(conn, bars_fetched_before_split=bars_fetched_before_split)
+    failed = dbt_build(fresh_db, ["+fct_valuation_ratios"], tmp_path)
+    assert failed == []
+
+    with psycopg.connect(fresh_db.url) as conn:
+        rows = conn.execute(
+            "select trade_date, close, split_factor, fiscal_year, fiscal_period, eps_ttm, shares_outstanding,"
+            " market_cap, pe_ratio, pb_ratio, ps_ratio, book_value_per_share, revenue_ttm"
+            " from marts.fct_valuation_ratios where ticker = 'AAPL' order by trade_date"
+        ).fetchall()
+        factors = conn.execute(
+            "select valid_from, valid_to, cumulative_factor from marts.fct_split_factors order by valid_from"
+        ).fetchall()
+    assert factors == [(date(1, 1, 1), date(2020, 8, 31), 1.0), (date(2020, 8, 31), date(9999, 12, 31), 4.0)]
+    before, after = rows
+    assert before[:5] == (date(2020, 8, 28), pytest.approx(499.23), 1.0, 2020, "Q3")
+    assert after[:5] == (date(2020, 8, 31), pytest.approx(129.04), 4.0, 2020, "Q3")  # same trailing period
+    # the same trailing EPS (3.03 + 4.99 + 2.55 + 2.58) and share count, in each day's share basis
+    assert before[5] == pytest.approx(13.15) and after[5] == pytest.approx(13.15 / 4)
+    assert before[6] == pytest.approx(4_275_634_000) and after[6] == pytest.approx(17_102_536_000)
+    assert before[12] == after[12] == pytest.approx(273_857e6)
+    assert before[8] == pytest.approx(499.23 / 13.15)  # P/E 37.96
+    assert after[8] == pytest.approx(129.04 / 3.2875)  # P/E 39.25, not 9.81
+    assert before[7] == pytest.approx(499.23 * 4_275_634_000)  # market cap $2.13 trillion
+    assert after[11] == pytest.approx(72_282e6 / 17_102_536_000)  # book value per post-split share
+    day_move = 129.04 * 4 / 499.23
+    for column in (7, 8, 9, 10):  # market cap, P/E, P/B, P/S move with the price, nothing else
+        assert after[column] / before[column] == pytest.approx(day_move, rel=1e-12)
