@@ -1,4 +1,6 @@
-"""Valuation ratios across a real split: Apple's 4-for-1, effective 2020-08-31, through the dbt models.
+"""Marts across splits and share classes, through the dbt models (raw rows loaded, a targeted dbt build).
+
+Valuation ratios across a real split: Apple's 4-for-1, effective 2020-08-31.
 
 The raw rows are Apple's own published figures (no AAPL split payload or companyfacts is among the shared
 fixtures, so they are written out here from Apple's filings and the split announcement):
@@ -20,16 +22,22 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from tests.support.dbt_build import dbt_build
+from valuation_platform.generator.sec import write_sec_mirror
+from valuation_platform.pipelines.sec.companyfacts import load_companyfacts
+from valuation_platform.pipelines.sec.universe import load_company_tickers, load_universe
+from valuation_platform.sources.http import HttpClient, mirror_relpath
 from valuation_platform.sources.polygon.corporate_actions import parse_splits
 from valuation_platform.sources.sec.companyfacts import parse_companyfacts
+from valuation_platform.sources.sec.urls import TICKERS_URL, companyfacts_url, submissions_url
 from valuation_platform.warehouse.bootstrap import ensure_tables
 from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS, POLYGON_SPLITS
-from valuation_platform.warehouse.tables.sec import SEC_COMPANYFACTS, US_UNIVERSE
+from valuation_platform.warehouse.tables.sec import SEC_COMPANYFACTS, SEC_TABLES, US_UNIVERSE
 from valuation_platform.warehouse.upsert import upsert
 
 pytestmark = pytest.mark.xdist_group("dbt")
@@ -144,3 +152,66 @@ def test_apple_split_keeps_every_ratio_continuous(fresh_db, tmp_path, bars_fetch
     day_move = 129.04 * 4 / 499.23
     for column in (7, 8, 9, 10):  # market cap, P/E, P/B, P/S move with the price, nothing else
         assert after[column] / before[column] == pytest.approx(day_move, rel=1e-12)
+
+
+# -- share classes ---------------------------------------------------------------------------------
+def _alphabet_mirror(root: Path) -> tuple[int, dict]:
+    """A generated SEC mirror of one company, listed the way company_tickers.json lists Alphabet (GOOGL and
+    GOOG under one CIK, GOOGL first; the submissions profile names both). Alphabet's own companyfacts is
+    not among the shared fixtures, so its filings are the generator's."""
+    write_sec_mirror(root, 1, compress=False, with_faults=False)
+    tickers_path = root / mirror_relpath(TICKERS_URL)
+    (entry,) = json.loads(tickers_path.read_text()).values()
+    cik = entry["cik_str"]
+    tickers_path.write_text(json.dumps({"0": {"cik_str": cik, "ticker": "GOOGL", "title": "Alphabet Inc."},
+                                        "1": {"cik_str": cik, "ticker": "GOOG", "title": "Alphabet Inc."}}))
+    submissions_path = root / mirror_relpath(submissions_url(cik))
+    submissions = json.loads(submissions_path.read_text())
+    submissions.update(name="Alphabet Inc.", tickers=["GOOGL", "GOOG"], exchanges=["Nasdaq", "Nasdaq"])
+    submissions_path.write_text(json.dumps(submissions))
+    return cik, json.loads((root / mirror_relpath(companyfacts_url(cik))).read_text())
+
+
+def _fy_revenue(companyfacts: dict) -> dict[int, float]:
+    """Fiscal-year revenue per FY-end year, the latest filing's value: the oracle, read from the document."""
+    units = next(companyfacts["facts"]["us-gaap"][c]["units"]["USD"] for c in
+                 ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax", "SalesRevenueNet")
+                 if c in companyfacts["facts"]["us-gaap"])
+    annual = [f for f in units if (date.fromisoformat(f["end"]) - date.fromisoformat(f["start"])).days > 350]
+    latest: dict[str, dict] = {}
+    for fact in sorted(annual, key=lambda f: f["filed"]):
+        latest[fact["end"]] = fact
+    return {date.fromisoformat(end).year: float(f["val"]) for end, f in latest.items()}
+
+
+def test_any_listed_share_class_keeps_its_company(fresh_db, tmp_path) -> None:
+    """VP_TICKERS=GOOG (Alphabet's class C, not its primary ticker GOOGL) still gives Alphabet's statements,
+    under GOOG; with both classes in the universe the company is named by GOOGL, once per period."""
+    root = tmp_path / "mirror"
+    cik, companyfacts = _alphabet_mirror(root)
+    client = HttpClient(source_root=root)
+    with psycopg.connect(fresh_db.url) as conn:
+        ensure_tables(conn, SEC_TABLES)
+        load_company_tickers(conn, client)
+        assert load_universe(conn, client, ["GOOG"]).tickers == ["GOOG"]
+        load_companyfacts(conn, client, ["GOOG"])
+        conn.commit()
+    assert dbt_build(fresh_db, ["+fct_financial_statements", "+dim_company"], tmp_path / "dbt") == []
+    expected = _fy_revenue(companyfacts)
+    with psycopg.connect(fresh_db.url) as conn:
+        statements = conn.execute("select ticker, cik, fiscal_year, revenue::float8 from marts.fct_financial_statements"
+                                  " where fiscal_period = 'FY' order by fiscal_year").fetchall()
+        assert conn.execute("select ticker, cik from marts.dim_company").fetchall() == [("GOOG", cik)]
+    assert statements and {(t, c) for t, c, _, _ in statements} == {("GOOG", cik)}
+    assert {fy: revenue for _, _, fy, revenue in statements} == {fy: expected[fy] for _, _, fy, _ in statements}
+
+    with psycopg.connect(fresh_db.url) as conn:
+        assert load_universe(conn, client, ["GOOG", "GOOGL"]).tickers == ["GOOG", "GOOGL"]
+        conn.commit()
+    assert dbt_build(fresh_db, ["fct_financial_statements", "dim_company"], tmp_path / "dbt") == []
+    with psycopg.connect(fresh_db.url) as conn:
+        both = conn.execute("select ticker, fiscal_year from marts.fct_financial_statements"
+                            " where fiscal_period = 'FY' order by fiscal_year").fetchall()
+        classes = conn.execute("select ticker, cik from marts.dim_company order by ticker").fetchall()
+    assert both == [("GOOGL", fy) for _, _, fy, _ in statements]
+    assert classes == [("GOOG", cik), ("GOOGL", cik)]
