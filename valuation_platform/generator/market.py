@@ -339,7 +339,7 @@ def _as_traded_close(paths: MarketPaths, i: int, j: int) -> float:
     return float(paths.unadjusted[i][3][j]) if i in paths.unadjusted else float(paths.close[i, j])
 
 
-def _write_corporate_actions(root: _Mirror, paths: MarketPaths) -> tuple[int, int]:
+def _write_corporate_actions(root: _Mirror, paths: MarketPaths) -> int:
     """``/v3/reference/splits`` (the simulated split, plus one outside the universe) and
     ``/v3/reference/dividends`` (quarterly cash dividends of every DIVIDEND_EVERY-th ticker, sized on the
     as-traded close of the ex-date), in Polygon's format, oldest first."""
@@ -372,7 +372,7 @@ def _write_corporate_actions(root: _Mirror, paths: MarketPaths) -> tuple[int, in
     dividends.sort(key=lambda r: (r["ex_dividend_date"], r["ticker"]))
     _write_reference(root, splits_request(), splits)
     _write_reference(root, dividends_request(), dividends)
-    return len(splits), len(dividends)
+    return 2  # files: one page each (Polygon pages at 1000 records)
 
 
 # -- news ----------------------------------------------------------------------------------------
@@ -824,8 +824,7 @@ def write_market_data(
         "aggs": _write_aggs(out, paths, starts, end, unadjusted=unadjusted),
         "grouped_daily": _write_grouped(out, paths, window_start, end),
     }
-    n_splits, n_dividends = _write_corporate_actions(out, paths)
-    files["corporate_actions"] = 2
+    files["corporate_actions"] = _write_corporate_actions(out, paths)
     articles, untagged = _news_articles(companies, paths, start, end, seed)
     files["news"] = _write_news(out, companies, articles, untagged, starts)
     files["ratings"], n_ratings = _write_ratings(out, companies, paths, starts, end, seed)

@@ -78,9 +78,7 @@ def technical_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse
     ),
     **asset_defaults("market", network=True),
 )
-def polygon_splits(
-    sources: SourcesResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def polygon_splits(sources: SourcesResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with source_outcome(), warehouse.connect([US_UNIVERSE, POLYGON_SPLITS]) as conn:
         return materialized(load_splits(conn, sources.client, sources.polygon_api_key, sources.ticker_filter))
 
@@ -94,8 +92,6 @@ def polygon_splits(
     ),
     **asset_defaults("market", network=True),
 )
-def polygon_dividends(
-    sources: SourcesResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def polygon_dividends(sources: SourcesResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with source_outcome(), warehouse.connect([US_UNIVERSE, POLYGON_DIVIDENDS]) as conn:
         return materialized(load_dividends(conn, sources.client, sources.polygon_api_key, sources.ticker_filter))
