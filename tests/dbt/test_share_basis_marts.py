@@ -154,6 +154,22 @@ def test_apple_split_keeps_every_ratio_continuous(fresh_db, tmp_path, bars_fetch
         assert after[column] / before[column] == pytest.approx(day_move, rel=1e-12)
 
 
+def test_a_daily_run_writes_only_its_window(fresh_db, tmp_path) -> None:
+    """fct_valuation_ratios is incremental on the session: a run with window_start/window_end rewrites the
+    window's rows from the current inputs and leaves every other row as it was."""
+    with psycopg.connect(fresh_db.url) as conn:
+        _load_apple(conn, bars_fetched_before_split=False)
+    assert dbt_build(fresh_db, ["+fct_valuation_ratios"], tmp_path) == []
+    with psycopg.connect(fresh_db.url) as conn:  # both closes corrected upstream after the first build
+        conn.execute("update raw.polygon_daily_bars set close = close * 1.01")
+        conn.commit()
+    window = {"window_start": "2020-08-31", "window_end": "2020-08-31"}
+    assert dbt_build(fresh_db, ["fct_valuation_ratios"], tmp_path, variables=window) == []
+    with psycopg.connect(fresh_db.url) as conn:
+        closes = conn.execute("select trade_date, close from marts.fct_valuation_ratios order by trade_date").fetchall()
+    assert closes == [(date(2020, 8, 28), pytest.approx(499.23)), (date(2020, 8, 31), pytest.approx(129.04 * 1.01))]
+
+
 # -- share classes ---------------------------------------------------------------------------------
 def _alphabet_mirror(root: Path) -> tuple[int, dict]:
     """A generated SEC mirror of one company, listed the way company_tickers.json lists Alphabet (GOOGL and
