@@ -21,11 +21,13 @@ exactly the day's move 129.04 x 4 / 499.23 - 1 (the same trailing numbers on bot
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from tests.support.dbt_build import dbt_build
 from valuation_platform.generator.sec import write_sec_mirror
@@ -36,6 +38,8 @@ from valuation_platform.sources.polygon.corporate_actions import parse_splits
 from valuation_platform.sources.sec.companyfacts import parse_companyfacts
 from valuation_platform.sources.sec.urls import TICKERS_URL, companyfacts_url, submissions_url
 from valuation_platform.warehouse.bootstrap import ensure_tables
+from valuation_platform.warehouse.embedded import drop_database, ensure_database
+from valuation_platform.warehouse.settings import DatabaseSettings
 from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS, POLYGON_SPLITS
 from valuation_platform.warehouse.tables.sec import SEC_COMPANYFACTS, SEC_TABLES, US_UNIVERSE
 from valuation_platform.warehouse.upsert import upsert
@@ -102,8 +106,20 @@ def _bar(day: date, close: float) -> dict:
             "volume": 1e6, "vwap": close, "transactions": 1000, "_partition_key": day.isoformat()}
 
 
+@pytest.fixture(scope="module")
+def apple(pg_admin, tmp_path_factory) -> Iterator[tuple[DatabaseSettings, Path]]:
+    """One database and one dbt target folder for the Apple scenarios (dbt then parses once)."""
+    name = "vpt_apple_split"
+    drop_database(pg_admin, name)
+    ensure_database(pg_admin, name)
+    yield pg_admin.with_dbname(name), tmp_path_factory.mktemp("dbt_apple")
+    drop_database(pg_admin, name)
+
+
 def _load_apple(conn: psycopg.Connection, *, bars_fetched_before_split: bool) -> None:
     ensure_tables(conn, [US_UNIVERSE, SEC_COMPANYFACTS, POLYGON_DAILY_BARS, POLYGON_SPLITS])
+    for spec in (US_UNIVERSE, SEC_COMPANYFACTS, POLYGON_DAILY_BARS, POLYGON_SPLITS):
+        conn.execute(sql.SQL("truncate {}").format(spec.identifier))
     upsert(conn, US_UNIVERSE, [{"ticker": "AAPL", "cik": AAPL_CIK, "name": "Apple Inc.", "exchange": "Nasdaq",
                                 "sic": 3571, "fiscal_year_end": "0926", "is_primary_ticker": True}], source="test")
     upsert(conn, SEC_COMPANYFACTS, parse_companyfacts(apple_companyfacts(), "CIK0000320193.json"), source="test")
@@ -122,13 +138,13 @@ def _load_apple(conn: psycopg.Connection, *, bars_fetched_before_split: bool) ->
 
 
 @pytest.mark.parametrize("bars_fetched_before_split", [False, True], ids=["fetched_today", "fetched_daily"])
-def test_apple_split_keeps_every_ratio_continuous(fresh_db, tmp_path, bars_fetched_before_split) -> None:
-    with psycopg.connect(fresh_db.url) as conn:
+def test_apple_split_keeps_every_ratio_continuous(apple, bars_fetched_before_split) -> None:
+    db, workdir = apple
+    with psycopg.connect(db.url) as conn:
         _load_apple(conn, bars_fetched_before_split=bars_fetched_before_split)
-    failed = dbt_build(fresh_db, ["+fct_valuation_ratios"], tmp_path)
-    assert failed == []
+    assert dbt_build(db, ["+fct_valuation_ratios"], workdir, full_refresh=True) == []
 
-    with psycopg.connect(fresh_db.url) as conn:
+    with psycopg.connect(db.url) as conn:
         rows = conn.execute(
             "select trade_date, close, split_factor, fiscal_year, fiscal_period, eps_ttm, shares_outstanding,"
             " market_cap, pe_ratio, pb_ratio, ps_ratio, book_value_per_share, revenue_ttm"
@@ -154,18 +170,19 @@ def test_apple_split_keeps_every_ratio_continuous(fresh_db, tmp_path, bars_fetch
         assert after[column] / before[column] == pytest.approx(day_move, rel=1e-12)
 
 
-def test_a_daily_run_writes_only_its_window(fresh_db, tmp_path) -> None:
+def test_a_daily_run_writes_only_its_window(apple) -> None:
     """fct_valuation_ratios is incremental on the session: a run with window_start/window_end rewrites the
     window's rows from the current inputs and leaves every other row as it was."""
-    with psycopg.connect(fresh_db.url) as conn:
+    db, workdir = apple
+    with psycopg.connect(db.url) as conn:
         _load_apple(conn, bars_fetched_before_split=False)
-    assert dbt_build(fresh_db, ["+fct_valuation_ratios"], tmp_path) == []
-    with psycopg.connect(fresh_db.url) as conn:  # both closes corrected upstream after the first build
+    assert dbt_build(db, ["+fct_valuation_ratios"], workdir, full_refresh=True) == []
+    with psycopg.connect(db.url) as conn:  # both closes corrected upstream after the first build
         conn.execute("update raw.polygon_daily_bars set close = close * 1.01")
         conn.commit()
     window = {"window_start": "2020-08-31", "window_end": "2020-08-31"}
-    assert dbt_build(fresh_db, ["fct_valuation_ratios"], tmp_path, variables=window) == []
-    with psycopg.connect(fresh_db.url) as conn:
+    assert dbt_build(db, ["fct_valuation_ratios"], workdir, variables=window) == []
+    with psycopg.connect(db.url) as conn:
         closes = conn.execute("select trade_date, close from marts.fct_valuation_ratios order by trade_date").fetchall()
     assert closes == [(date(2020, 8, 28), pytest.approx(499.23)), (date(2020, 8, 31), pytest.approx(129.04 * 1.01))]
 

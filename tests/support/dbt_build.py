@@ -16,9 +16,16 @@ from valuation_platform.warehouse.settings import DatabaseSettings
 
 
 def dbt_build(
-    db: DatabaseSettings, select: Sequence[str], workdir: Path, *, variables: Mapping[str, Any] | None = None
+    db: DatabaseSettings,
+    select: Sequence[str],
+    workdir: Path,
+    *,
+    variables: Mapping[str, Any] | None = None,
+    full_refresh: bool = False,
 ) -> list[tuple[str, str, str | None]]:
-    """Build ``select`` (dbt selectors) into ``db``; returns ``(node, status, message)`` of what did not pass."""
+    """Build ``select`` (dbt selectors) into ``db``; returns ``(node, status, message)`` of what did not pass.
+
+    Reusing ``workdir`` for the same ``db`` lets dbt parse partially (a few seconds instead of ~15)."""
     import json
 
     from dbt.cli.main import dbtRunner
@@ -29,6 +36,8 @@ def dbt_build(
     command = ["build", "--select", *select, *args]
     if variables:
         command += ["--vars", json.dumps(dict(variables))]
+    if full_refresh:
+        command.append("--full-refresh")
     with env(db.dbt_env()):
         result = dbtRunner().invoke(command)
     if result.exception is not None:
