@@ -21,3 +21,8 @@ select
     _fetched_at
 from releases
 {% endmacro %}
+
+{#- Whether a series' unit says its values are already percentages (so changes are in percentage points). -#}
+{% macro is_percent_unit(unit) -%}
+    (lower(trim({{ unit }})) in ('percent', '%', 'per cent') or lower({{ unit }}) like 'percent %')
+{%- endmacro %}

@@ -40,7 +40,8 @@ UNIT_TESTED_MODELS = {
     "fct_insider_trades",
     "int_ownership__13f_effective_holdings",  # 13F restatement vs new holdings
     "fct_macro_series",  # macro YoY
-    "fct_analyst_consensus",  # an unknown rating word counts for its target only
+    "fct_analyst_consensus",  # an unknown rating word counts for its target only; point in time
+    "fct_insider_activity",  # a past as-of row ignores later filings
 }
 
 

@@ -75,7 +75,8 @@ BAD_BAR_TICKER, BAD_BAR_INDEX = COMPANIES[3].ticker, 10  # one bar loses its clo
 UNKNOWN_RATING = "Speculative Hold"  # not on the numeric scale: must stay NULL and be reported
 DBT_MODELS = {"marts/fct_daily_prices", "marts/fct_technical_indicators", "marts/fct_valuation_ratios",
               "marts/fct_analyst_ratings", "marts/fct_analyst_consensus", "marts/fct_news_sentiment",
-              "marts/fct_news_sentiment_summary"}
+              "marts/fct_news_sentiment_summary", "marts/fct_split_factors"}
+CORPORATE_ACTIONS = ("polygon_splits", "polygon_dividends")
 
 
 # -- the mirror's own documents: the oracles ------------------------------------------------------
@@ -159,7 +160,7 @@ def test_no_asset_tells_the_runner_how_far_back_to_go() -> None:
 
 
 def test_every_stage_succeeds_over_the_sample_history(shared_demo, demo_meta, facts) -> None:
-    ours = {*PYTHON_ASSETS, *DBT_MODELS}
+    ours = {*PYTHON_ASSETS, *DBT_MODELS, *CORPORATE_ACTIONS}
     stages = [s for s in shared_demo.stages if set(s.assets) & ours]
     assert ours <= {a for s in stages for a in s.materialized}, stages
     assert not [s for s in stages if set(s.failed) & ours or set(s.skipped) & ours], stages
@@ -231,10 +232,11 @@ def test_indicators_equal_talib_on_the_marts_own_prices(db, facts) -> None:
 
 
 # -- valuation ratios ------------------------------------------------------------------------------
-def _annual_figures(facts: dict) -> dict[str, tuple[float, float, float, date]]:
-    """Per fiscal-year end, from a companyfacts document: (diluted EPS, revenue, equity, filed). Each value is
-    the one of the latest filing that reports it (a restating 10-K wins; later 10-Ks repeat prior years as
-    comparatives), public since the first filing that gave that value; filed = when the last became public."""
+def _annual_figures(facts: dict) -> dict[str, tuple[float, date, float, float, date]]:
+    """Per fiscal-year end, from a companyfacts document: (diluted EPS, the day that EPS became public,
+    revenue, equity, filed). Each value is the one of the latest filing that reports it (a restating 10-K
+    wins; later 10-Ks repeat prior years as comparatives, restated after a split), public since the first
+    filing that gave that value; filed = when the last of them became public."""
     def latest(concept: str, end: str, annual: bool) -> tuple[float, date] | None:
         units = facts["facts"]["us-gaap"].get(concept, {}).get("units", {})
         found = [
@@ -254,90 +256,151 @@ def _annual_figures(facts: dict) -> dict[str, tuple[float, float, float, date]]:
             "RevenueFromContractWithCustomerExcludingAssessedTax", end, annual=True)
         equity = latest("StockholdersEquity", end, annual=False)
         if eps and revenue and equity:
-            years[end] = (eps[0], revenue[0], equity[0], max(eps[1], revenue[1], equity[1]))
+            years[end] = (eps[0], eps[1], revenue[0], equity[0], max(eps[1], revenue[1], equity[1]))
     return years
 
 
+def _split_factors(mirror: Path) -> dict[str, tuple[date, float]]:
+    """Ticker -> (execution day, new shares per old share), from the mirror's /v3/reference/splits page."""
+    page = _source_json(mirror / "api.polygon.io" / "v3" / "reference" / "splits?limit=1000&order=asc&sort=execution_date")
+    return {r["ticker"]: (date.fromisoformat(r["execution_date"]), r["split_to"] / r["split_from"])
+            for r in page["results"]}
+
+
 def test_valuation_ratios_match_the_source_documents(shared_demo, db, facts) -> None:
-    """P/E, P/B, P/S of every fiscal year with a price, from the companyfacts and aggregates JSON the
-    generator wrote: price = the first close on or after the 10-K became public (within a week), shares =
-    the latest dei EntityCommonStockSharesOutstanding filed by then. No SQL: only the files."""
+    """P/E, P/B, P/S and market cap on the first session a 10-K's numbers were all public, from the
+    companyfacts, aggregates and splits JSON the generator wrote, on the session's own share basis: the
+    stored close is adjusted to today's shares, EPS is in the shares of the day it was filed, the cover-page
+    count in the shares of its date. No SQL: only the files. The split company's filings after its split
+    report post-split shares, so its rows cross the split."""
     rows = {
-        (r[0], r[1].isoformat()): r[2:]
-        for r in query(db, "select ticker, period_end, filed, price_date, close, pe_ratio, pb_ratio, ps_ratio"
-                           " from marts.fct_valuation_ratios where fiscal_period = 'FY'")
+        (r[0], r[1]): r[2:]
+        for r in query(db, "select ticker, trade_date, fiscal_period, period_end, close, eps_ttm, shares_outstanding,"
+                           " market_cap, pe_ratio, pb_ratio, ps_ratio from marts.fct_valuation_ratios")
     }
+    splits = _split_factors(shared_demo.mirror)
+    assert COMPANIES[SPLIT_COMPANY].ticker in splits
     checked = 0
     for company in COMPANIES:
+        split_day, ratio = splits.get(company.ticker, (date.max, 1.0))
+
+        def factor(day: date) -> float:
+            return ratio if day >= split_day else 1.0  # noqa: B023 - used inside this iteration only
+
         document = shared_demo.mirror / "data.sec.gov" / "api" / "xbrl" / "companyfacts" / f"CIK{company.cik10}.json"
         companyfacts = _source_json(document)
-        closes = {day: bar["c"] for day, bar in facts.bars[company.ticker].items()}
+        adjusted = {day: bar["c"] for day, bar in facts.bars[company.ticker].items()}
         shares = companyfacts["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"]
-        for end, (eps, revenue, equity, filed) in _annual_figures(companyfacts).items():
-            days = [filed + timedelta(days=k) for k in range(8) if filed + timedelta(days=k) in closes]
-            if not days:
+        for end, (eps, eps_filed, revenue, equity, filed) in _annual_figures(companyfacts).items():
+            days = sorted(d for d in adjusted if d >= filed)
+            if not days or days[0] > filed + timedelta(days=7):
                 continue
-            close = closes[days[0]]
-            known = max((s for s in shares if date.fromisoformat(s["filed"]) <= filed),
+            day = days[0]
+            close = adjusted[day] * factor(AS_OF) / factor(day)  # as traded that day
+            eps_day = eps * factor(eps_filed) / factor(day)
+            known = max((s for s in shares if date.fromisoformat(s["filed"]) <= day),
                         key=lambda s: (s["filed"], s["end"]))
-            cap = close * known["val"]
-            mart_filed, price_date, mart_close, pe, pb, ps = rows[(company.ticker, end)]
-            assert (mart_filed, price_date, mart_close) == (filed, days[0], close), (company.ticker, end)
-            assert pe == (pytest.approx(close / eps, rel=1e-12) if eps > 0 else None)
+            count = known["val"] * factor(day) / factor(date.fromisoformat(known["end"]))
+            cap = close * count
+            period, period_end, mart_close, mart_eps, mart_shares, mart_cap, pe, pb, ps = rows[(company.ticker, day)]
+            assert (period, period_end.isoformat()) == ("FY", end), (company.ticker, day)
+            assert mart_close == pytest.approx(close, rel=1e-12)
+            assert mart_eps == pytest.approx(eps_day, rel=1e-12)
+            assert mart_shares == pytest.approx(count, rel=1e-12)
+            assert mart_cap == pytest.approx(cap, rel=1e-12)
+            assert pe == (pytest.approx(close / eps_day, rel=1e-12) if eps_day > 0 else None)
             assert pb == (pytest.approx(cap / equity, rel=1e-12) if equity > 0 else None)
             assert ps == pytest.approx(cap / revenue, rel=1e-12)
             checked += 1
     assert checked >= len(COMPANIES)  # every company filed a 10-K inside the stored price history
 
 
+def test_corporate_actions_of_the_universe_land_as_listed(shared_demo, db, facts) -> None:
+    """Splits and dividends as the mirror's reference pages list them, for universe tickers only (the
+    generator's reverse split of ZZSPX, outside the universe, is dropped); the split factor follows."""
+    reference = shared_demo.mirror / "api.polygon.io" / "v3" / "reference"
+    splits = _source_json(reference / "splits?limit=1000&order=asc&sort=execution_date")["results"]
+    dividends = _source_json(reference / "dividends?limit=1000&order=asc&sort=ex_dividend_date")["results"]
+    universe = set(facts.universe)
+    assert query(db, "select ticker, execution_date::text, split_from, split_to from raw.polygon_splits"
+                     " order by execution_date, ticker") == [
+        (r["ticker"], r["execution_date"], r["split_from"], r["split_to"]) for r in splits if r["ticker"] in universe]
+    assert "ZZSPX" in {r["ticker"] for r in splits} and "ZZSPX" not in universe
+    stored = query(db, "select ticker, ex_dividend_date::text, cash_amount from raw.polygon_dividends"
+                       " order by ex_dividend_date, ticker")
+    assert stored == [(r["ticker"], r["ex_dividend_date"], r["cash_amount"]) for r in dividends] and stored
+    ticker = COMPANIES[SPLIT_COMPANY].ticker
+    (split,) = [r for r in splits if r["ticker"] == ticker]
+    assert query(db, "select valid_from::text, cumulative_factor from marts.fct_split_factors where ticker = %s"
+                     " order by valid_from", (ticker,)) == [("0001-01-01", 1.0),
+                                                           (split["execution_date"], split["split_to"] / split["split_from"])]
+
+
+def test_valuation_ratios_are_continuous_across_the_generated_split(shared_demo, db) -> None:
+    """The split company's market cap moves with the as-traded close across its split, not by the ratio."""
+    split_day, ratio = _split_factors(shared_demo.mirror)[COMPANIES[SPLIT_COMPANY].ticker]
+    rows = query(db, "select trade_date, close, market_cap, split_factor, fiscal_year, fiscal_period"
+                     " from marts.fct_valuation_ratios where ticker = %s and trade_date between %s and %s"
+                     " order by trade_date", (COMPANIES[SPLIT_COMPANY].ticker, split_day - timedelta(days=7), split_day))
+    before, after = rows[-2], rows[-1]
+    assert after[0] == split_day and (before[3], after[3]) == (1.0, ratio)
+    assert after[1] < before[1] / (ratio * 0.7)  # the as-traded price shows the split
+    if before[4:] == after[4:]:  # same known period: the cap moves only with the price
+        assert after[2] / before[2] == pytest.approx(after[1] * ratio / before[1], rel=1e-12)
+
+
 # -- ratings and news ------------------------------------------------------------------------------
 def test_consensus_is_a_plain_average_of_each_firms_latest_rating(shared_demo, db, facts) -> None:
-    """The mirror has no unknown rating word; how one counts (for its target only) is the worked example in
-    dbt_project/models/marts/sentiment/_sentiment__unit_tests.yml."""
+    """On the latest session and on one 100 sessions earlier: each firm's latest rating dated by that day
+    and within 365 days, the latest close on or before it. The mirror has no unknown rating word; how one
+    counts (for its target only) is the worked example in _sentiment__unit_tests.yml."""
     columns = "rating_id, ticker, rating_date, firm, rating, rating_numeric, price_target, adjusted_price_target"
     stored = query(db, f"select {columns} from raw.benzinga_ratings order by rating_id")
     assert stored and query(db, f"select {columns} from marts.fct_analyst_ratings order by rating_id") == stored
     ratings = query(db, "select ticker, firm, rating_date, rating_id, rating_numeric,"
                         " coalesce(adjusted_price_target, price_target) from marts.fct_analyst_ratings")
-    as_of = max(r[2] for r in ratings)
-    latest: dict[tuple[str, str], tuple] = {}
-    for r in sorted(ratings, key=lambda r: (r[2], r[3])):
-        if r[2] > as_of - timedelta(days=365):
-            latest[(r[0], r[1])] = r
-    last_close = dict(query(db, "select distinct on (ticker) ticker, close from marts.fct_daily_prices"
-                                " order by ticker, trade_date desc"))
-    sql = ("select ticker, as_of_date, firms, rating_count, mean_rating, mean_price_target, target_upside"
-           " from marts.fct_analyst_consensus")
-    consensus = {r[0]: r[1:] for r in query(db, sql)}
-    # every priced ticker with coverage in the mirror's ratings documents, and only those
+    prices = query(db, "select ticker, trade_date, close from marts.fct_daily_prices order by trade_date")
+    (latest_session,) = query(db, "select max(as_of_date) from marts.fct_analyst_consensus")[0]
+    assert latest_session == AS_OF
     covered = {t for t in facts.priced if _gz_json(_ratings_file(shared_demo.mirror, t))["ratings"]}
-    assert set(consensus) == {t for t, _ in latest} == covered
-    for ticker, (as_of_date, firms, rating_count, mean_rating, mean_target, upside) in consensus.items():
-        views = [v for (t, _), v in latest.items() if t == ticker]
-        known = [v[4] for v in views if v[4] is not None]
-        assert as_of_date == as_of and firms == len(views) and rating_count == len(known)
-        assert mean_rating == pytest.approx(mean(known), rel=1e-12)
-        assert mean_target == pytest.approx(mean(v[5] for v in views), rel=1e-12)
-        assert upside == pytest.approx(mean_target / last_close[ticker] - 1, rel=1e-12)
+    for as_of in (AS_OF, SESSIONS[-100]):
+        latest: dict[tuple[str, str], tuple] = {}
+        for r in sorted(ratings, key=lambda r: (r[2], r[3])):
+            if as_of - timedelta(days=365) < r[2] <= as_of:
+                latest[(r[0], r[1])] = r
+        last_close = {t: c for t, d, c in prices if d <= as_of}  # ascending: the last one wins
+        sql = ("select ticker, firms, rating_count, mean_rating, mean_price_target, target_upside"
+               " from marts.fct_analyst_consensus where as_of_date = %s")
+        consensus = {r[0]: r[1:] for r in query(db, sql, (as_of,))}
+        assert set(consensus) == {t for t, _ in latest}
+        if as_of == AS_OF:  # every priced ticker with coverage in the mirror's ratings documents, and only those
+            assert set(consensus) == covered
+        for ticker, (firms, rating_count, mean_rating, mean_target, upside) in consensus.items():
+            views = [v for (t, _), v in latest.items() if t == ticker]
+            known = [v[4] for v in views if v[4] is not None]
+            assert firms == len(views) and rating_count == len(known)
+            assert mean_rating == (pytest.approx(mean(known), rel=1e-12) if known else None)
+            assert mean_target == pytest.approx(mean(v[5] for v in views), rel=1e-12)
+            assert upside == pytest.approx(mean_target / last_close[ticker] - 1, rel=1e-12)
 
 
 def test_sentiment_windows_are_plain_averages(db) -> None:
+    """On the latest session and on one 20 sessions earlier: only news published by that day counts."""
     sql = "select ticker, published_date, trade_date, sentiment_score from marts.fct_news_sentiment"
     rows = query(db, sql)
-    as_of = max(r[2] for r in rows)
-    assert as_of == SESSIONS[-1]
-    sql = ("select ticker, as_of_date, articles_7d, avg_sentiment_7d, articles_30d, avg_sentiment_30d"
-           " from marts.fct_news_sentiment_summary")
-    summary = {r[0]: r[1:] for r in query(db, sql)}
-    assert set(summary) == {r[0] for r in rows}
-    for ticker, (as_of_date, n7, avg7, n30, avg30) in summary.items():
-        assert as_of_date == as_of
-        for n, avg, days in ((n7, avg7, 7), (n30, avg30, 30)):
-            first = as_of - timedelta(days=days - 1)
-            scores = [r[3] for r in rows if r[0] == ticker and first <= r[1] <= as_of]
-            assert n == len(scores)
-            assert avg == (pytest.approx(mean(scores), rel=1e-12) if scores else None)
-    assert sum(s[1] for s in summary.values()) > 0
+    assert max(r[2] for r in rows) == SESSIONS[-1]
+    for as_of in (SESSIONS[-1], SESSIONS[-20]):
+        sql = ("select ticker, articles_7d, avg_sentiment_7d, articles_30d, avg_sentiment_30d"
+               " from marts.fct_news_sentiment_summary where as_of_date = %s")
+        summary = {r[0]: r[1:] for r in query(db, sql, (as_of,))}
+        assert set(summary) == {r[0] for r in rows if r[1] <= as_of}
+        for ticker, (n7, avg7, n30, avg30) in summary.items():
+            for n, avg, days in ((n7, avg7, 7), (n30, avg30, 30)):
+                first = as_of - timedelta(days=days - 1)
+                scores = [r[3] for r in rows if r[0] == ticker and first <= r[1] <= as_of]
+                assert n == len(scores)
+                assert avg == (pytest.approx(mean(scores), rel=1e-12) if scores else None)
+        assert sum(s[0] for s in summary.values()) > 0
 
 
 def test_scores_follow_provider_labels_else_the_lexicon(db) -> None:

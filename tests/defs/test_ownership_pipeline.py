@@ -56,7 +56,8 @@ MARTS = (
 )
 # What the insider marts are built from: the history database materializes these dbt models only.
 INSIDER_MODELS = ("stg_sec__companies", "stg_sec__form4_transactions", "int_ownership__form4_effective",
-                  "fct_insider_trades", "fct_insider_activity")  # fmt: skip
+                  "fct_insider_trades", "us_market_closures", "int_market__us_sessions",
+                  "fct_insider_activity")  # fmt: skip
 ARCHIVES = Path("www.sec.gov/Archives/edgar/data")
 # EDGAR is closed on federal holidays; those of the autumn the generated mirrors cover.
 AUTUMN_2026_HOLIDAYS = {date(2026, 9, 7), date(2026, 10, 12), date(2026, 11, 11), date(2026, 11, 26)}
@@ -441,14 +442,15 @@ def test_net_insider_buying_over_30_and_90_days(history, record) -> None:
         ]
 
     ticker = max(by_ticker, key=lambda t: (len(open_market(t)), t))
-    as_of = max(f["filing_date"] for f in by_ticker[ticker])
-    row = query(
+    last_filed = max(f["filing_date"] for f in by_ticker[ticker])
+    row = query(  # one row per ticker and NYSE session: the one of its latest filing's session
         history.db,
         "select as_of_date, net_shares_30d, net_value_30d, net_shares_90d, buy_trades_30d, sell_trades_30d"
-        " from marts.fct_insider_activity where ticker = %s",
-        (ticker,),
+        " from marts.fct_insider_activity where ticker = %s and as_of_date <= %s order by as_of_date desc limit 1",
+        (ticker, last_filed),
     )[0]
-    assert row[0] == as_of
+    as_of = row[0]
+    assert last_filed - timedelta(days=4) < as_of <= last_filed
     windows: dict[int, list[dict[str, Any]]] = {}
     for days, shares_col in ((30, 1), (90, 3)):
         start = as_of - timedelta(days)  # the window holds transaction dates in (start, as_of]

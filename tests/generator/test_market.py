@@ -121,6 +121,44 @@ def test_split_is_adjusted_away_but_visible_unadjusted(market, bars):
     assert raw_closes[day - 1] / raw_closes[day] == pytest.approx(split.ratio, rel=0.15)  # raw: the jump
 
 
+def test_split_and_dividends_are_listed_in_polygons_reference_format(market):
+    """The reference pages name the split the bars show (and one outside the universe), and quarterly
+    dividends sized on the as-traded close, read through the real client."""
+    from valuation_platform.sources.polygon.corporate_actions import fetch_dividends, fetch_splits
+
+    _, summary, client = market
+    splits = fetch_splits(client, KEY)
+    assert splits.rejected == [] and summary.files["corporate_actions"] == 2
+    assert [(r["ticker"], r["execution_date"], r["split_from"], r["split_to"]) for r in splits.rows] == sorted(
+        [(summary.split.ticker, summary.split.day, 1.0, float(summary.split.ratio)), ("ZZSPX", us_trading_days(START, END)[52], 10.0, 1.0)],
+        key=lambda r: r[1])
+    dividends = fetch_dividends(client, KEY)
+    payers = {r["ticker"] for r in dividends.rows}
+    assert dividends.rejected == [] and payers == {c.ticker for c in us_companies(N)[::3]}
+    assert all(r["ex_dividend_date"] < r["pay_date"] and r["cash_amount"] > 0 for r in dividends.rows)
+
+
+def test_filings_after_the_split_report_post_split_shares():
+    """EPS filed on or after the split day is divided by the ratio (prior periods restated), cover-page share
+    counts dated on or after it multiplied; everything filed before is unchanged."""
+    from valuation_platform.generator.sec import build_company_documents
+
+    company = us_companies(2)[1]
+    day, ratio = date(2026, 5, 29), 2
+    _, plain = build_company_documents(company, as_of=date(2026, 11, 20), years=2, seed=7)
+    _, split = build_company_documents(company, as_of=date(2026, 11, 20), years=2, seed=7, split=(day, ratio))
+    eps = [(a, b) for a, b in zip(plain["facts"]["us-gaap"]["EarningsPerShareDiluted"]["units"]["USD/shares"],
+                                  split["facts"]["us-gaap"]["EarningsPerShareDiluted"]["units"]["USD/shares"], strict=True)]
+    after = [(a["val"], b["val"]) for a, b in eps if date.fromisoformat(a["filed"]) >= day]
+    before = [(a["val"], b["val"]) for a, b in eps if date.fromisoformat(a["filed"]) < day]
+    assert after and before and all(x == y for x, y in before)
+    assert all(y == pytest.approx(x / ratio, abs=0.006) for x, y in after)  # both rounded to cents
+    shares = zip(plain["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"],
+                 split["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"], strict=True)
+    for a, b in shares:
+        assert b["val"] == a["val"] * (ratio if date.fromisoformat(a["end"]) >= day else 1)
+
+
 def test_indicators_run_on_the_generated_frame(bars):
     out = compute_indicators(bars)
     last = out.group_by("ticker").agg(

@@ -71,3 +71,15 @@ def test_session_navigation_around_weekends_and_holidays():
     assert trading_days_before(date(2023, 1, 10), 6) == date(2022, 12, 30)  # over New Year
     january = [date(2025, 1, 1), date(2025, 1, 9), date(2025, 1, 20)]  # New Year, a day of mourning, MLK
     assert weekday_closures(date(2025, 1, 1), date(2025, 1, 31)) == january
+
+
+def test_the_dbt_closures_seed_is_this_calendar() -> None:
+    """dbt's session calendar (seeds/market/us_market_closures.csv -> int_market__us_sessions) is written
+    from this module; a new ad-hoc closure added here must be added there too (re-run weekday_closures)."""
+    from valuation_platform.lib.dbt import DBT_PROJECT_DIR
+    from valuation_platform.sources.market_calendar import CALENDAR_END, CALENDAR_START, weekday_closures
+
+    lines = (DBT_PROJECT_DIR / "seeds" / "market" / "us_market_closures.csv").read_text().split()
+    assert lines[0] == "closed_date"
+    assert [date.fromisoformat(d) for d in lines[1:]] == weekday_closures(CALENDAR_START, CALENDAR_END)
+    assert date(2025, 1, 9) in weekday_closures(date(2025, 1, 1), date(2025, 1, 31))  # Carter's day of mourning

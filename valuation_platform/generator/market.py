@@ -11,6 +11,8 @@ name them, so generator and clients cannot drift apart):
   ``next_url``/``cursor``), some articles with ``insights`` (per-ticker sentiment), some in the older
   schema without, one market-wrap article with no tickers in the first ticker's feed;
 * per ticker, Benzinga analyst ratings dated ``start``..``end`` (one page of ``RATINGS_PAGESIZE``);
+* Polygon ``/v3/reference/splits`` (the split below, and one of a ticker outside the universe) and
+  ``/v3/reference/dividends`` (quarterly cash dividends of every third ticker);
 * for the run window ``[window_start, end]`` (default: the last week): per ticker the same three
   documents from ``window_start`` (what a re-run asks once the history is stored), and per calendar day
   Polygon grouped daily (every traded ticker; empty on weekends and NYSE holidays, as the live API).
@@ -60,6 +62,7 @@ from valuation_platform.sources.market_calendar import (
     us_trading_days,
 )
 from valuation_platform.sources.polygon.aggregates import daily_aggs_request, grouped_daily_request
+from valuation_platform.sources.polygon.corporate_actions import dividends_request, splits_request
 from valuation_platform.sources.polygon.news import NEWS_LIMIT, NEWS_URL, news_request
 
 try:  # orjson is several times faster on millions of bars; plain json gives the same payloads
@@ -124,6 +127,15 @@ def _tick_round(prices: np.ndarray) -> np.ndarray:
     return np.where(prices >= 1.0, np.round(prices, 2), np.round(prices, 4))
 
 
+def planned_split(companies: Sequence[Company], days: Sequence[date]) -> SplitEvent | None:
+    """The split :func:`simulate_market` puts in ``days``: company SPLIT_COMPANY, 60 % into the window, 2:1
+    (4:1 above $150). The SEC generator reads it too, so filings after it report post-split shares."""
+    if len(days) < MIN_DAYS_FOR_EVENTS or len(companies) <= SPLIT_COMPANY:
+        return None
+    company = companies[SPLIT_COMPANY]
+    return SplitEvent(company.ticker, days[int(len(days) * 0.6)], 4 if company.base_price > 150 else 2)
+
+
 def simulate_market(companies: Sequence[Company], days: Sequence[date], seed: int = 13) -> MarketPaths:
     """Daily bars for every company over ``days`` (trading days, ascending)."""
     n, t = len(companies), len(days)
@@ -134,7 +146,8 @@ def simulate_market(companies: Sequence[Company], days: Sequence[date], seed: in
     traded = np.ones(shape, dtype=bool)
     returns_z = np.zeros(shape)
     events = t >= MIN_DAYS_FOR_EVENTS
-    split_at = int(t * 0.6) if events and n > SPLIT_COMPANY else None
+    planned = planned_split(companies, days)
+    split_at = days.index(planned.day) if planned else None
     halt_at = int(t * 0.35) if events and n > HALT_COMPANY else None
     split = halt = None
     unadjusted: dict[int, tuple[np.ndarray, ...]] = {}
@@ -166,10 +179,9 @@ def simulate_market(companies: Sequence[Company], days: Sequence[date], seed: in
         n_trades = volume / trade_size * np.exp(rng.normal(0.0, 0.08, t))
 
         factor = np.ones(t)  # raw price = economic price / factor
-        if i == SPLIT_COMPANY and split_at is not None:
-            ratio = 4 if company.base_price > 150 else 2
-            factor[split_at:] = ratio
-            split = SplitEvent(company.ticker, days[split_at], ratio)
+        if i == SPLIT_COMPANY and planned is not None:
+            factor[split_at:] = planned.ratio
+            split = planned
         raw = [_tick_round(p / factor) for p in (open_, high, low, econ)]
         raw_vwap = np.round((raw[0] + raw[1] + raw[2] + 2 * raw[3]) / 5, 4)
         raw_volume = np.round(volume * factor)
@@ -309,6 +321,58 @@ def _write_grouped(root: _Mirror, paths: MarketPaths, start: date, end: date) ->
         files += 1
         day += timedelta(days=1)
     return files
+
+
+# -- corporate actions ---------------------------------------------------------------------------
+DIVIDEND_EVERY = 3  # every third company pays a quarterly cash dividend
+DIVIDEND_YIELD_QUARTER = 0.004  # ~1.6 % a year of the as-traded price
+OUTSIDE_SPLIT = ("ZZSPX", 10, 1)  # a 1-for-10 reverse split outside the universe: the asset filters it out
+
+
+def _write_reference(root: _Mirror, request: tuple[str, dict[str, Any]], results: list[dict[str, Any]]) -> None:
+    url, params = request
+    rel = mirror_relpath(url, dict(sorted(params.items())))
+    root.write(rel, _dumps({"results": results, "status": "OK", "request_id": _request_id(rel)}))
+
+
+def _as_traded_close(paths: MarketPaths, i: int, j: int) -> float:
+    return float(paths.unadjusted[i][3][j]) if i in paths.unadjusted else float(paths.close[i, j])
+
+
+def _write_corporate_actions(root: _Mirror, paths: MarketPaths) -> int:
+    """``/v3/reference/splits`` (the simulated split, plus one outside the universe) and
+    ``/v3/reference/dividends`` (quarterly cash dividends of every DIVIDEND_EVERY-th ticker, sized on the
+    as-traded close of the ex-date), in Polygon's format, oldest first."""
+    splits = []
+    if paths.split is not None:
+        ticker, split_from, split_to = OUTSIDE_SPLIT
+        outside = paths.days[len(paths.days) // 2]
+        splits = [
+            {"execution_date": paths.split.day.isoformat(), "id": f"E{_request_id(paths.split.ticker)}",
+             "split_from": 1, "split_to": paths.split.ratio, "ticker": paths.split.ticker},
+            {"execution_date": outside.isoformat(), "id": f"E{_request_id(ticker)}",
+             "split_from": split_from, "split_to": split_to, "ticker": ticker},
+        ]
+        splits.sort(key=lambda r: (r["execution_date"], r["ticker"]))
+    dividends = []
+    for i, ticker in enumerate(paths.tickers):
+        if i % DIVIDEND_EVERY:
+            continue
+        for j in range(20, len(paths.days), 63):  # about quarterly
+            if not paths.traded[i, j]:
+                continue
+            ex = paths.days[j]
+            amount = max(0.01, round(_as_traded_close(paths, i, j) * DIVIDEND_YIELD_QUARTER, 2))
+            dividends.append({
+                "cash_amount": amount, "currency": "USD", "declaration_date": (ex - timedelta(days=14)).isoformat(),
+                "dividend_type": "CD", "ex_dividend_date": ex.isoformat(), "frequency": 4,
+                "id": f"E{_request_id(f'{ticker}{ex}')}", "pay_date": (ex + timedelta(days=14)).isoformat(),
+                "record_date": (ex + timedelta(days=1)).isoformat(), "ticker": ticker,
+            })
+    dividends.sort(key=lambda r: (r["ex_dividend_date"], r["ticker"]))
+    _write_reference(root, splits_request(), splits)
+    _write_reference(root, dividends_request(), dividends)
+    return 2  # files: one page each (Polygon pages at 1000 records)
 
 
 # -- news ----------------------------------------------------------------------------------------
@@ -760,6 +824,7 @@ def write_market_data(
         "aggs": _write_aggs(out, paths, starts, end, unadjusted=unadjusted),
         "grouped_daily": _write_grouped(out, paths, window_start, end),
     }
+    files["corporate_actions"] = _write_corporate_actions(out, paths)
     articles, untagged = _news_articles(companies, paths, start, end, seed)
     files["news"] = _write_news(out, companies, articles, untagged, starts)
     files["ratings"], n_ratings = _write_ratings(out, companies, paths, starts, end, seed)

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from valuation_platform.generator.india import write_india_data
-from valuation_platform.generator.market import sample_start, write_market_data
+from valuation_platform.generator.market import planned_split, sample_start, write_market_data
 from valuation_platform.generator.options import option_underlyings_setting, write_option_chains
 from valuation_platform.generator.ownership import describe as describe_ownership
 from valuation_platform.generator.ownership import write_ownership_mirror
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
 from valuation_platform.generator.universe import us_companies
+from valuation_platform.sources.market_calendar import us_trading_days
 
 
 # The window a demo run over a generated mirror materializes: the last week up to the as-of date.
@@ -36,7 +37,10 @@ def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, see
     default 2,500 / 1,200 / the platform's 1,000 target (the tests' shared demo)."""
     root.mkdir(parents=True, exist_ok=True)
     write_manifest(root, as_of, india_target=india[2] if india else None)
-    sec = write_sec_mirror(root, companies, as_of=as_of, seed=seed, with_faults=with_faults)
+    # the filings of the company the market mirror splits report post-split shares after the split
+    split = planned_split(us_companies(companies, seed), us_trading_days(sample_start(as_of), as_of))
+    splits = {split.ticker: (split.day, split.ratio)} if split else None
+    sec = write_sec_mirror(root, companies, as_of=as_of, seed=seed, with_faults=with_faults, splits=splits)
     chains = write_option_chains(root, as_of, compress=True)  # one snapshot, stamped at the as-of close
     ownership = write_ownership_mirror(root, us_companies(companies, seed), as_of=as_of,
                                        with_faults=with_faults)

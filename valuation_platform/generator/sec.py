@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import random
+from collections.abc import Mapping
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -154,8 +155,18 @@ def _sum(quarters: list[Quarter], item: str) -> float:
     return sum(q.flows[item] for q in quarters)
 
 
-def build_company_documents(company: Company, *, as_of: date, years: int, seed: int) -> tuple[dict, dict]:
-    """(submissions, companyfacts) for one company, everything filed on or before ``as_of``."""
+def build_company_documents(
+    company: Company, *, as_of: date, years: int, seed: int, split: tuple[date, int] | None = None
+) -> tuple[dict, dict]:
+    """(submissions, companyfacts) for one company, everything filed on or before ``as_of``.
+
+    ``split`` (execution day, new shares per old share): filings made on or after that day report per-share
+    figures in post-split shares (prior periods restated, as SEC rules require), and a cover-page share count
+    dated on or after it counts post-split shares, so the filings agree with the split the prices show."""
+
+    def shares_factor(day: date) -> int:
+        return split[1] if split is not None and day >= split[0] else 1
+
     rng = random.Random(seed * 1_000_003 + company.cik)
     last_fy = as_of.year + (1 if company.fiscal_year_end_month < as_of.month else 0)
     first_fy = last_fy - years
@@ -201,7 +212,7 @@ def build_company_documents(company: Company, *, as_of: date, years: int, seed: 
             book.add(revenue_concept_for(fy), "USD", filing, end, revenue, start)
             if reports_gross_profit:
                 book.add("GrossProfit", "USD", filing, end, revenue - flow_value(fy, "cost", qs, filing), start)
-            eps = flow_value(fy, "net_income", qs, filing) / company.shares_outstanding
+            eps = flow_value(fy, "net_income", qs, filing) / company.shares_outstanding / shares_factor(filing.filed)
             book.add("EarningsPerShareBasic", "USD/shares", filing, end, round(eps, 2), start)
             book.add("EarningsPerShareDiluted", "USD/shares", filing, end, round(eps * 0.985, 2), start)
 
@@ -237,8 +248,9 @@ def build_company_documents(company: Company, *, as_of: date, years: int, seed: 
                     add_flows(filing, fy - back, by_fy[fy - back], cash_flows=True, income=True)
                 add_stocks(filing, quarter)
                 add_stocks(filing, by_fy[fy - 1][3])
-            book.add("EntityCommonStockSharesOutstanding", "shares", filing, filed - timedelta(days=5),
-                     company.shares_outstanding, taxonomy="dei")
+            cover_date = filed - timedelta(days=5)
+            book.add("EntityCommonStockSharesOutstanding", "shares", filing, cover_date,
+                     company.shares_outstanding * shares_factor(cover_date), taxonomy="dei")
 
     submissions = {
         "cik": str(company.cik),
@@ -297,19 +309,23 @@ def write_sec_mirror(
     seed: int = 7,
     compress: bool = True,
     with_faults: bool = True,
+    splits: Mapping[str, tuple[date, int]] | None = None,
 ) -> SecMirrorSummary:
     """Write the SEC part of a mirror under ``root``.
 
     ``with_faults`` adds the documents the platform must survive: malformed JSON, companyfacts without
     ``facts``, an IFRS-only filer, a company whose companyfacts is missing (HTTP 404 live), and a
-    tickers-file entry whose submissions never existed.
+    tickers-file entry whose submissions never existed. ``splits`` (ticker -> execution day, ratio): the
+    splits the market mirror shows, reflected in those companies' filings (see build_company_documents).
     """
     companies = us_companies(n_companies, seed)
     tickers: dict[str, dict[str, Any]] = {}
     facts_total = 0
     for i, company in enumerate(companies):
         tickers[str(i)] = {"cik_str": company.cik, "ticker": company.ticker, "title": company.name}
-        submissions, companyfacts = build_company_documents(company, as_of=as_of, years=years, seed=seed)
+        submissions, companyfacts = build_company_documents(
+            company, as_of=as_of, years=years, seed=seed, split=(splits or {}).get(company.ticker)
+        )
         _write(root, submissions_url(company.cik), orjson.dumps(submissions))
         _write(root, companyfacts_url(company.cik), orjson.dumps(companyfacts), compress)
         facts_total += sum(

@@ -13,10 +13,16 @@ from valuation_platform.lib.partitions import US_TRADING_DAYS
 from valuation_platform.lib.policies import asset_defaults
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.lib.sources import source_outcome
+from valuation_platform.pipelines.market.corporate_actions import load_dividends, load_splits
 from valuation_platform.pipelines.market.steps import compute_technical_indicators, load_daily_bars
 from valuation_platform.pipelines.market.common import FeedRun
 from valuation_platform.pipelines.market.window import HISTORY_SESSIONS, RunWindow
-from valuation_platform.warehouse.tables.market import POLYGON_DAILY_BARS, TECHNICAL_INDICATORS
+from valuation_platform.warehouse.tables.market import (
+    POLYGON_DAILY_BARS,
+    POLYGON_DIVIDENDS,
+    POLYGON_SPLITS,
+    TECHNICAL_INDICATORS,
+)
 from valuation_platform.warehouse.tables.sec import US_UNIVERSE
 
 
@@ -60,3 +66,32 @@ def technical_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse
     with warehouse.connect([POLYGON_DAILY_BARS, TECHNICAL_INDICATORS]) as conn:
         report = compute_technical_indicators(conn, window)
     return materialized(report)
+
+
+@dg.asset(
+    deps=[us_universe],
+    description=(
+        "Stock splits of the US universe from Polygon /v3/reference/splits (the whole list, every page, "
+        "filtered to raw.us_universe): split_from shares became split_to on execution_date. Feeds "
+        "fct_split_factors, which puts prices, EPS and share counts on one share basis. Malformed records "
+        "are quarantined; the rest land."
+    ),
+    **asset_defaults("market", network=True),
+)
+def polygon_splits(sources: SourcesResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with source_outcome(), warehouse.connect([US_UNIVERSE, POLYGON_SPLITS]) as conn:
+        return materialized(load_splits(conn, sources.client, sources.polygon_api_key, sources.ticker_filter))
+
+
+@dg.asset(
+    deps=[us_universe],
+    description=(
+        "Cash dividends of the US universe from Polygon /v3/reference/dividends (the whole list, every page, "
+        "filtered to raw.us_universe): cash_amount per share in the basis of the ex-dividend date. "
+        "Malformed records are quarantined; the rest land."
+    ),
+    **asset_defaults("market", network=True),
+)
+def polygon_dividends(sources: SourcesResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with source_outcome(), warehouse.connect([US_UNIVERSE, POLYGON_DIVIDENDS]) as conn:
+        return materialized(load_dividends(conn, sources.client, sources.polygon_api_key, sources.ticker_filter))

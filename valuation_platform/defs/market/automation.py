@@ -8,7 +8,12 @@ import os
 
 import dagster as dg
 
-from valuation_platform.defs.market.assets import polygon_daily_bars, technical_indicators
+from valuation_platform.defs.market.assets import (
+    polygon_daily_bars,
+    polygon_dividends,
+    polygon_splits,
+    technical_indicators,
+)
 from valuation_platform.defs.market.checks import price_freshness_checks
 from valuation_platform.pipelines.market.window import NEW_YORK
 from valuation_platform.lib.partitions import US_TRADING_DAYS
@@ -37,6 +42,24 @@ def technical_indicators_weekdays(context: dg.ScheduleEvaluationContext):
     if not is_us_trading_day(session):
         return dg.SkipReason(f"{session} is not a NYSE session")
     return dg.RunRequest(run_key=session.isoformat(), partition_key=session.isoformat())
+
+
+corporate_actions_job = dg.define_asset_job(
+    "corporate_actions_job",
+    selection=dg.AssetSelection.assets(polygon_splits, polygon_dividends),
+    description="Polygon's split and dividend lists, filtered to the universe.",
+)
+
+
+@dg.schedule(
+    job=corporate_actions_job,
+    cron_schedule="30 22 * * 1-5",
+    execution_timezone="UTC",
+    description="Weekdays before the bars run: a split executed today is in the factor table by then.",
+    default_status=schedule_status(configured=bool(os.environ.get("VP_POLYGON_API_KEY"))),
+)
+def corporate_actions_weekdays(context: dg.ScheduleEvaluationContext):
+    return dg.RunRequest(run_key=context.scheduled_execution_time.date().isoformat())
 
 
 # Evaluates the price freshness checks between runs (they also run with each materialization).

@@ -5,7 +5,12 @@ from datetime import timedelta
 
 import dagster as dg
 
-from valuation_platform.defs.market.assets import polygon_daily_bars, technical_indicators
+from valuation_platform.defs.market.assets import (
+    polygon_daily_bars,
+    polygon_dividends,
+    polygon_splits,
+    technical_indicators,
+)
 from valuation_platform.lib.checks import quarantine_check
 from valuation_platform.lib.resources import WarehouseResource
 from valuation_platform.pipelines.market.invariants import indicator_invariants, inconsistent_bars
@@ -26,6 +31,8 @@ def bars_are_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
 
 daily_bars_quarantine = quarantine_check(polygon_daily_bars, name="daily_bars_quarantine", what="bars and documents")
+splits_quarantine = quarantine_check(polygon_splits, name="splits_quarantine", what="split records")
+dividends_quarantine = quarantine_check(polygon_dividends, name="dividends_quarantine", what="dividend records")
 
 # Release cadence: Polygon has a session's daily bars soon after the 16:00 close; the evening schedule
 # (23:00 UTC = 18:00 EST / 19:00 EDT) lands them with the indicators. So by 20:00 New York on a weekday the

@@ -1,67 +1,111 @@
--- Price-based valuation ratios per company and fiscal period, point in time. The price is the first close
--- on or after the day the row's statement was filed (`filed`: the day its last number became public), so
--- a ratio never uses a price from before the numbers were known. A close more than
--- {{ var('valuation_max_price_lag_days', 7) }} calendar days after `filed` is not taken (no price history then).
--- Shares: the latest dei EntityCommonStockSharesOutstanding filed on or before `filed`.
--- One row per fct_financial_ratios row (left joins): price columns NULL where no close qualifies.
-{% set max_lag = var('valuation_max_price_lag_days', 7) %}
+{{ config(
+    materialized='incremental',
+    unique_key=['ticker', 'trade_date'],
+    incremental_strategy='delete+insert',
+    tags=['daily'],
+) }}
+-- Price-based valuation ratios per ticker and NYSE session, point in time and on ONE share basis: the
+-- shares as they traded that day.
+--   close      the close as traded: the stored bar is split-adjusted to the basis of the day it was
+--              fetched (Polygon adjusted=true), so it is multiplied back by factor(fetched) / factor(day).
+--   eps_ttm    trailing diluted EPS of the latest period known that day, each quarter's reported EPS
+--              moved from the basis of the day it was filed: x factor(filed) / factor(day).
+--   shares     the latest cover-page share count (dei) filed by that day, moved from the basis of its
+--              as-of date: x factor(day) / factor(as_of).
+-- factor is fct_split_factors' cumulative split factor of the ticker. Ratios are therefore continuous
+-- across a split (a 4-for-1 split quarters close and eps_ttm alike), and a row once written never
+-- changes when a later split arrives (factor(day) of a past day does not move).
+-- "Known that day": statements and share counts filed on or before the session. The period is the
+-- latest period end among them (FY before a same-day Q4, then the latest filed).
+-- Each share class (GOOG and GOOGL) has its own rows, priced on its own close, with its company's numbers.
+-- Incremental: a run writes only the sessions in its window (in_window); statements are read whole.
 
-with ratios as (
-    select * from {{ ref('fct_financial_ratios') }}
+with bars as (
+    select ticker, trade_date, close, (_fetched_at at time zone 'America/New_York')::date as fetched_on
+    from {{ ref('stg_polygon__daily_bars') }}
+    where {{ in_window('trade_date') }}
 ),
 
-statements as (
-    select cik, fiscal_year, fiscal_period, eps_diluted, shareholders_equity
-    from {{ ref('fct_financial_statements') }}
+factors as (
+    select * from {{ ref('fct_split_factors') }}
+),
+
+companies as (
+    select ticker, cik from {{ ref('stg_sec__companies') }}
+),
+
+priced as (
+    select
+        bars.ticker,
+        companies.cik,
+        bars.trade_date,
+        bars.close * coalesce(at_fetch.cumulative_factor, 1) / coalesce(on_day.cumulative_factor, 1) as close,
+        coalesce(on_day.cumulative_factor, 1) as split_factor
+    from bars
+    inner join companies on companies.ticker = bars.ticker
+    left join factors as on_day
+        on on_day.ticker = bars.ticker and bars.trade_date >= on_day.valid_from and bars.trade_date < on_day.valid_to
+    left join factors as at_fetch
+        on at_fetch.ticker = bars.ticker and bars.fetched_on >= at_fetch.valid_from and bars.fetched_on < at_fetch.valid_to
+),
+
+fiscal_periods as (
+    select cik, fiscal_year, fiscal_period, value, filed
+    from {{ ref('int_sec__fiscal_periods') }}
+    where line_item = 'eps_diluted'
+),
+
+-- diluted EPS per ticker and period in the ticker's basis before any split (x factor(filed))
+eps_base as (
+    select
+        companies.ticker,
+        periods.cik,
+        periods.fiscal_year,
+        periods.fiscal_period,
+        periods.value::double precision * coalesce(factors.cumulative_factor, 1) as eps
+    from fiscal_periods as periods
+    inner join companies on companies.cik = periods.cik
+    left join factors
+        on factors.ticker = companies.ticker and periods.filed >= factors.valid_from and periods.filed < factors.valid_to
 ),
 
 quarter_eps as (
-    select
-        cik, fiscal_year, fiscal_period, eps_diluted,
-        fiscal_year * 4 + substr(fiscal_period, 2, 1)::int as quarter_index
-    from statements
+    select *, fiscal_year * 4 + substr(fiscal_period, 2, 1)::int as quarter_index
+    from eps_base
     where fiscal_period like 'Q%'
 ),
 
 eps_ttm as (
-    -- quarters: the sum of four consecutive quarters' diluted EPS; FY rows: the year's diluted EPS
+    -- quarters: four consecutive quarters' sum; FY: the year's diluted EPS
     select
-        cik, fiscal_year, fiscal_period,
+        ticker, fiscal_year, fiscal_period,
         case
-            when count(eps_diluted) over last_four = 4
+            when count(eps) over last_four = 4
              and quarter_index - lag(quarter_index, 3) over by_quarter = 3
-            then sum(eps_diluted) over last_four
-        end as eps_ttm
+            then sum(eps) over last_four
+        end as eps_ttm_base
     from quarter_eps
     window
-        by_quarter as (partition by cik order by quarter_index),
-        last_four as (partition by cik order by quarter_index rows between 3 preceding and current row)
+        by_quarter as (partition by ticker order by quarter_index),
+        last_four as (partition by ticker order by quarter_index rows between 3 preceding and current row)
     union all
-    select cik, fiscal_year, fiscal_period, eps_diluted
-    from statements
+    select ticker, fiscal_year, fiscal_period, eps
+    from eps_base
     where fiscal_period = 'FY'
 ),
 
-prices as (
-    select ticker, trade_date, close from {{ ref('fct_daily_prices') }}
+ratios as (
+    select cik, fiscal_year, fiscal_period, period_end, filed, revenue_ttm from {{ ref('fct_financial_ratios') }}
 ),
 
-candidate_days as (
-    select ratios.cik, ratios.fiscal_year, ratios.fiscal_period, ratios.ticker,
-           (ratios.filed + lag_days)::date as trade_date
+statements as (
+    select cik, fiscal_year, fiscal_period, shareholders_equity from {{ ref('fct_financial_statements') }}
+),
+
+periods as (
+    select ratios.*, statements.shareholders_equity
     from ratios
-    cross join generate_series(0, {{ max_lag }}) as lag_days
-),
-
-first_close as (
-    select distinct on (candidate_days.cik, candidate_days.fiscal_year, candidate_days.fiscal_period)
-        candidate_days.cik, candidate_days.fiscal_year, candidate_days.fiscal_period,
-        prices.trade_date as price_date,
-        prices.close
-    from candidate_days
-    inner join prices
-        on prices.ticker = candidate_days.ticker and prices.trade_date = candidate_days.trade_date
-    order by candidate_days.cik, candidate_days.fiscal_year, candidate_days.fiscal_period, prices.trade_date
+    left join statements using (cik, fiscal_year, fiscal_period)
 ),
 
 share_facts as (
@@ -70,44 +114,89 @@ share_facts as (
     where taxonomy = 'dei' and concept = 'EntityCommonStockSharesOutstanding' and unit = 'shares'
 ),
 
-shares_known as (
-    select distinct on (ratios.cik, ratios.fiscal_year, ratios.fiscal_period)
-        ratios.cik, ratios.fiscal_year, ratios.fiscal_period,
-        share_facts.shares_outstanding,
-        share_facts.shares_as_of
-    from ratios
-    inner join share_facts
-        on share_facts.cik = ratios.cik and share_facts.shares_filed <= ratios.filed
-    order by ratios.cik, ratios.fiscal_year, ratios.fiscal_period,
-             share_facts.shares_filed desc, share_facts.shares_as_of desc
+-- what is known changes only on a filing day: one state per company and filing day
+filing_days as (
+    select cik, filed as known_from from periods
+    union
+    select cik, shares_filed from share_facts
+),
+
+states as (
+    select
+        filing_days.cik,
+        filing_days.known_from,
+        coalesce(lead(filing_days.known_from) over (partition by filing_days.cik order by filing_days.known_from),
+                 '9999-12-31'::date) as known_until,
+        period.fiscal_year, period.fiscal_period, period.period_end, period.filed,
+        period.revenue_ttm, period.shareholders_equity,
+        shares.shares_outstanding, shares.shares_as_of
+    from filing_days
+    left join lateral (
+        select * from periods
+        where periods.cik = filing_days.cik and periods.filed <= filing_days.known_from
+        order by periods.period_end desc, (periods.fiscal_period = 'FY') desc, periods.filed desc
+        limit 1
+    ) as period on true
+    left join lateral (
+        select * from share_facts
+        where share_facts.cik = filing_days.cik and share_facts.shares_filed <= filing_days.known_from
+        order by share_facts.shares_filed desc, share_facts.shares_as_of desc
+        limit 1
+    ) as shares on true
 ),
 
 joined as (
     select
-        ratios.ticker,
-        ratios.cik,
-        ratios.fiscal_year,
-        ratios.fiscal_period,
-        ratios.period_end,
-        ratios.filed,
-        first_close.price_date,
-        first_close.close,
-        shares_known.shares_outstanding,
-        shares_known.shares_as_of,
-        eps_ttm.eps_ttm,
-        ratios.revenue_ttm,
-        statements.shareholders_equity,
-        first_close.close * shares_known.shares_outstanding as market_cap
-    from ratios
-    left join statements using (cik, fiscal_year, fiscal_period)
-    left join eps_ttm using (cik, fiscal_year, fiscal_period)
-    left join first_close using (cik, fiscal_year, fiscal_period)
-    left join shares_known using (cik, fiscal_year, fiscal_period)
+        priced.ticker,
+        priced.cik,
+        priced.trade_date,
+        priced.close,
+        priced.split_factor,
+        states.fiscal_year,
+        states.fiscal_period,
+        states.period_end,
+        states.filed,
+        eps_ttm.eps_ttm_base / priced.split_factor as eps_ttm,
+        states.shares_outstanding * priced.split_factor / coalesce(at_shares.cumulative_factor, 1)
+            as shares_outstanding,
+        states.shares_as_of,
+        states.revenue_ttm::double precision as revenue_ttm,
+        states.shareholders_equity::double precision as shareholders_equity
+    from priced
+    inner join states
+        on states.cik = priced.cik
+        and priced.trade_date >= states.known_from and priced.trade_date < states.known_until
+    left join eps_ttm
+        on eps_ttm.ticker = priced.ticker
+        and eps_ttm.fiscal_year = states.fiscal_year and eps_ttm.fiscal_period = states.fiscal_period
+    left join factors as at_shares
+        on at_shares.ticker = priced.ticker
+        and states.shares_as_of >= at_shares.valid_from and states.shares_as_of < at_shares.valid_to
+),
+
+valued as (
+    select *, close * shares_outstanding as market_cap
+    from joined
 )
 
 select
-    *,
+    ticker,
+    cik,
+    trade_date,
+    close,
+    split_factor,
+    fiscal_year,
+    fiscal_period,
+    period_end,
+    filed,
+    eps_ttm,
+    shares_outstanding,
+    shares_as_of,
+    {{ safe_divide('shareholders_equity', 'shares_outstanding') }} as book_value_per_share,
+    revenue_ttm,
+    shareholders_equity,
+    market_cap,
     case when eps_ttm > 0 then {{ safe_divide('close', 'eps_ttm') }} end as pe_ratio,
     case when shareholders_equity > 0 then {{ safe_divide('market_cap', 'shareholders_equity') }} end as pb_ratio,
     case when revenue_ttm > 0 then {{ safe_divide('market_cap', 'revenue_ttm') }} end as ps_ratio
-from joined
+from valued

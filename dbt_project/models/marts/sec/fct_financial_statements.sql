@@ -10,8 +10,13 @@ with periods as (
     select * from {{ ref('int_sec__fiscal_periods') }}
 ),
 
+-- One ticker names each company: its primary ticker when the universe holds it, else the first of its
+-- share classes the universe holds (VP_TICKERS=GOOG keeps Alphabet, under GOOG). Every share class maps
+-- to its company through dim_company (ticker -> cik).
 companies as (
-    select * from {{ ref('stg_sec__companies') }} where is_primary_ticker
+    select distinct on (cik) cik, ticker
+    from {{ ref('stg_sec__companies') }}
+    order by cik, is_primary_ticker desc, ticker
 ),
 
 wide as (

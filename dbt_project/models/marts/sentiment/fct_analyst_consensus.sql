@@ -1,53 +1,85 @@
--- Per ticker, the consensus of the firms covering it: each firm's latest rating dated within
--- {{ var('consensus_lookback_days', 365) }} days before the as-of date (the latest rating date in the data),
--- one vote per firm. Targets are split-adjusted (adjusted_price_target, else price_target) so they compare
--- with the latest close in fct_daily_prices.
+{{ config(
+    materialized='incremental',
+    unique_key=['ticker', 'as_of_date'],
+    incremental_strategy='delete+insert',
+    tags=['daily'],
+) }}
+-- Consensus per ticker and as-of date (one row per NYSE session on which the ticker has a current view):
+-- the firms covering it, each firm's latest rating dated on or before as_of_date and within
+-- {{ var('consensus_lookback_days', 365) }} days of it, one vote per firm. Point in time: a rating dated
+-- after as_of_date does not count, so a past row never changes when a later rating arrives.
+-- Targets are split-adjusted (adjusted_price_target, else price_target) so they compare with
+-- fct_daily_prices; last_close is the latest close on or before as_of_date.
+-- Sessions: the run's window (in_window); without a window, up to the latest rating or price date.
 {% set lookback = var('consensus_lookback_days', 365) %}
 
 with ratings as (
     select * from {{ ref('fct_analyst_ratings') }}
 ),
 
-as_of as (
-    select max(rating_date) as as_of_date from ratings
+prices as (
+    select ticker, trade_date, close from {{ ref('fct_daily_prices') }}
 ),
 
-current_views as (
-    select distinct on (ratings.ticker, ratings.firm)
-        ratings.ticker,
-        ratings.firm,
-        ratings.rating_numeric,
-        coalesce(ratings.adjusted_price_target, ratings.price_target) as target
-    from ratings
-    cross join as_of
-    where ratings.rating_date > as_of.as_of_date - {{ lookback }}
-    order by ratings.ticker, ratings.firm, ratings.rating_date desc, ratings.rating_id desc
+sessions as (
+    select session_date as as_of_date
+    from {{ ref('int_market__us_sessions') }}
+    where {{ in_window('session_date') }}
+    {%- if var('window_start', none) is none %}
+      and session_date <= greatest((select max(rating_date) from ratings), (select max(trade_date) from prices))
+    {%- endif %}
 ),
 
-last_close as (
-    select distinct on (ticker) ticker, trade_date as last_close_date, close as last_close
-    from {{ ref('fct_daily_prices') }}
-    order by ticker, trade_date desc
+-- a firm's view of a ticker holds from its rating date until the firm's next rating of the ticker, at
+-- most {{ lookback }} days
+views as (
+    select
+        ticker,
+        firm,
+        rating_date,
+        rating_numeric,
+        target,
+        least(
+            coalesce(lead(rating_date) over (partition by ticker, firm order by rating_date), '9999-12-31'::date),
+            rating_date + {{ lookback }}
+        ) as valid_until
+    from (
+        select distinct on (ticker, firm, rating_date)
+            ticker, firm, rating_date, rating_numeric,
+            coalesce(adjusted_price_target, price_target) as target
+        from ratings
+        order by ticker, firm, rating_date, rating_id desc
+    ) as one_per_day
 ),
 
 consensus as (
     select
-        ticker,
+        views.ticker,
+        sessions.as_of_date,
         count(*) as firms,
-        count(rating_numeric) as rating_count,
-        avg(rating_numeric)::double precision as mean_rating,
-        count(*) filter (where rating_numeric >= 4) as buy_count,
-        count(*) filter (where rating_numeric = 3) as hold_count,
-        count(*) filter (where rating_numeric <= 2) as sell_count,
-        count(target) as target_count,
-        avg(target) as mean_price_target
-    from current_views
-    group by ticker
+        count(views.rating_numeric) as rating_count,
+        avg(views.rating_numeric)::double precision as mean_rating,
+        count(*) filter (where views.rating_numeric >= 4) as buy_count,
+        count(*) filter (where views.rating_numeric = 3) as hold_count,
+        count(*) filter (where views.rating_numeric <= 2) as sell_count,
+        count(views.target) as target_count,
+        avg(views.target) as mean_price_target
+    from views
+    inner join sessions
+        on sessions.as_of_date >= views.rating_date and sessions.as_of_date < views.valid_until
+    group by views.ticker, sessions.as_of_date
+),
+
+close_ranges as (
+    select
+        ticker, trade_date, close,
+        coalesce(lead(trade_date) over (partition by ticker order by trade_date), '9999-12-31'::date) as next_trade_date
+    from prices
 )
 
 select
     consensus.ticker,
-    as_of.as_of_date,
+    consensus.as_of_date,
     consensus.firms,
     consensus.rating_count,
     consensus.mean_rating,
@@ -56,9 +88,10 @@ select
     consensus.sell_count,
     consensus.target_count,
     consensus.mean_price_target,
-    last_close.last_close,
-    last_close.last_close_date,
-    {{ safe_divide('consensus.mean_price_target', 'last_close.last_close') }} - 1 as target_upside
+    close_ranges.close as last_close,
+    close_ranges.trade_date as last_close_date,
+    {{ safe_divide('consensus.mean_price_target', 'close_ranges.close') }} - 1 as target_upside
 from consensus
-cross join as_of
-left join last_close using (ticker)
+left join close_ranges
+    on close_ranges.ticker = consensus.ticker
+    and consensus.as_of_date >= close_ranges.trade_date and consensus.as_of_date < close_ranges.next_trade_date
