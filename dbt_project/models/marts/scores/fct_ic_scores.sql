@@ -1,0 +1,127 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['ticker', 'score_date'],
+    incremental_strategy='delete+insert',
+    tags=['daily'],
+    indexes=[{'columns': ['ticker', 'score_date'], 'unique': True}]
+) }}
+{#- factor -> its measures in fct_ic_score_inputs, each oriented higher = better -#}
+{%- set factors = {
+    'value': ['earnings_yield', 'book_yield', 'sales_yield'],
+    'growth': ['revenue_growth', 'revenue_cagr', 'eps_growth', 'fcf_growth'],
+    'profitability': ['gross_margin', 'operating_margin', 'net_margin', 'roe', 'roa'],
+    'financial_health': ['equity_to_capital', 'current_ratio'],
+    'momentum': ['return_1m', 'return_3m', 'return_6m', 'return_12m'],
+    'analyst_consensus': ['mean_rating', 'target_upside'],
+    'insider_activity': ['insider_net_30d_pct_mcap', 'insider_net_90d_pct_mcap'],
+    'institutional': ['institutional_pct', 'institutional_change_qoq'],
+    'news_sentiment': ['news_avg_7d', 'news_avg_30d'],
+    'technical': ['rsi_14', 'macd_hist_pct', 'price_vs_sma50', 'price_vs_sma200'],
+} -%}
+{%- set min_peers = var('scores_min_sector_peers', 10) -%}
+-- The IC Score per ticker and session. Each measure becomes a percentile (percent_rank: the share of peers
+-- with a lower value, 0..1; 0.5 when alone) among the session's scorable tickers of the same sector, or of
+-- the whole universe when the sector has fewer than {{ min_peers }} scorable tickers (peer_group says which).
+-- A factor score is 100 x the mean of its available measure percentiles (news: weighted by the 7- and
+-- 30-day article counts). The overall score is the weighted mean of the available factor scores with the
+-- ic_score_weights seed renormalised over them, rounded to 1..100.
+with inputs as (
+    select * from {{ ref('fct_ic_score_inputs') }}
+    where {{ in_window('score_date') }} and close is not null
+),
+
+weights as (
+    select
+        {%- for factor in factors %}
+        max(weight) filter (where factor = '{{ factor }}') as w_{{ factor }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ ref('ic_score_weights') }}
+),
+
+scorable as (
+    select
+        inputs.*,
+        count(*) over (partition by score_date, sector) as sector_peers
+    from inputs
+    where coalesce(
+        {%- for measures in factors.values() %}{% for m in measures %}{{ m }}::double precision{{ ", " if not loop.last }}{% endfor %}{{ ", " if not loop.last }}{% endfor %}
+    ) is not null
+),
+
+percentiles as (
+    select
+        ticker, score_date, sector, sector_peers, articles_7d, articles_30d,
+        {%- for measures in factors.values() %}{% for m in measures %}
+        case when sector_peers >= {{ min_peers }} then {{ scores_percentile(m, ', sector') }} else {{ scores_percentile(m, '') }} end as p_{{ m }},
+        {%- endfor %}{% endfor %}
+        sector_peers >= {{ min_peers }} as uses_sector_peers
+    from scorable
+),
+
+factor_scores as (
+    select
+        ticker, score_date, sector, sector_peers, uses_sector_peers,
+        {%- for factor, measures in factors.items() %}
+        {%- if factor == 'news_sentiment' %}
+        100 * (coalesce(p_news_avg_7d * articles_7d, 0) + coalesce(p_news_avg_30d * articles_30d, 0))
+            / nullif(case when p_news_avg_7d is not null then articles_7d else 0 end
+                     + case when p_news_avg_30d is not null then articles_30d else 0 end, 0)
+            as {{ factor }}_score{{ "," if not loop.last }}
+        {%- else %}
+        100 * ({% for m in measures %}coalesce(p_{{ m }}, 0){{ " + " if not loop.last }}{% endfor %})
+            / nullif({% for m in measures %}(p_{{ m }} is not null)::int{{ " + " if not loop.last }}{% endfor %}, 0)
+            as {{ factor }}_score{{ "," if not loop.last }}
+        {%- endif %}
+        {%- endfor %}
+    from percentiles
+),
+
+weighted as (
+    select
+        factor_scores.*,
+        ({% for factor in factors %}coalesce(w_{{ factor }} * {{ factor }}_score, 0){{ " + " if not loop.last }}{% endfor %})
+            as weighted_sum,
+        ({% for factor in factors %}case when {{ factor }}_score is not null then w_{{ factor }} else 0 end{{ " + " if not loop.last }}{% endfor %})
+            as weight_present,
+        ({% for factor in factors %}w_{{ factor }}{{ " + " if not loop.last }}{% endfor %}) as weight_total
+    from factor_scores
+    cross join weights
+),
+
+overall as (
+    select
+        *,
+        greatest(1, least(100, round(weighted_sum / weight_present)))::integer as overall_score,
+        weight_present / weight_total as data_completeness
+    from weighted
+)
+
+select
+    ticker,
+    score_date,
+    overall_score,
+    case
+        when overall_score >= 80 then 'Strong Buy'
+        when overall_score >= 65 then 'Buy'
+        when overall_score >= 50 then 'Hold'
+        when overall_score >= 35 then 'Underperform'
+        else 'Sell'
+    end as rating,
+    {%- for factor in factors %}
+    round({{ factor }}_score::numeric, 2)::double precision as {{ factor }}_score,
+    {%- endfor %}
+    sector,
+    case when uses_sector_peers then 'sector' else 'universe' end as peer_group,
+    case when uses_sector_peers then sector_peers
+         else count(*) over (partition by score_date) end as peer_count,
+    round(100 * (case
+        when uses_sector_peers then percent_rank() over (partition by score_date, sector order by overall_score)
+        else percent_rank() over (partition by score_date order by overall_score)
+    end)::numeric, 2)::double precision as sector_percentile,
+    round(data_completeness::numeric, 4)::double precision as data_completeness,
+    case
+        when data_completeness > 0.9 then 'High'
+        when data_completeness >= 0.7 then 'Medium'
+        else 'Low'
+    end as confidence_level
+from overall
