@@ -4,7 +4,8 @@ A small warehouse of input marts (generator.score_inputs: 12 companies) is score
 then everything a ticker could learn the day after D is added: a new quarter's statement filed D+1, a new
 cover-page share count, a 13F holding filed D+1 for the quarter then open, a Form 4, an analyst rating
 and an article dated D+1. Rebuilt from scratch, no input and no score on or before D may change, and the
-ticker's rows after D must (so the additions were seen at all).
+ticker's rows after D must (so the additions were seen at all). Then the seed CLI's one-ticker run
+(dbt var scores_tickers) re-scores one ticker for one session and leaves every other row alone.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def test_data_public_after_d_changes_nothing_on_or_before_d(pg_admin, tmp_path_f
         dbt.build(full_refresh=True)
         with psycopg.connect(db.url) as conn:
             after = {t: snapshot(conn, t) for t in ("fct_ic_score_inputs", "fct_ic_scores")}
+            # the seed CLI's one-ticker run: spoil session D, re-score one ticker for that session only
+            conn.execute("update marts.fct_ic_scores set overall_score = 1 where score_date = %s", (D,))
+        dbt.build(variables={"window_start": D.isoformat(), "window_end": D.isoformat(), "scores_tickers": ["T0003"]})
+        with psycopg.connect(db.url) as conn:
+            rerun = snapshot(conn, "fct_ic_scores")
     finally:
         drop_database(pg_admin, name)
 
@@ -73,3 +79,7 @@ def test_data_public_after_d_changes_nothing_on_or_before_d(pg_admin, tmp_path_f
     later = [k for k in before["fct_ic_score_inputs"] if k[0] == TICKER and k[1] > D]
     assert later and all(before["fct_ic_score_inputs"][k] != after["fct_ic_score_inputs"][k] for k in later)
     assert any(before["fct_ic_scores"][k] != after["fct_ic_scores"][k] for k in later)
+    # the one ticker is scored again exactly as in the full run (ranked against every peer), the rest untouched
+    assert rerun[("T0003", D)] == after["fct_ic_scores"][("T0003", D)]
+    assert {k[0] for k in rerun if k[1] == D and rerun[k] != after["fct_ic_scores"][k]} == {
+        k[0] for k in rerun if k[1] == D and k[0] != "T0003"}

@@ -128,9 +128,10 @@ overall as (
         greatest(1, least(100, round(weighted_sum / weight_present)))::integer as overall_score,
         weight_present / weight_total as data_completeness
     from weighted
-)
+),
 
-select
+final as (
+    select
     ticker,
     score_date,
     overall_score,
@@ -159,3 +160,7 @@ select
         else 'Low'
     end as confidence_level
 from overall
+)
+
+-- a one-ticker / one-sector run ranks against every peer's stored inputs but writes only its own rows
+select * from final where {{ scores_selected('ticker', 'sector') }}
