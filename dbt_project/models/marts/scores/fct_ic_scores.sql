@@ -126,7 +126,8 @@ overall as (
     select
         *,
         greatest(1, least(100, round(weighted_sum / weight_present)))::integer as overall_score,
-        weight_present / weight_total as data_completeness
+        -- rounded before the confidence bands apply: weights in hundredths sum to 0.9000000000000001 in floats
+        round((weight_present / weight_total)::numeric, 4)::double precision as data_completeness
     from weighted
 ),
 
@@ -153,7 +154,7 @@ final as (
         when uses_sector_peers then percent_rank() over (partition by score_date, sector order by overall_score)
         else percent_rank() over (partition by score_date order by overall_score)
     end)::numeric, 2)::double precision as sector_percentile,
-    round(data_completeness::numeric, 4)::double precision as data_completeness,
+    data_completeness,
     case
         when data_completeness > 0.9 then 'High'
         when data_completeness >= 0.7 then 'Medium'
