@@ -14,32 +14,37 @@ with statements as (
     inner join {{ ref('fct_financial_ratios') }} as r using (cik, fiscal_year, fiscal_period)
 ),
 
-years as (
+years as materialized (
     select * from statements where fiscal_period = 'FY'
 ),
 
-growth as (
+base_years as materialized (
+    -- for each fiscal year, the earliest year up to five back that was public then, with revenue
+    -- (CAGR over as much history as exists); an equi-join on cik, a handful of rows per company
+    select distinct on (cur.cik, cur.fiscal_year)
+        cur.cik, cur.fiscal_year, b.fiscal_year as base_year, b.revenue as base_revenue
+    from years as cur
+    inner join years as b
+        on b.cik = cur.cik and b.fiscal_year between cur.fiscal_year - 5 and cur.fiscal_year - 1
+        and b.filed <= cur.filed and b.revenue > 0
+    order by cur.cik, cur.fiscal_year, b.fiscal_year
+),
+
+growth as materialized (
     -- per fiscal year: growth over the prior year(s) public by the day this year was filed
     select
         cur.cik, cur.fiscal_year,
         {{ safe_divide('cur.revenue - prev.revenue', 'abs(prev.revenue)') }} as revenue_growth,
         {{ safe_divide('cur.eps_diluted - prev.eps_diluted', 'abs(prev.eps_diluted)') }} as eps_growth,
         {{ safe_divide('cur.free_cash_flow - prev.free_cash_flow', 'abs(prev.free_cash_flow)') }} as fcf_growth,
-        case when cur.revenue > 0 and base.revenue > 0 then
-            power((cur.revenue / base.revenue)::double precision, 1.0 / (cur.fiscal_year - base.fiscal_year)) - 1
+        case when cur.revenue > 0 and base.base_revenue > 0 then
+            power((cur.revenue / base.base_revenue)::double precision, 1.0 / (cur.fiscal_year - base.base_year)) - 1
         end as revenue_cagr,
-        cur.fiscal_year - base.fiscal_year as cagr_years
+        cur.fiscal_year - base.base_year as cagr_years
     from years as cur
     left join years as prev
         on prev.cik = cur.cik and prev.fiscal_year = cur.fiscal_year - 1 and prev.filed <= cur.filed
-    left join lateral (
-        -- the earliest year up to five back that was public then (CAGR over as much history as exists)
-        select b.fiscal_year, b.revenue from years as b
-        where b.cik = cur.cik and b.fiscal_year between cur.fiscal_year - 5 and cur.fiscal_year - 1
-          and b.filed <= cur.filed and b.revenue > 0
-        order by b.fiscal_year
-        limit 1
-    ) as base on true
+    left join base_years as base on base.cik = cur.cik and base.fiscal_year = cur.fiscal_year
 ),
 
 ordered as (
