@@ -10,7 +10,7 @@ latest_per_firm as (
     select distinct on (panel.ticker, panel.score_date, ratings.firm)
         panel.ticker, panel.score_date, ratings.firm, ratings.rating_numeric, ratings.adjusted_price_target
     from panel
-    inner join {{ ref('fct_analyst_ratings') }} as ratings
+    inner join (select * from {{ ref('fct_analyst_ratings') }}) as ratings
         on ratings.ticker = panel.ticker
         and ratings.rating_date <= panel.score_date
         and ratings.rating_date > panel.score_date - {{ days }}

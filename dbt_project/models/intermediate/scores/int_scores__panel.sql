@@ -13,8 +13,8 @@ select
     company.sector,
     sessions.score_date,
     prices.close
-from {{ ref('dim_company') }} as company
+from (select * from {{ ref('dim_company') }}) as company
 cross join sessions
-left join {{ ref('fct_daily_prices') }} as prices
+left join (select * from {{ ref('fct_daily_prices') }}) as prices
     on prices.ticker = company.ticker and prices.trade_date = sessions.score_date
 where {{ scores_selected('company.ticker', 'company.sector') }}

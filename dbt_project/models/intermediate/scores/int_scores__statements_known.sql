@@ -10,8 +10,8 @@ with statements as (
         s.current_assets, s.current_liabilities,
         r.revenue_ttm, r.net_income_ttm, r.total_debt, r.debt_to_equity, r.current_ratio,
         r.gross_margin, r.operating_margin, r.net_margin, r.roe, r.roa
-    from {{ ref('fct_financial_statements') }} as s
-    inner join {{ ref('fct_financial_ratios') }} as r using (cik, fiscal_year, fiscal_period)
+    from (select * from {{ ref('fct_financial_statements') }}) as s
+    inner join (select * from {{ ref('fct_financial_ratios') }}) as r using (cik, fiscal_year, fiscal_period)
 ),
 
 years as materialized (

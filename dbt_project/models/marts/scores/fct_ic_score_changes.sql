@@ -20,7 +20,7 @@ select
     top_move.factor as top_factor,
     top_move.delta as top_factor_change
 from scores as cur
-inner join {{ ref('fct_ic_scores') }} as prev
+inner join (select * from {{ ref('fct_ic_scores') }}) as prev
     on prev.ticker = cur.ticker and prev.score_date = cur.previous_date
 cross join lateral (
     select factor, delta from (values

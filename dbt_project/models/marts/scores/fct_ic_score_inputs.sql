@@ -87,11 +87,11 @@ joined as (
     left join institutional
         on institutional.ticker = panel.ticker and institutional.known_from <= panel.score_date
         and (institutional.known_until is null or panel.score_date < institutional.known_until)
-    left join {{ ref('fct_technical_indicators') }} as tech
+    left join (select * from {{ ref('fct_technical_indicators') }}) as tech
         on tech.ticker = panel.ticker and tech.trade_date = panel.score_date
-    left join {{ ref('int_scores__analyst_views') }} as analyst
+    left join (select * from {{ ref('int_scores__analyst_views') }}) as analyst
         on analyst.ticker = panel.ticker and analyst.score_date = panel.score_date
-    left join {{ ref('int_scores__flow_windows') }} as flows
+    left join (select * from {{ ref('int_scores__flow_windows') }}) as flows
         on flows.ticker = panel.ticker and flows.score_date = panel.score_date
 )
 

@@ -17,16 +17,16 @@ forward as (
         start_price.ticker,
         start_price.trade_date as score_date,
         end_price.close / nullif(start_price.close, 0) - 1 as forward_return
-    from {{ ref('fct_daily_prices') }} as start_price
+    from (select * from {{ ref('fct_daily_prices') }}) as start_price
     inner join sessions as s0 on s0.trade_date = start_price.trade_date
     inner join sessions as s1 on s1.session_index = s0.session_index + {{ horizon }}
-    inner join {{ ref('fct_daily_prices') }} as end_price
+    inner join (select * from {{ ref('fct_daily_prices') }}) as end_price
         on end_price.ticker = start_price.ticker and end_price.trade_date = s1.trade_date
 ),
 
 signals as (
     select scores.score_date, scores.ticker, scores.sector, signal.name as signal, signal.value, forward.forward_return
-    from {{ ref('fct_ic_scores') }} as scores
+    from (select * from {{ ref('fct_ic_scores') }}) as scores
     inner join forward using (ticker, score_date)
     cross join lateral (values
         ('overall_score', overall_score::double precision),

@@ -5,6 +5,6 @@ select
     inputs.score_date,
     inputs.sector,
     coalesce(inputs.unscorable_reason, 'no factor data public on the score date') as reason
-from {{ ref('fct_ic_score_inputs') }} as inputs
-left join {{ ref('fct_ic_scores') }} as scores using (ticker, score_date)
+from (select * from {{ ref('fct_ic_score_inputs') }}) as inputs
+left join (select * from {{ ref('fct_ic_scores') }}) as scores using (ticker, score_date)
 where scores.ticker is null
