@@ -129,6 +129,8 @@ def test_the_demo_materialized_the_scores_and_the_schedule_runs_after_the_close(
 
     materialized = {name for stage in shared_demo.stages for name in stage.materialized}
     assert {"marts/fct_ic_scores", "marts/fct_ic_score_quality", "marts/mart_ic_score_screener"} <= materialized
+    checks = ("ic_scores_are_consistent", "every_ticker_accounted_for", "ic_above_floor")
+    assert [step for stage in shared_demo.stages for step in stage.failed if any(c in step for c in checks)] == []
 
     assert ic_score_daily.cron_schedule == "0 19 * * 1-5"
     assert ic_score_daily.execution_timezone == "America/New_York"
