@@ -66,17 +66,39 @@ measures as (
     where measure.value is not null
 ),
 
+in_sector as (
+    -- percent_rank = (rank - 1) / (n - 1), with rank and n from one sort of (session, sector, measure, value)
+    select ticker, score_date, measure_id,
+           case when n = 1 then 0.5 else (rank_in_group - 1)::double precision / (n - 1) end as percentile
+    from (
+        select ticker, score_date, measure_id,
+               rank() over by_value as rank_in_group,
+               count(*) over (by_value rows between unbounded preceding and unbounded following) as n
+        from measures
+        where uses_sector_peers
+        window by_value as (partition by score_date, sector, measure_id order by value)
+    ) as ranks
+),
+
+in_universe as (
+    -- thin sectors rank against every ticker of the session; only sessions that have a thin sector are sorted
+    select ticker, score_date, measure_id,
+           case when n = 1 then 0.5 else (rank_in_group - 1)::double precision / (n - 1) end as percentile
+    from (
+        select ticker, score_date, measure_id, uses_sector_peers,
+               rank() over by_value as rank_in_group,
+               count(*) over (by_value rows between unbounded preceding and unbounded following) as n
+        from measures
+        where score_date in (select score_date from measures where not uses_sector_peers)
+        window by_value as (partition by score_date, measure_id order by value)
+    ) as ranks
+    where not uses_sector_peers
+),
+
 ranked as (
-    select
-        ticker, score_date, measure_id,
-        case
-            when uses_sector_peers and count(*) over in_sector = 1 then 0.5
-            when uses_sector_peers then percent_rank() over (in_sector order by value)
-            when count(*) over in_universe = 1 then 0.5
-            else percent_rank() over (in_universe order by value)
-        end as percentile
-    from measures
-    window in_sector as (partition by score_date, sector, measure_id), in_universe as (partition by score_date, measure_id)
+    select * from in_sector
+    union all
+    select * from in_universe
 ),
 
 percentiles as (
