@@ -1,0 +1,46 @@
+-- Institutional ownership per ticker and quarter as it was public: only 13F long share positions filed by
+-- the filing deadline (45 days after the quarter end) count, and the quarter is known from the day after
+-- that deadline until the next quarter's is. Late filers are left out so a quarter's total never grows
+-- after it became the score's input (point in time). Percent of shares: over the count public then.
+{% set deadline = 45 %}
+with holdings as (
+    select ticker, report_period, filer_cik, shares
+    from {{ ref('fct_institutional_holdings') }}
+    where ticker is not null and share_type = 'SH' and put_call is null
+      and filing_date <= report_period + {{ deadline }}
+),
+
+quarters as (
+    select
+        ticker,
+        report_period,
+        (report_period + {{ deadline + 1 }})::date as known_from,
+        count(distinct filer_cik) as holders,
+        sum(shares)::double precision as shares_held
+    from holdings
+    group by ticker, report_period
+),
+
+with_previous as (
+    select
+        quarters.*,
+        lag(report_period) over by_ticker as previous_period,
+        lag(shares_held) over by_ticker as previous_shares_held,
+        lead(known_from) over by_ticker as known_until
+    from quarters
+    window by_ticker as (partition by ticker order by report_period)
+)
+
+select
+    with_previous.ticker,
+    with_previous.report_period,
+    with_previous.known_from,
+    with_previous.known_until,
+    with_previous.holders,
+    with_previous.shares_held,
+    case when with_previous.previous_period
+        = (date_trunc('quarter', with_previous.report_period) - interval '1 day')::date
+        then {{ safe_divide('with_previous.shares_held - with_previous.previous_shares_held',
+                            'with_previous.previous_shares_held') }}
+    end as shares_held_change_qoq
+from with_previous

@@ -1,0 +1,46 @@
+"""dbt in-process on the scores models alone, over input marts a test (or benchmark) wrote itself."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from valuation_platform.lib.dbt import DBT_PROJECT_DIR
+from valuation_platform.warehouse.settings import DatabaseSettings
+
+from tests.support.pipeline import env
+
+SCORE_MODELS = "ic_score_weights path:models/intermediate/scores fct_ic_score_inputs fct_ic_scores"
+
+
+class ScoresDbt:
+    """One parse, then any number of targeted runs against ``db`` (target/ and logs/ under ``workdir``)."""
+
+    def __init__(self, db: DatabaseSettings, workdir: Path) -> None:
+        from dbt.cli.main import dbtRunner
+
+        self.db, self.workdir = db, workdir
+        with env(db.dbt_env()):
+            parsed = dbtRunner().invoke(["parse", "--no-partial-parse", *self._args()])
+        assert parsed.success, parsed.exception
+        self.runner = dbtRunner(manifest=parsed.result)
+
+    def _args(self) -> list[str]:
+        return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+                "--target-path", str(self.workdir / "target"), "--log-path", str(self.workdir / "logs"),
+                "--quiet", "--no-use-colors"]
+
+    def build(self, select: str = SCORE_MODELS, variables: Mapping[str, object] | None = None,
+              full_refresh: bool = False) -> None:
+        """`dbt build` (models, seeds and their data tests) of ``select``; raises on any failure."""
+        command = ["build", "--select", *select.split(), "--exclude-resource-type", "unit_test", *self._args()]
+        if variables:
+            command += ["--vars", json.dumps(dict(variables))]
+        if full_refresh:
+            command.append("--full-refresh")
+        with env(self.db.dbt_env()):
+            result = self.runner.invoke(command)
+        failed = [(r.node.name, str(r.status), r.message) for r in result.result or []
+                  if str(r.status) not in ("success", "pass")]
+        assert result.success and not failed, failed or result.exception
