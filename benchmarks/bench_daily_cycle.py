@@ -37,9 +37,11 @@ import dagster as dg
 import psutil
 
 from valuation_platform.cli import mirror_settings, mirror_window
+from valuation_platform.generator.market import sample_start, sample_window_start, write_market_data
 from valuation_platform.generator.mirror import option_us_tickers, write_mirror
 from valuation_platform.generator.options import write_option_chains
 from valuation_platform.generator.sec import DEFAULT_AS_OF
+from valuation_platform.generator.universe import us_companies
 from valuation_platform.lib.runner import PartitionWindow, StageResult, materialize_all
 from valuation_platform.warehouse.settings import DatabaseSettings
 
@@ -147,8 +149,12 @@ def main() -> None:
         with dg.DagsterInstance.local_temp(home) as instance, PeakMemory(db.host if db.host.startswith("/") else None) as peak:
             phases = []
             for phase, run_window in (("backfill", backfill), ("daily cycle", PartitionWindow(as_of, as_of))):
-                if phase == "daily cycle":  # the chain endpoints now answer another snapshot of the day
+                if phase == "daily cycle":
+                    # the chain endpoints now answer another snapshot of the day; the feeds' documents for a
+                    # run of that one session (same simulation: same span and seed as write_mirror's)
                     write_option_chains(root, as_of, seed=12, us_tickers=chains, compress=True)
+                    write_market_data(root, us_companies(us, 7), sample_start(as_of), as_of,
+                                      window_start=sample_window_start(as_of, 0), compress=True)
                 t = time.perf_counter()
                 results = materialize_all(defs, instance, run_window, log=lambda _: None)
                 phases.append((phase, results, time.perf_counter() - t))
