@@ -182,3 +182,52 @@ def test_source_freshness_follows_each_release_cadence(dbt: Dbt, database: Datab
     assert statuses["sec_companyfacts"] == "error"
     # sources without a cadence (hand-dropped files, a filtered universe) are not checked
     assert not {"india_macro_files", "india_classification", "us_universe"} & statuses.keys()
+
+
+def _option_row(day: str, strike: float) -> dict:
+    return {"underlying": "NIFTY", "market": "nse", "snapshot_ts": f"{day} 10:00+00", "trade_date": day,
+            "expiry": "2026-12-31", "strike": strike, "option_type": "CE", "_source": "test", "_fetched_at": "now()"}
+
+
+def _insert(conn: psycopg.Connection, table: str, rows: list[dict]) -> None:
+    for row in rows:
+        conn.execute(sql.SQL("insert into {} ({}) values ({})").format(
+            sql.SQL(table), sql.SQL(", ").join(map(sql.Identifier, row)), sql.SQL(", ").join(map(sql.Literal, row.values()))))
+
+
+def test_option_chain_mart_is_incremental_on_its_window_and_drops_rows_pruned_upstream(
+    dbt: Dbt, database: DatabaseSettings
+) -> None:
+    days = ("2026-11-19", "2026-11-20")
+    rows = [_option_row(day, strike) for day in days for strike in (100.0, 110.0)]
+    with psycopg.connect(database.url) as conn:
+        _insert(conn, "raw.option_chain_snapshots", rows)
+        _insert(conn, "analytics.option_contracts_enriched",
+                [r | {"time_to_expiry": 0.1, "risk_free_rate": 0.065, "dividend_yield": 0.0, "iv_status": "OK"} for r in rows])
+
+    def mart() -> set[tuple[str, float]]:
+        with psycopg.connect(database.url) as conn:
+            return {(str(d), s) for d, s in conn.execute("select trade_date, strike from marts.fct_option_chain")}
+
+    def build(window: tuple[str, str] | None) -> None:
+        extra = ["--vars", json.dumps({"window_start": window[0], "window_end": window[1]})] if window else []
+        # the staging views too: `build --empty` made them views of no rows
+        done = dbt.invoke("run", "--select", "stg_options__chain_snapshots", "stg_options__contracts_enriched",
+                          "fct_option_chain", *extra)
+        assert done.success, done.exception
+
+    try:
+        build(None)  # no window: all history
+        full = mart()
+        with psycopg.connect(database.url) as conn:  # upstream prunes strike 110 on both days
+            for table in ("raw.option_chain_snapshots", "analytics.option_contracts_enriched"):
+                conn.execute(sql.SQL("delete from {} where strike = 110").format(sql.SQL(table)))
+        build((days[1], days[1]))  # the 20th's partition re-runs
+        after = mart()
+    finally:
+        with psycopg.connect(database.url) as conn:
+            for table in ("raw.option_chain_snapshots", "analytics.option_contracts_enriched", "marts.fct_option_chain"):
+                conn.execute(sql.SQL("truncate {}").format(sql.SQL(table)))
+    assert full == {(d, s) for d in days for s in (100.0, 110.0)}
+    # the re-run partition lost its pruned row; the other day, outside the window, is untouched
+    assert after == {(days[0], 100.0), (days[0], 110.0), (days[1], 100.0)}

@@ -8,7 +8,13 @@ from pathlib import Path
 
 from valuation_platform.generator.india import write_india_data
 from valuation_platform.generator.market import planned_split, sample_start, write_market_data
-from valuation_platform.generator.options import option_underlyings_setting, write_option_chains
+from valuation_platform.generator.options import (
+    DEFAULT_NSE_EQUITIES,
+    DEFAULT_NSE_INDICES,
+    DEFAULT_US_TICKERS,
+    option_underlyings_setting,
+    write_option_chains,
+)
 from valuation_platform.generator.ownership import describe as describe_ownership
 from valuation_platform.generator.ownership import write_ownership_mirror
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
@@ -20,11 +26,12 @@ from valuation_platform.sources.market_calendar import us_trading_days
 WINDOW_DAYS = 7
 
 
-def write_manifest(root: Path, as_of: date, india_target: int | None = None) -> None:
+def write_manifest(root: Path, as_of: date, india_target: int | None = None,
+                   option_us_tickers: tuple[str, ...] = DEFAULT_US_TICKERS) -> None:
     """``mirror.json``: what the mirror covers, so `vp demo` and the tests run its window (no dates in code),
     and the settings a user of this mirror would make (the option underlyings it holds chains for)."""
     window = {"window_start": (as_of - timedelta(days=WINDOW_DAYS)).isoformat(), "window_end": as_of.isoformat()}
-    settings = {"VP_OPTION_UNDERLYINGS": option_underlyings_setting()}
+    settings = {"VP_OPTION_UNDERLYINGS": option_underlyings_setting(us_tickers=option_us_tickers)}
     if india_target is not None:  # a smaller India universe than the platform's default target
         settings["VP_INDIA_TARGET"] = str(india_target)
     manifest = {"as_of": as_of.isoformat(), **window, "settings": settings}
@@ -32,16 +39,21 @@ def write_manifest(root: Path, as_of: date, india_target: int | None = None) -> 
 
 
 def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, seed: int = 7,
-                 with_faults: bool = True, india: tuple[int, int, int] | None = None) -> list[str]:
+                 with_faults: bool = True, india: tuple[int, int, int] | None = None,
+                 option_underlyings: int | None = None) -> list[str]:
     """``india``: (classified companies, investable, universe target) for a smaller India sample than the
-    default 2,500 / 1,200 / the platform's 1,000 target (the tests' shared demo)."""
+    default 2,500 / 1,200 / the platform's 1,000 target (the tests' shared demo). ``option_underlyings``:
+    chains for that many underlyings in all (the NSE defaults, then the universe's first US tickers) instead
+    of the default handful (the seeds' scale is 200)."""
     root.mkdir(parents=True, exist_ok=True)
-    write_manifest(root, as_of, india_target=india[2] if india else None)
+    us_tickers = option_us_tickers(companies, seed, option_underlyings)
+    write_manifest(root, as_of, india_target=india[2] if india else None, option_us_tickers=us_tickers)
     # the filings of the company the market mirror splits report post-split shares after the split
     split = planned_split(us_companies(companies, seed), us_trading_days(sample_start(as_of), as_of))
     splits = {split.ticker: (split.day, split.ratio)} if split else None
     sec = write_sec_mirror(root, companies, as_of=as_of, seed=seed, with_faults=with_faults, splits=splits)
-    chains = write_option_chains(root, as_of, compress=True)  # one snapshot, stamped at the as-of close
+    # one snapshot, stamped at the as-of close
+    chains = write_option_chains(root, as_of, us_tickers=us_tickers, compress=True)
     ownership = write_ownership_mirror(root, us_companies(companies, seed), as_of=as_of,
                                        with_faults=with_faults)
     return [f"sec: {sec.companies} companies, {sec.facts:,} facts, {len(sec.bad_documents)} broken documents",
@@ -49,6 +61,15 @@ def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, see
             describe_ownership(*ownership),
             _market(root, us_companies(companies, seed), as_of),
             _india(root, as_of, *(india[:2] if india else (2500, 1200)))]
+
+
+def option_us_tickers(companies: int, seed: int, underlyings: int | None) -> tuple[str, ...]:
+    """The US tickers with chains: the default handful, or the universe's first ones up to ``underlyings``
+    chains in all (NSE's default indices and stocks count)."""
+    if underlyings is None:
+        return DEFAULT_US_TICKERS
+    nse = len(DEFAULT_NSE_INDICES) + len(DEFAULT_NSE_EQUITIES)
+    return tuple(c.ticker for c in us_companies(companies, seed)[: max(underlyings - nse, 0)])
 
 
 def _market(root: Path, universe: list, as_of: date) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import datetime
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +27,16 @@ def ensure_dbt_on_path() -> None:
 ensure_dbt_on_path()
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+def window_vars(context: dg.AssetExecutionContext) -> list[str]:
+    """``--vars`` with the run's partition window (``window_start``/``window_end``, ISO dates, inclusive) for
+    the daily incremental models' ``in_window`` macro: one partition or a single-run backfill's whole range."""
+    pdef = context.assets_def.partitions_def
+    keys = context.partition_key_range
+    fmt = pdef.fmt if isinstance(pdef, dg.TimeWindowPartitionsDefinition) else "%Y-%m-%d"
+    start, end = (datetime.strptime(k, fmt).date().isoformat() for k in (keys.start, keys.end))
+    return ["--vars", json.dumps({"window_start": start, "window_end": end})]
+
 
 class PlatformDbtTranslator(DagsterDbtTranslator):
     """Only ``get_asset_spec`` is customised, starting from dagster-dbt's own spec: each node joins its

@@ -8,7 +8,7 @@ import psycopg
 from psycopg import sql
 
 from valuation_platform.warehouse.settings import SCHEMAS
-from valuation_platform.warehouse.tables import QUARANTINE, TableSpec
+from valuation_platform.warehouse.tables import PARTITION_HASHES, QUARANTINE, TableSpec
 
 # One lock id for all DDL so concurrent run workers do not race on "create table if not exists".
 _DDL_LOCK = 7_311_942
@@ -22,7 +22,7 @@ def ensure_schemas(conn: psycopg.Connection) -> None:
 
 
 def ensure_tables(conn: psycopg.Connection, specs: Iterable[TableSpec]) -> None:
-    specs = [QUARANTINE, *specs]
+    specs = [QUARANTINE, PARTITION_HASHES, *specs]
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (_DDL_LOCK,))
         for schema in SCHEMAS:

@@ -32,6 +32,7 @@ class UpsertResult:
     updated: int
     # rows this load wrote per ``_partition_key`` (what a run reports, instead of a count(*) of the table)
     partition_rows: dict[str, int] = field(default_factory=dict)
+    deleted: int = 0  # old rows a partition replace removed (0 for an upsert, which never deletes)
 
     @property
     def unchanged(self) -> int:
@@ -77,6 +78,31 @@ def to_frame(rows: pl.DataFrame | Sequence[Mapping[str, Any]], spec: TableSpec) 
     return frame.with_columns(fixes) if fixes else frame
 
 
+def copy_frame(conn: psycopg.Connection, target: sql.Composable, frame: pl.DataFrame) -> None:
+    """COPY ``frame`` (columns named as the target's) into ``target`` as CSV, in bounded chunks."""
+    ids = sql.SQL(", ").join(map(sql.Identifier, frame.columns))
+    statement = sql.SQL("copy {} ({}) from stdin with (format csv, header true)").format(target, ids)
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        payload = frame.write_csv().encode()
+        for start in range(0, len(payload), COPY_CHUNK_BYTES):
+            copy.write(payload[start : start + COPY_CHUNK_BYTES])
+
+
+def with_lineage(
+    frame: pl.DataFrame, spec: TableSpec, source: str | None, partition_key: str | None, fetched_at: datetime | None
+) -> pl.DataFrame:
+    """``frame`` with the lineage columns every raw row carries (a per-row ``_partition_key`` is kept)."""
+    if not spec.lineage:
+        return frame
+    lineage = [
+        pl.lit(source or "unknown").alias("_source"),
+        pl.lit(fetched_at or datetime.now(timezone.utc)).dt.convert_time_zone("UTC").alias("_fetched_at"),
+    ]
+    if partition_key is not None or "_partition_key" not in frame.columns:  # per-row keys may come with the rows
+        lineage.append(pl.lit(partition_key, dtype=pl.Utf8).alias("_partition_key"))
+    return frame.with_columns(lineage)
+
+
 def upsert(
     conn: psycopg.Connection,
     spec: TableSpec,
@@ -87,15 +113,7 @@ def upsert(
     fetched_at: datetime | None = None,
 ) -> UpsertResult:
     """Load ``rows`` into ``spec``'s table; the last row wins when a batch repeats a key."""
-    frame = to_frame(rows, spec)
-    if spec.lineage:
-        lineage = [
-            pl.lit(source or "unknown").alias("_source"),
-            pl.lit(fetched_at or datetime.now(timezone.utc)).dt.convert_time_zone("UTC").alias("_fetched_at"),
-        ]
-        if partition_key is not None or "_partition_key" not in frame.columns:  # per-row keys may come with the rows
-            lineage.append(pl.lit(partition_key, dtype=pl.Utf8).alias("_partition_key"))
-        frame = frame.with_columns(lineage)
+    frame = with_lineage(to_frame(rows, spec), spec, source, partition_key, fetched_at)
     if frame.height == 0:
         return UpsertResult(spec.qualified, 0, 0, 0)
 
@@ -117,11 +135,7 @@ def upsert(
         repeats = frame.select(spec.key).is_duplicated().any()
         if repeats:
             conn.execute(sql.SQL("alter table {} add column _ord bigint generated always as identity").format(stage))
-        copy_stmt = sql.SQL("copy {} ({}) from stdin with (format csv, header true)").format(stage, ids)
-        with conn.cursor() as cur, cur.copy(copy_stmt) as copy:
-            payload = frame.write_csv().encode()
-            for start in range(0, len(payload), COPY_CHUNK_BYTES):
-                copy.write(payload[start : start + COPY_CHUNK_BYTES])
+        copy_frame(conn, stage, frame)
 
         if compared:
             target = sql.Identifier(spec.name)
@@ -156,10 +170,10 @@ def upsert(
             on_conflict=on_conflict,
         )
         inserted, updated = conn.execute(statement).fetchone()  # type: ignore[misc]
-    return UpsertResult(spec.qualified, frame.height, int(inserted), int(updated), _partition_rows(frame))
+    return UpsertResult(spec.qualified, frame.height, int(inserted), int(updated), partition_rows(frame))
 
 
-def _partition_rows(frame: pl.DataFrame) -> dict[str, int]:
+def partition_rows(frame: pl.DataFrame) -> dict[str, int]:
     if "_partition_key" not in frame.columns:
         return {}
     counts = frame.group_by("_partition_key").len().drop_nulls("_partition_key").sort("_partition_key")
@@ -177,10 +191,5 @@ def copy_only(conn: psycopg.Connection, spec: TableSpec, frame: pl.DataFrame) ->
                 stage, ids, spec.identifier
             )
         )
-        with conn.cursor() as cur, cur.copy(
-            sql.SQL("copy {} ({}) from stdin with (format csv, header true)").format(stage, ids)
-        ) as copy:
-            payload = frame.write_csv().encode()
-            for start in range(0, len(payload), COPY_CHUNK_BYTES):
-                copy.write(payload[start : start + COPY_CHUNK_BYTES])
+        copy_frame(conn, stage, frame)
     return frame.height

@@ -1,17 +1,66 @@
-"""Every dbt model, seed and test as Dagster assets and asset checks."""
+"""Every dbt model, seed and test as Dagster assets and asset checks, split by selection (as
+dagster-open-platform does): the large daily facts (``tag:daily``) are incremental on their market's
+daily partitions, so a run builds only its window; the rest is built whole, unpartitioned.
 
+Daily models sit on two calendars: US sessions (prices, indicators, news, and the scores and valuations
+to come) and the options calendar (``tag:options_daily``, every weekday in UTC: NSE and US chains). One
+dbt asset holds one partitions definition, hence one asset per calendar.
+
+``get_asset_key_for_model([dbt_models], name)`` finds any model's key (it reads the whole manifest), so
+assets and checks of other domains keep naming ``dbt_models`` whichever of the three holds the model.
+"""
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from valuation_platform.lib.dbt import DBT_PROJECT, TRANSLATOR
+from valuation_platform.lib.dbt import DBT_PROJECT, TRANSLATOR, window_vars
+from valuation_platform.lib.partitions import OPTIONS_DAILY, US_TRADING_DAYS
 from valuation_platform.lib.resources import WarehouseResource
 
 DBT_PROJECT.prepare_if_dev()  # `dagster dev` re-parses the project; elsewhere `vp prepare` does
 
+DAILY = "tag:daily"
+OPTIONS_CALENDAR = "tag:options_daily"
+# unit tests run in CI (tests/dbt), not on every production build
+BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR)
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    exclude=DAILY,
+)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     warehouse.export_dbt_env()
-    # unit tests run in CI (tests/dbt), not on every production build
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    yield from dbt.cli(BUILD, context=context).stream()
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    select=DAILY,
+    exclude=OPTIONS_CALENDAR,
+    partitions_def=US_TRADING_DAYS,
+    backfill_policy=dg.BackfillPolicy.single_run(),  # a year's backfill is one dbt run over its window
+    name="dbt_daily_models",
+)
+def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    warehouse.export_dbt_env()
+    yield from dbt.cli([*BUILD, *window_vars(context)], context=context).stream()
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    select=OPTIONS_CALENDAR,
+    partitions_def=OPTIONS_DAILY,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    name="dbt_options_daily_models",
+)
+def dbt_options_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    warehouse.export_dbt_env()
+    yield from dbt.cli([*BUILD, *window_vars(context)], context=context).stream()
+

@@ -1,5 +1,5 @@
 """Warehouse I/O the options steps share: query -> pandas frame, computed rows -> typed polars frame, and
-the partition-by-partition write (upsert, then prune what a re-run of the partition no longer produces)."""
+the partition-by-partition write (replace each partition whole, so what a re-run no longer produces disappears)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from psycopg import sql
 
 from valuation_platform.pipelines.report import load_report, merge, table_report
 from valuation_platform.warehouse.tables import TableSpec
-from valuation_platform.warehouse.upsert import UpsertResult, upsert
+from valuation_platform.warehouse.replace import replace_partitions
+from valuation_platform.warehouse.upsert import UpsertResult
 
 NEWEST_FIRST = "snapshot_ts desc, underlying, expiry"  # preview order of the contract/expiry tables
 
@@ -134,10 +135,11 @@ def total(results: Sequence[UpsertResult], table: str) -> UpsertResult:
 def write_partition(
     conn: psycopg.Connection, spec: TableSpec, frame: pl.DataFrame, partition_key: str, *, source: str
 ) -> tuple[UpsertResult, int]:
-    """Upsert one partition's computed rows, then delete what that partition no longer produces."""
-    result = upsert(conn, spec, frame, source=source, partition_key=partition_key)
-    pruned = prune_partitions(conn, spec, frame.select(spec.key).rows(), [partition_key])
-    return result, pruned
+    """Replace one partition's computed rows (what it no longer produces disappears); returns the load and
+    the net number of rows the partition lost."""
+    result = replace_partitions(conn, spec, frame, scope=["_partition_key"], empty_scopes=[(partition_key,)],
+                                source=source, partition_key=partition_key)
+    return result, max(result.deleted - (result.inserted + result.updated), 0)
 
 
 Compute = Callable[[psycopg.Connection, str], "pd.DataFrame | list[dict[str, Any]]"]

@@ -41,7 +41,7 @@ from valuation_platform.sources.errors import FetchError, SourceError, SourceNot
 from valuation_platform.sources.http import HttpClient
 from valuation_platform.warehouse.quarantine import quarantine
 from valuation_platform.warehouse.tables.options import OPTION_CHAIN_SNAPSHOTS
-from valuation_platform.warehouse.upsert import upsert
+from valuation_platform.warehouse.replace import replace_partitions
 
 LISTED = 30  # chains listed by name in the step's report
 
@@ -138,8 +138,10 @@ def load_chain_snapshots(conn: psycopg.Connection, client: HttpClient, request: 
     out = _fetch(client, targets, request)
     _raise_if_nothing_fetched(out, targets, client, source)
 
-    result = upsert(conn, OPTION_CHAIN_SNAPSHOTS, spec_frame(out.rows, OPTION_CHAIN_SNAPSHOTS),
-                    source=f"{source}:option-chain", fetched_at=fetched_at)
+    # One chain snapshot (underlying, timestamp) is one document: replaced whole, skipped when unchanged.
+    result = replace_partitions(conn, OPTION_CHAIN_SNAPSHOTS, spec_frame(out.rows, OPTION_CHAIN_SNAPSHOTS),
+                                scope=["underlying", "snapshot_ts"], source=f"{source}:option-chain",
+                                fetched_at=fetched_at)
     quarantine(conn, out.rejected, asset_key=request.asset_key)
     release_chains(conn, out.loaded, request.asset_key)
     report = merge(

@@ -19,6 +19,7 @@ from valuation_platform.sources.sec.discovery import FilingRef, daily_index_refs
 from valuation_platform.sources.sec.filing_index import accession_nodash
 from valuation_platform.sources.sec.urls import SOURCE
 from valuation_platform.warehouse.tables import TableSpec
+from valuation_platform.warehouse.replace import replace_partitions
 from valuation_platform.warehouse.upsert import UpsertResult, upsert
 
 INDEX_SOURCE = "sec-edgar-index"  # the daily form index and the current-filings feed, as one source
@@ -128,24 +129,18 @@ def write_partition(
     filings: tuple[TableSpec, pl.DataFrame | Sequence[Mapping[str, Any]]],
     line_counts: Mapping[str, int],
 ) -> list[UpsertResult]:
-    """Upsert one partition's filing lines and filing rows in one transaction (both land or neither).
+    """Write one partition's filing lines and filing rows in one transaction (both land or neither).
 
-    A refetched filing that now parses into fewer lines must not keep the old trailing ones, so lines
-    numbered past each filing's ``line_counts`` are deleted first.
+    A filing's lines are one document: replaced whole (a refetched filing that now parses into fewer
+    lines keeps no old trailing ones; one with none keeps none), skipped when its content is unchanged.
     """
     end_read_transaction(conn)
     lines_spec, line_rows = lines
     filings_spec, filing_rows = filings
     with conn.transaction():
-        conn.execute(
-            sql.SQL(
-                "delete from {} t using unnest(%s::text[], %s::int[]) as n(accession, rows)"
-                " where t.accession = n.accession and t.row_number >= n.rows"
-            ).format(lines_spec.identifier),
-            (list(line_counts), list(line_counts.values())),
-        )
         return [
-            upsert(conn, lines_spec, line_rows, source=source, partition_key=partition_key),
+            replace_partitions(conn, lines_spec, line_rows, scope=["accession"],
+                               empty_scopes=[(a,) for a in line_counts], source=source, partition_key=partition_key),
             upsert(conn, filings_spec, filing_rows, source=source, partition_key=partition_key),
         ]
 

@@ -17,7 +17,8 @@ from valuation_platform.sources.sec.companyfacts import fetch_companyfacts
 from valuation_platform.sources.sec.urls import SOURCE, companyfacts_document
 from valuation_platform.warehouse.quarantine import quarantine, release
 from valuation_platform.warehouse.tables.sec import SEC_COMPANYFACTS
-from valuation_platform.warehouse.upsert import UpsertResult, upsert
+from valuation_platform.warehouse.replace import replace_partitions
+from valuation_platform.warehouse.upsert import UpsertResult
 
 FLUSH_ROWS = 250_000  # facts buffered before one bulk load: bounded memory at 4,600 companies
 
@@ -38,7 +39,10 @@ def load_companyfacts(conn: psycopg.Connection, client: HttpClient, tickers: Seq
         if pending:
             frame = pl.concat(pending, how="vertical")
             pending.clear()
-            results.append(upsert(conn, SEC_COMPANYFACTS, frame, source=f"{SOURCE}:companyfacts", fetched_at=fetched_at))
+            # A company's facts are one document: replaced whole (a withdrawn fact disappears), skipped when
+            # its content hash is unchanged.
+            results.append(replace_partitions(conn, SEC_COMPANYFACTS, frame, scope=["cik"],
+                                              source=f"{SOURCE}:companyfacts", fetched_at=fetched_at))
 
     def keep(ticker: str, frame: pl.DataFrame) -> None:
         pending.append(frame.with_columns(pl.lit(ticker).alias("_partition_key")))

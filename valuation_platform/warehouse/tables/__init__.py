@@ -92,3 +92,18 @@ QUARANTINE = TableSpec(
     lineage=False,
     comment="Documents that could not be used, with the reason; a later good fetch removes the row.",
 )
+
+PARTITION_HASHES = TableSpec(
+    schema="raw",
+    name="partition_hashes",
+    columns={
+        "table_name": "text not null",
+        "scope": "text not null",  # the partition's scope values, e.g. a CIK or "AAPL|2026-01-05 15:30:00+00:00"
+        "content_hash": "text not null",
+        "row_count": "integer not null",
+        "loaded_at": "timestamptz not null",
+    },
+    key=("table_name", "scope"),
+    lineage=False,
+    comment="Content hash of each partition a partition-replacing load wrote, so an unchanged one is not rewritten.",
+)

@@ -54,7 +54,8 @@ SEC_COMPANYFACTS = TableSpec(
         "frame": "text",
     },
     key=("cik", "taxonomy", "concept", "unit", "period_end", "duration_days", "accession"),
-    indexes=(("cik", "concept"),),
+    # No secondary index: the key starts with cik, which serves the per-company replace (delete by cik) and
+    # lookups; a second btree on every row halved the load rate (benchmarks/bench_sec_load.py).
     comment="XBRL companyfacts, long form, every filing of every period",
 )
 

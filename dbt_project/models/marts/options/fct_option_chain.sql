@@ -3,13 +3,14 @@
         materialized='incremental',
         unique_key=['underlying', 'snapshot_ts', 'expiry', 'strike', 'option_type'],
         incremental_strategy='delete+insert',
+        tags=['daily', 'options_daily'],
+        pre_hook="{{ delete_window('trade_date') }}",
     )
 }}
 
--- Incremental: intraday snapshots make this the largest table of the platform, and a run only adds or
--- rewrites the rows whose raw or analytics side changed since the last build (_loaded_at watermark).
--- The watermark looks back a little (var option_chain_lookback) so rows that an overlapping run (the
--- NSE and US schedules) committed while the previous build was reading are not missed.
+-- Incremental on the partition (tag:daily, on the options calendar: tag:options_daily): a run deletes its
+-- window's trade dates and inserts them again from upstream, so a row pruned upstream leaves the mart and a
+-- snapshot committed late is picked up by the run of its own partition.
 with contracts as (
     select * from {{ ref('stg_options__chain_snapshots') }}
 ),
@@ -51,9 +52,4 @@ select
     greatest(c._fetched_at, e._fetched_at) as _loaded_at
 from contracts as c
 inner join enriched as e using (underlying, snapshot_ts, expiry, strike, option_type)
-{% if is_incremental() %}
-where greatest(c._fetched_at, e._fetched_at) > (
-    select coalesce(max(_loaded_at), '-infinity'::timestamptz) - interval '{{ var("option_chain_lookback", "1 hour") }}'
-    from {{ this }}
-)
-{% endif %}
+where {{ in_window('c.trade_date') }}

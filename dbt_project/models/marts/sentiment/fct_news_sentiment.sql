@@ -1,4 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['article_id', 'ticker'],
+        incremental_strategy='delete+insert',
+        tags=['daily'],
+        pre_hook="{{ delete_window('trade_date') }}",
+    )
+}}
+
 -- One row per (article, ticker) with its sentiment; the provider's per-ticker label wins over text models.
+-- Incremental on the session window (tag:daily, on the article's trade_date): a run rewrites only its
+-- sessions' rows.
 with news as (
     select * from {{ ref('stg_polygon__news') }}
 ),
@@ -21,3 +33,4 @@ select
     scores.scorer
 from news
 inner join scores using (article_id, ticker)
+where {{ in_window('news.trade_date') }}

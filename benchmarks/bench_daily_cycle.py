@@ -1,0 +1,174 @@
+"""The daily cycle at the seeds' scale: the whole graph backfilled from empty, then one new trading day.
+
+Generates a mirror (4,600 US companies with 300 sessions of prices behind the run, filings, Form 4, 13F,
+ratings, news; 2,900 Indian companies; option chains for 200 underlyings), then times, per stage of the
+runner (lib/runner.materialize_all):
+
+1. backfill: an empty warehouse, the mirror's week-long window (the first run fetches each ticker's history);
+2. daily cycle: the runner materializes the window's last session on top, as the evening run does, with
+   the chain endpoints now answering a different snapshot. The generator cannot extend a mirror by one
+   session consistently (its price paths depend on the whole span), so the day's price, news and rating
+   documents are those the backfill already loaded: every document is fetched, parsed and compared again,
+   and the loads find the rows unchanged. That is the daily cycle's full fetch/parse/dbt cost, minus the
+   writes of one session's new rows (a few thousand bars and articles).
+
+Peak memory is sampled over this process and every process it started (Dagster, dbt), and over the
+embedded Postgres server (postmaster and backends; their RSS counts shared buffers in each), every 0.2 s. Targets on a 2-core machine: daily cycle < 2 min, backfill < 10 min,
+peak < 4 GB.
+
+    nice .venv/bin/python benchmarks/bench_daily_cycle.py [--scale 1.0] [--keep DIR]
+
+``--scale 0.03`` is a quick check (138 US companies, 87 Indian, 6 underlyings; ~20 min on a busy 2-core box). Uses VP_DATABASE_URL
+when set, else the embedded Postgres (database ``vp_bench_cycle``, dropped first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import psutil
+
+from valuation_platform.cli import mirror_settings, mirror_window
+from valuation_platform.generator.market import sample_start, sample_window_start, write_market_data
+from valuation_platform.generator.mirror import option_us_tickers, write_mirror
+from valuation_platform.generator.options import write_option_chains
+from valuation_platform.generator.sec import DEFAULT_AS_OF
+from valuation_platform.generator.universe import us_companies
+from valuation_platform.lib.runner import PartitionWindow, StageResult, materialize_all
+from valuation_platform.warehouse.settings import DatabaseSettings
+
+US_COMPANIES, INDIA_COMPANIES, UNDERLYINGS = 4600, 2900, 200
+TARGETS = {"backfill": 600.0, "daily cycle": 120.0}
+PEAK_TARGET_MB = 4096
+
+
+def database(name: str) -> DatabaseSettings:
+    if os.environ.get("VP_DATABASE_URL"):
+        return DatabaseSettings.from_url(os.environ["VP_DATABASE_URL"])
+    from valuation_platform.warehouse.embedded import drop_database, embedded_settings
+
+    drop_database(embedded_settings("postgres"), name)
+    return embedded_settings(name)
+
+
+class PeakMemory:
+    """Peak resident memory, sampled: this process and its descendants; the Postgres server's processes."""
+
+    def __init__(self, data_dir: str | None, interval: float = 0.2) -> None:
+        self.interval, self.own_mb, self.server_mb = interval, 0.0, 0.0
+        # the embedded server's postmaster (its command line names its data directory); not ours otherwise
+        self.server = next((p for p in psutil.process_iter(["name", "cmdline"]) if data_dir
+                            and (p.info["name"] or "").startswith("postgres") and data_dir in " ".join(p.info["cmdline"] or [])), None)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            own = _rss([me, *me.children(recursive=True)])
+            server = _rss([self.server, *self.server.children(recursive=True)]) if self.server else 0.0
+            self.own_mb, self.server_mb = max(self.own_mb, own), max(self.server_mb, server)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _rss(processes: Sequence[psutil.Process]) -> float:
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:  # ended between listing and reading
+            pass
+    return total / 2**20
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+
+
+def table(phase: str, results: Sequence[StageResult], seconds: float) -> str:
+    lines = [f"{phase}: {seconds:,.1f} s wall (target < {TARGETS[phase]:.0f} s)"]
+    for stage in results:
+        head = ", ".join(stage.assets[:3]) + (f" +{len(stage.assets) - 3}" if len(stage.assets) > 3 else "")
+        lines.append(f"  {stage.status:9} {stage.seconds:7.1f} s  {stage.partitions:38}  {head}")
+        for step, line in stage.failed.items():
+            lines.append(f"      FAILED {step}: {line[:110]}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the seeds' universe sizes")
+    parser.add_argument("--keep", help="write the mirror here and keep it")
+    args = parser.parse_args()
+    us, underlyings = (max(int(n * args.scale), 5) for n in (US_COMPANIES, UNDERLYINGS))
+    india = max(int(INDIA_COMPANIES * args.scale), 87)  # the India generator needs > 20 + anchors investable
+    root = Path(args.keep or tempfile.mkdtemp(prefix="vp_bench_cycle_"))
+    as_of = DEFAULT_AS_OF
+
+    started = time.perf_counter()
+    summary = write_mirror(root, companies=us, as_of=as_of, with_faults=False,
+                           india=(india, max(india * 12 // 25, 1), max(india * 10 // 25, 1)),
+                           option_underlyings=underlyings)
+    chains = option_us_tickers(us, 7, underlyings)
+    print(f"generate {time.perf_counter() - started:,.1f} s: {root}")
+    for line in summary:
+        print(f"  {line}")
+
+    db = database("vp_bench_cycle")
+    backfill = mirror_window(root)
+    env = {**mirror_settings(root), "VP_SOURCE_ROOT": str(root), "VP_DATABASE_URL": db.url, **db.dbt_env()}
+    with environment(env), tempfile.TemporaryDirectory(prefix="vp_bench_home_") as home:
+        from valuation_platform.definitions import build_defs
+        from valuation_platform.lib.dbt import DBT_PROJECT
+
+        (Path(home) / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        DBT_PROJECT.preparer.prepare(DBT_PROJECT)  # parsed with the run's profile: no dbt step re-parses
+        defs = build_defs()
+        with dg.DagsterInstance.local_temp(home) as instance, PeakMemory(db.host if db.host.startswith("/") else None) as peak:
+            phases = []
+            for phase, run_window in (("backfill", backfill), ("daily cycle", PartitionWindow(as_of, as_of))):
+                if phase == "daily cycle":
+                    # the chain endpoints now answer another snapshot of the day; the feeds' documents for a
+                    # run of that one session (same simulation: same span and seed as write_mirror's)
+                    write_option_chains(root, as_of, seed=12, us_tickers=chains, compress=True)
+                    write_market_data(root, us_companies(us, 7), sample_start(as_of), as_of,
+                                      window_start=sample_window_start(as_of, 0), compress=True)
+                t = time.perf_counter()
+                results = materialize_all(defs, instance, run_window, log=lambda _: None)
+                phases.append((phase, results, time.perf_counter() - t))
+                print(table(*phases[-1]), flush=True)
+    print(f"\nscale {args.scale}: {us:,} US companies, {india:,} Indian companies, {underlyings} option underlyings")
+    for phase, results, seconds in phases:
+        failed = sum(1 for r in results if not r.success)
+        verdict = "meets" if seconds < TARGETS[phase] and not failed else "MISSES"
+        print(f"  {phase:12} {seconds:8.1f} s  target < {TARGETS[phase]:5.0f} s  {verdict}"
+              + (f"  ({failed} stages failed)" if failed else ""))
+    print(f"  peak memory  {peak.own_mb:8,.0f} MB  Python + dbt processes; Postgres server {peak.server_mb:,.0f} MB;"
+          f" together {peak.own_mb + peak.server_mb:,.0f} MB (target < {PEAK_TARGET_MB:,} MB)")
+
+
+if __name__ == "__main__":
+    main()
