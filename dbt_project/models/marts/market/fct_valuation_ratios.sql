@@ -3,6 +3,7 @@
     unique_key=['ticker', 'trade_date'],
     incremental_strategy='delete+insert',
     tags=['daily'],
+    pre_hook="{{ delete_window('trade_date') }}",
 ) }}
 -- Price-based valuation ratios per ticker and NYSE session, point in time and on ONE share basis: the
 -- shares as they traded that day.

@@ -3,6 +3,7 @@
     unique_key=['ticker', 'as_of_date'],
     incremental_strategy='delete+insert',
     tags=['daily'],
+    pre_hook="{{ delete_window('as_of_date') }}",
 ) }}
 -- Net insider buying and selling per ticker and as-of date: one row per ticker and NYSE session
 -- (int_market__us_sessions) from the ticker's first Form 4 filing on, over the 30 and 90 calendar days

@@ -3,6 +3,7 @@
     unique_key=['ticker', 'as_of_date'],
     incremental_strategy='delete+insert',
     tags=['daily'],
+    pre_hook="{{ delete_window('as_of_date') }}",
 ) }}
 -- Consensus per ticker and as-of date (one row per NYSE session on which the ticker has a current view):
 -- the firms covering it, each firm's latest rating dated on or before as_of_date and within

@@ -3,6 +3,7 @@
     unique_key=['ticker', 'as_of_date'],
     incremental_strategy='delete+insert',
     tags=['daily'],
+    pre_hook="{{ delete_window('as_of_date') }}",
 ) }}
 -- Per ticker and as-of date (one row per NYSE session from the ticker's first article on): news volume
 -- and average sentiment over the 7 and 30 calendar days ending on as_of_date. A window of N days counts
