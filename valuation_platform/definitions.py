@@ -15,7 +15,9 @@ def build_defs() -> dg.Definitions:
             f"dbt manifest missing at {DBT_PROJECT.manifest_path}: run `vp prepare` "
             "(dbt parse) once after cloning, or start with `dagster dev`, which prepares it."
         )
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    from valuation_platform.lib.metadata import declare_tables
+
+    return declare_tables(dg.load_from_defs_folder(path_within_project=Path(__file__).parent))
 
 
 @dg.definitions
