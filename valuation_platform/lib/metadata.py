@@ -7,7 +7,7 @@ from typing import Any
 
 import dagster as dg
 
-from valuation_platform.pipelines.report import Columns, Json, Markdown, merge
+from valuation_platform.pipelines.report import Chart, Columns, Json, Markdown, merge
 from valuation_platform.warehouse.tables import TableSpec
 
 
@@ -18,6 +18,10 @@ def to_metadata(report: Mapping[str, Any]) -> dict[str, Any]:
             value = dg.MetadataValue.md(str(value))
         elif isinstance(value, Json):
             value = dg.MetadataValue.json(dict(value))
+        elif isinstance(value, Chart):
+            from valuation_platform.lib.plots import render
+
+            value = dg.MetadataValue.md(render(value))
         elif isinstance(value, Columns):
             value = dg.TableSchema(columns=[dg.TableColumn(str(name), str(kind)) for name, kind in value])
         out[key] = value

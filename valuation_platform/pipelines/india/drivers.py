@@ -24,7 +24,7 @@ from valuation_platform.analytics.india.driver_hierarchy import (
     validate_driver_hierarchy,
 )
 from valuation_platform.pipelines.india.reference import read_reference
-from valuation_platform.pipelines.report import Json, Markdown, load_report, merge, table_report
+from valuation_platform.pipelines.report import Chart, Json, Markdown, load_report, merge, table_report
 from valuation_platform.warehouse.tables.india import INDIA_DRIVERS
 from valuation_platform.warehouse.upsert import upsert
 
@@ -139,7 +139,22 @@ def rebuild_drivers(conn: psycopg.Connection, *, now: datetime, updated_by: str)
                                         "series_linked_with_value")},
             "violations": Json(Counter(v["rule"] for v in validation.violations)),
         },
+        {"subgroup_drivers": chart} if (chart := subgroup_chart(rows)) else {},
     )
+
+
+def subgroup_chart(rows: list[dict[str, Any]]) -> Chart | None:
+    """One subgroup's hierarchy for the asset page (the first by name): its group's drivers, then its own."""
+    subgroups = sorted({(r["valuation_group"], r["valuation_subgroup"]) for r in rows
+                        if r["driver_level"] == "SUBGROUP" and r["valuation_subgroup"]})
+    if not subgroups:
+        return None
+    group, subgroup = subgroups[0]
+    chosen = [r for r in rows if (r["driver_level"] == "GROUP" and r["valuation_group"] == group)
+              or (r["driver_level"] == "SUBGROUP" and r["valuation_subgroup"] == subgroup)]
+    chosen.sort(key=lambda r: (r["driver_level"] != "GROUP", -(r["weight"] or 0.0)))
+    return Chart("drivers", f"{group} / {subgroup}: group and subgroup driver weights",
+                 {k: [r[k] for r in chosen] for k in ("driver_level", "driver_name", "weight")})
 
 
 # Asset check name -> the validation rules (analytics.india.driver_hierarchy) it reports.
