@@ -48,7 +48,7 @@ def _model_of(node: Mapping[str, Any]) -> str:
     return ".".join(sources[0]) if sources else "the model"
 
 
-def test_description(node: Mapping[str, Any]) -> str:
+def check_description(node: Mapping[str, Any]) -> str:
     """What a failing dbt test means: its yml ``description`` when written, else said from the generic test's
     name and arguments; and whether a failure blocks downstream assets (severity error) or only warns."""
     severity = str((node.get("config") or {}).get("severity", "error")).lower()
@@ -110,7 +110,7 @@ class PlatformDbtTranslator(DagsterDbtTranslator):
         check = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if check is None:
             return None
-        return check._replace(description=test_description(manifest["nodes"][unique_id]))
+        return check._replace(description=check_description(manifest["nodes"][unique_id]))
 
 
 TRANSLATOR = PlatformDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
