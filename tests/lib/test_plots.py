@@ -58,6 +58,8 @@ def test_option_chain_draws_calls_and_puts_in_their_colours():
 @pytest.mark.parametrize("kind,data", [
     ("drivers", {"driver_level": ["GROUP", "SUBGROUP"], "driver_name": ["demand", "cost"], "weight": [0.6, None]}),
     ("series", {"date": [date(2024, 3, 31), date(2024, 6, 30)], "Revenues": [10.0, 12.0], "NetIncome": [1.0, None]}),
+    ("macro", {"date": [date(2024, 1, 31), date(2024, 2, 29)], "value": [6.9, 7.1], "driver_name": ["gsec_10y"],
+               "bull_value": [6.4], "base_value": [6.8], "bear_value": [None]}),
 ])
 def test_every_kind_renders(kind, data):
     _, image = decode(render(Chart(kind, kind, data)))

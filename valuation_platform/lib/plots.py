@@ -142,11 +142,29 @@ def series_over_time(data: Mapping[str, Sequence[Any]], title: str) -> Any:
     return figure
 
 
+def macro_with_drivers(data: Mapping[str, Sequence[Any]], title: str) -> Any:
+    """A macro series over time with the bull / base / bear levels of the drivers that read it."""
+    figure, axis = _figure(1)
+    points = [(d, v) for d, v in zip(data["date"], data["value"]) if v is not None]
+    if points:
+        axis.plot(*zip(*points), linewidth=1.2, label="series")
+    for name, colour, *levels in zip(data["driver_name"], COLOURS[1:] * 4, data["bull_value"],
+                                     data["base_value"], data["bear_value"]):
+        for level, style, case in zip(levels, (":", "--", "-."), ("bull", "base", "bear")):
+            if level is not None:
+                axis.axhline(level, linestyle=style, linewidth=0.8, color=colour, label=f"{name} {case}")
+    axis.set_title(title)
+    axis.legend(loc="best")
+    figure.autofmt_xdate()
+    return figure
+
+
 RENDERERS: dict[str, Callable[[Mapping[str, Sequence[Any]], str], Any]] = {
     "price": price_with_indicators,
     "option_chain": option_chain,
     "drivers": driver_hierarchy,
     "series": series_over_time,
+    "macro": macro_with_drivers,
 }
 
 
