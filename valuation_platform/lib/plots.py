@@ -30,19 +30,20 @@ STYLE: dict[str, Any] = {  # the platform's one style
     "ytick.labelsize": 8,
     "legend.fontsize": 8,
     "legend.frameon": False,
-    "axes.prop_cycle": None,  # set below from COLOURS
 }
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#5f5f5f")
 
 
 def _pyplot():  # type: ignore[no-untyped-def]
+    """pyplot on the Agg backend (no display: PNG bytes) with the platform's style applied: set process-wide,
+    since titles, legends and ticks read the style when drawn, not only when the axes are created."""
     import matplotlib
 
-    matplotlib.use("Agg")  # no display: render to bytes
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from cycler import cycler
 
-    STYLE["axes.prop_cycle"] = cycler(color=COLOURS)
+    matplotlib.rcParams.update({**STYLE, "axes.prop_cycle": cycler(color=COLOURS)})
     return plt
 
 
@@ -60,9 +61,7 @@ def to_markdown(figure: Any, alt: str) -> str:
 
 
 def _figure(rows: int = 1, **kwargs: Any) -> tuple[Any, Any]:
-    plt = _pyplot()
-    with plt.rc_context(STYLE):
-        return plt.subplots(rows, 1, **kwargs)
+    return _pyplot().subplots(rows, 1, **kwargs)
 
 
 def price_with_indicators(data: Mapping[str, Sequence[Any]], title: str) -> Any:
