@@ -88,40 +88,44 @@ def page(ui):
         browser.close()
 
 
-def open_asset(page, ui: str, key: str) -> str:
-    page.goto(f"{ui}/assets/{key}")
-    page.get_by_text("Latest materialization", exact=False).first.wait_for()
+def visit(page, url: str, ready_text: str) -> str:
+    """Open ``url``, dismiss the first-visit community dialog when it shows, wait for ``ready_text``."""
+    page.goto(url)
+    page.get_by_text(ready_text, exact=False).first.wait_for()
+    skip = page.get_by_role("button", name="Skip")
+    if skip.is_visible():
+        skip.click()
     return page.inner_text("body")
 
 
-def test_lineage_shows_the_domains(page, ui):
-    page.goto(f"{ui}/asset-groups")
-    page.get_by_text("technical_indicators", exact=False).first.wait_for()
+def test_lineage_shows_every_domain_group(page, ui):
+    text = visit(page, f"{ui}/asset-groups", "Global asset lineage")
+    page.get_by_text("sentiment", exact=True).first.wait_for()
     text = page.inner_text("body")
-    assert "valuation_platform" in text  # the code location's own name, not the clone's folder
+    for group in ("sec", "market", "sentiment", "ownership", "india", "options"):
+        assert group in text.split(), group
 
 
 def test_python_asset_materialized_with_row_count_columns_and_picture(page, ui):
-    text = open_asset(page, ui, "technical_indicators")
-    assert "Materialized" in text
-    assert "rsi_14" in text and "sma_200" in text  # the column schema declared at definition time
-    assert "analytics.technical_indicators" in text  # its table name
-    # the price chart: a markdown image with a base64 PNG, decoded and drawn by the browser itself
-    page.get_by_text("Show Markdown", exact=False).first.wait_for()
-    for button in page.get_by_text("Show Markdown", exact=False).all():
-        button.click()
-        images = page.locator("img[src^='data:image/png;base64']")
-        if images.count():
-            break
-        page.keyboard.press("Escape")
+    text = visit(page, f"{ui}/assets/technical_indicators", "Latest materialization")
+    assert "Never materialized" not in text
+    assert "valuation_platform" in text  # the code location's own name, not the clone's folder
+    assert "Row count" in text
+    assert "rsi_14" in text and "sma_200" in text and "double precision" in text
+    assert "analytics.technical_indicators" in text  # its table
+    # the price chart: a markdown image (base64 PNG) the UI shows in the metadata's "Show Markdown" dialog;
+    # the browser itself decodes it
+    page.locator("tr", has_text="price_chart").get_by_text("Show Markdown").click()
     image = page.locator("img[src^='data:image/png;base64']").first
     image.wait_for()
     assert image.evaluate("img => img.complete && img.naturalWidth") == 720
 
 
 def test_mart_materialized_with_row_count_and_column_types(page, ui):
-    text = open_asset(page, ui, "marts/fct_technical_indicators")
-    assert "Materialized" in text
-    assert "Row count" in text or "row_count" in text
-    assert "rsi_14" in text
-    assert "double precision" in text.lower() or "float" in text.lower()
+    text = visit(page, f"{ui}/assets/marts/fct_technical_indicators", "Latest materialization")
+    assert "Never materialized" not in text
+    lines = text.splitlines()
+    count = lines[lines.index("Row count") + 1]
+    assert int(count.replace(",", "")) > 0  # dbt's row count, fetched after the build
+    assert "rsi_14" in text and "double precision" in text  # column types from the warehouse / contract
+    assert "Raw SQL" not in text  # the description is the yml one
