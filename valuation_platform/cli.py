@@ -28,14 +28,29 @@ def _prepare_dbt(settings=None) -> None:  # type: ignore[no-untyped-def]
     DBT_PROJECT.preparer.prepare(DBT_PROJECT)
 
 
+LOCAL_INSTANCE = """\
+# Written by `vp` (vp demo / vp materialize / vp dev): the project's local Dagster instance. Storage is the
+# default (SQLite files in this folder); deploy/dagster.yaml is the production (Postgres) one.
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    # dbt is the only pool (lib/dbt.py DBT_POOL): one dbt step at a time across all runs, so two runs
+    # never rebuild the same models at once. Raise it with `dagster instance concurrency set dbt N`.
+    default_limit: 1
+"""
+_OLD_LOCAL_INSTANCE = "telemetry:\n  enabled: false\n"
+
+
 def _dagster_home() -> Path:
+    """The project's own Dagster instance (``.vp/dagster_home``): `vp demo` fills it, `vp dev` shows it."""
     from valuation_platform.warehouse.settings import project_home
 
     home = Path(os.environ.get("DAGSTER_HOME") or project_home() / "dagster_home")
     home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"  # default local storage; deploy/dagster.yaml is the Postgres one
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+    config = home / "dagster.yaml"
+    if not config.exists() or config.read_text() == _OLD_LOCAL_INSTANCE:  # upgrade what an older `vp` wrote
+        config.write_text(LOCAL_INSTANCE)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -159,6 +174,42 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_dev(args: argparse.Namespace) -> int:
+    """`dagster dev` on the instance `vp demo` filled, with the code location named as in workspace.yaml."""
+    import subprocess
+
+    if args.samples:
+        os.environ.setdefault("VP_SOURCE_ROOT", str(DEFAULT_SAMPLES))
+        apply_mirror_settings(DEFAULT_SAMPLES)
+    home = _dagster_home()
+    command = [str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(REPO / "workspace.yaml"),
+               "--host", args.host, "--port", str(args.port)]
+    print(f"Dagster UI on http://{args.host}:{args.port} (instance {home}; sources: "
+          f"{os.environ.get('VP_SOURCE_ROOT') or 'live hosts'})", flush=True)
+    # cwd = the repository: `dagster dev` reads .env from there
+    return subprocess.call(command, cwd=REPO)
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """dbt docs (models, columns, tests, exposures, lineage) generated against the warehouse, then served."""
+    import subprocess
+
+    from valuation_platform.lib.dbt import DBT_PROJECT_DIR, ensure_dbt_on_path
+    from valuation_platform.warehouse.connection import resolve_settings
+    from valuation_platform.warehouse.settings import DEFAULT_DBNAME
+
+    settings = resolve_settings(os.environ.get("VP_DATABASE_URL"), DEFAULT_DBNAME)
+    os.environ.update(settings.dbt_env())
+    ensure_dbt_on_path()
+    dbt = [str(Path(sys.executable).parent / "dbt")]
+    where = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    rc = subprocess.call([*dbt, "docs", "generate", *where])
+    if rc or args.no_serve:
+        return rc
+    return subprocess.call([*dbt, "docs", "serve", *where, "--host", args.host, "--port", str(args.port),
+                            "--no-browser"])
+
+
 def _has_quarantine(conn) -> bool:  # type: ignore[no-untyped-def]
     return conn.execute("select to_regclass('raw.quarantine') is not null").fetchone()[0]
 
@@ -188,6 +239,19 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--end", help="last date of the window (YYYY-MM-DD); default: today. Without --start and "
                      "--end: the latest complete partition of each partitions definition in its own calendar")
     run.set_defaults(func=cmd_materialize, samples=False)
+
+    dev = sub.add_parser("dev", help="the Dagster UI on the project's own instance (the runs `vp demo` made)")
+    dev.add_argument("--host", default="127.0.0.1", help="interface the UI listens on (0.0.0.0: every one)")
+    dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument("--samples", action="store_true",
+                     help="runs launched from the UI read data/samples/ (as `vp demo` did) unless VP_SOURCE_ROOT is set")
+    dev.set_defaults(func=cmd_dev)
+
+    docs = sub.add_parser("docs", help="generate the dbt docs site (lineage, columns, exposures) and serve it")
+    docs.add_argument("--host", default="127.0.0.1")
+    docs.add_argument("--port", type=int, default=8080)
+    docs.add_argument("--no-serve", action="store_true", help="only generate dbt_project/target/index.html")
+    docs.set_defaults(func=cmd_docs)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

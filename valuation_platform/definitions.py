@@ -15,7 +15,20 @@ def build_defs() -> dg.Definitions:
             f"dbt manifest missing at {DBT_PROJECT.manifest_path}: run `vp prepare` "
             "(dbt parse) once after cloning, or start with `dagster dev`, which prepares it."
         )
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    from valuation_platform.lib.metadata import declare_tables
+
+    defs = declare_tables(dg.load_from_defs_folder(path_within_project=Path(__file__).parent))
+    return dg.Definitions.merge(defs, dg.Definitions(executor=run_executor()))
+
+
+def run_executor() -> dg.ExecutorDefinition:
+    """How a launched run executes its steps. Locally in the run's own process: a step subprocess loads
+    the whole code location again (seconds per step, measured in the README) while two cores gain little
+    from parallel steps, and dbt steps are serialised by their pool anyway. A production deployment
+    (VP_ENV=production) runs steps in parallel subprocesses; a run may still pick either in its config."""
+    from valuation_platform.lib.policies import is_production
+
+    return dg.multiprocess_executor if is_production() else dg.in_process_executor
 
 
 @dg.definitions

@@ -392,7 +392,7 @@ def test_landing_sensor_requests_new_and_changed_files_once(tmp_path) -> None:
             return india_landing_files(context), context.cursor
 
         first, cursor = tick(None)
-        assert [r.job_name for r in first] == ["india_universe_job"]
+        assert first.job_name == "india_universe_job"
         second, cursor = tick(cursor)
         assert isinstance(second, dg.SkipReason)
         stat = workbook.stat()
@@ -402,6 +402,14 @@ def test_landing_sensor_requests_new_and_changed_files_once(tmp_path) -> None:
         (landing / "mospi").mkdir()
         (landing / "mospi" / "cpi_all_india_index.csv").write_text("Sector,Year,Month,General index\n")
         dropped, cursor = tick(cursor)
-        assert [r.job_name for r in dropped] == ["india_macro_files_job"]
-        assert dropped[0].tags["vp/landing_files"] == "mospi/cpi_all_india_index.csv"
+        assert dropped.job_name == "india_macro_files_job"
+        assert dropped.tags["vp/landing_files"] == "mospi/cpi_all_india_index.csv"
+        assert isinstance(tick(cursor)[0], dg.SkipReason)
+        # both kinds changed in one tick: ONE run, which rebuilds the drivers once
+        workbook.write_bytes(classification_csv(india_companies(80, 50, seed=6), as_of=MONTH))
+        (landing / "mospi" / "cpi_all_india_index.csv").write_text("Sector,Year,Month,General index\nx\n")
+        both, cursor = tick(cursor)
+        assert both.job_name == "india_landing_job"
+        assert sorted(both.tags["vp/landing_files"].split(",")) == [
+            "classification/gem_classification.csv", "mospi/cpi_all_india_index.csv"]
         assert isinstance(tick(cursor)[0], dg.SkipReason)

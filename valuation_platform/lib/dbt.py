@@ -1,4 +1,5 @@
-"""The dbt project handle and how dbt nodes become Dagster assets (groups, owners, kinds, automation)."""
+"""The dbt project handle and how dbt nodes become Dagster assets (groups, owners, kinds, descriptions) and
+dbt tests become asset checks whose descriptions say what a failure means."""
 
 from __future__ import annotations
 
@@ -38,6 +39,62 @@ def window_vars(context: dg.AssetExecutionContext) -> list[str]:
     return ["--vars", json.dumps({"window_start": start, "window_end": end})]
 
 
+DBT_POOL = "dbt"
+"""Concurrency pool of every dbt step: the local instance limits it to one (cli.LOCAL_INSTANCE), so two runs
+never rebuild the same models at the same time (deploy/dagster.yaml sets the production limit)."""
+
+
+def model_description(node: Mapping[str, Any]) -> str:
+    """The node's yml description; without one, a line naming it (never dagster-dbt's Raw SQL block)."""
+    if node.get("description"):
+        return str(node["description"]).strip()
+    kind = node.get("resource_type", "node")
+    return f"dbt {kind} {node.get('schema', '')}.{node.get('alias') or node.get('name')} (no description in its yml)."
+
+
+def _model_of(node: Mapping[str, Any]) -> str:
+    refs = node.get("refs") or []
+    if refs:
+        return refs[0]["name"] if isinstance(refs[0], Mapping) else str(refs[0][-1])
+    sources = node.get("sources") or []
+    return ".".join(sources[0]) if sources else "the model"
+
+
+def check_description(node: Mapping[str, Any]) -> str:
+    """What a failing dbt test means: its yml ``description`` when written, else said from the generic test's
+    name and arguments; and whether a failure blocks downstream assets (severity error) or only warns."""
+    severity = str((node.get("config") or {}).get("severity", "error")).lower()
+    consequence = ("Severity error: blocks the assets downstream." if severity == "error"
+                   else "Severity warn: reported, downstream assets still run.")
+    if node.get("description"):
+        return f"{str(node['description']).strip()} {consequence}"
+    meta = node.get("test_metadata") or {}
+    args = meta.get("kwargs") or {}
+    model, column = _model_of(node), args.get("column_name") or node.get("column_name")
+    where = f"{model}.{column}" if column else model
+    generic = meta.get("name")
+    if generic == "not_null":
+        said = f"Fails when a row of {model} has no {column} (NULL)."
+    elif generic == "unique":
+        said = f"Fails when two rows of {model} share a {column}: duplicates."
+    elif generic == "unique_combination_of_columns":
+        key = ", ".join(args.get("combination_of_columns") or [])
+        said = f"Fails when two rows of {model} share ({key}): duplicate rows for one key."
+    elif generic == "accepted_range":
+        said = f"Fails when {where} lies outside [{args.get('min_value', '-inf')}, {args.get('max_value', 'inf')}]."
+    elif generic == "accepted_values":
+        said = f"Fails when {where} holds a value other than {', '.join(map(str, args.get('values') or []))}."
+    elif generic == "relationships":
+        target = str(args.get("to", "")).removeprefix("ref('").removesuffix("')")
+        said = f"Fails when a {where} has no matching {args.get('field')} in {target}: an orphan row."
+    elif generic == "expression_is_true":
+        said = f"Fails when a row of {model} breaks `{args.get('expression')}`."
+    elif generic:
+        said = f"Fails when {where} breaks the generic test {generic}({', '.join(k for k in args if k != 'model')})."
+    else:  # a singular test: its query returns the offending rows
+        said = f"Fails when tests/{node.get('original_file_path', node.get('name'))} returns rows ({node.get('name')})."
+    return f"{said} {consequence}"
+
 class PlatformDbtTranslator(DagsterDbtTranslator):
     """Only ``get_asset_spec`` is customised, starting from dagster-dbt's own spec: each node joins its
     domain's group (the folder below its layer) with that domain's owner."""
@@ -53,10 +110,19 @@ class PlatformDbtTranslator(DagsterDbtTranslator):
             folder = fqn[2] if len(fqn) > 3 else (fqn[1] if len(fqn) > 1 else "dbt")
             layer = fqn[1] if len(fqn) > 2 else str(resource_type)
         domain = folder  # dbt folders are named after the domains: models/<layer>/<domain>/, seeds/<domain>/
-        spec = spec.replace_attributes(group_name=domain)
+        spec = spec.replace_attributes(group_name=domain, description=model_description(node))
         return spec.merge_attributes(
             owners=[DOMAIN_OWNERS.get(domain, "team:data-platform")], kinds={"postgres"}, tags={"layer": layer}
         )
+
+
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetCheckSpec | None:
+        check = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if check is None:
+            return None
+        return check._replace(description=check_description(manifest["nodes"][unique_id]))
 
 
 TRANSLATOR = PlatformDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

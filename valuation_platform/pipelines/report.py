@@ -5,6 +5,7 @@ stay Dagster-free and testable on their own."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -27,6 +28,16 @@ class Json(dict):
 
 class Columns(list):
     """A report value holding a table's ``(name, type)`` columns: the asset's column schema."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A picture for the asset's page: ``kind`` names the drawing (lib/plots.py RENDERERS), ``data`` holds
+    plain columns (name -> values), ``title`` says what it shows. Steps stay free of any plotting library."""
+
+    kind: str
+    title: str
+    data: Mapping[str, Sequence[Any]]
 
 
 class IncompleteLoad(RuntimeError):

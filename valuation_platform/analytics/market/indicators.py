@@ -60,7 +60,6 @@ import numpy as np
 import pandas as pd
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
-from scipy.signal import lfilter
 
 FloatArray = NDArray[np.float64]
 
@@ -141,6 +140,14 @@ def _sma2(x: FloatArray, n: int) -> FloatArray:
     np.subtract(csum[:, n:], csum[:, :-n], out=out[:, n:])
     out[:, n - 1 :] /= n
     return out
+
+
+def lfilter(*args: Any, **kwargs: Any) -> Any:
+    """scipy.signal.lfilter, imported on first use: importing scipy.signal takes seconds, and every process
+    that loads the code location (each run) would pay it before any indicator is computed."""
+    from scipy.signal import lfilter as _lfilter
+
+    return _lfilter(*args, **kwargs)
 
 
 def _ema_from(x: FloatArray, seed: FloatArray, k: float) -> FloatArray:

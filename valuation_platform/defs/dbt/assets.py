@@ -13,7 +13,7 @@ assets and checks of other domains keep naming ``dbt_models`` whichever of the t
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from valuation_platform.lib.dbt import DBT_PROJECT, TRANSLATOR, window_vars
+from valuation_platform.lib.dbt import DBT_POOL, DBT_PROJECT, TRANSLATOR, window_vars
 from valuation_platform.lib.partitions import OPTIONS_DAILY, US_TRADING_DAYS
 from valuation_platform.lib.resources import WarehouseResource
 
@@ -25,15 +25,21 @@ OPTIONS_CALENDAR = "tag:options_daily"
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
 
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str]):
+    warehouse.export_dbt_env()
+    # row counts and column types of what each model built, read back from the warehouse after the build
+    yield from dbt.cli([*BUILD, *args], context=context).stream().fetch_row_counts().fetch_column_metadata()
+
+
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
     dagster_dbt_translator=TRANSLATOR,
     exclude=DAILY,
+    pool=DBT_POOL,
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    warehouse.export_dbt_env()
-    yield from dbt.cli(BUILD, context=context).stream()
+    yield from _build(context, dbt, warehouse, [])
 
 
 @dbt_assets(
@@ -45,10 +51,10 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     partitions_def=US_TRADING_DAYS,
     backfill_policy=dg.BackfillPolicy.single_run(),  # a year's backfill is one dbt run over its window
     name="dbt_daily_models",
+    pool=DBT_POOL,
 )
 def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    warehouse.export_dbt_env()
-    yield from dbt.cli([*BUILD, *window_vars(context)], context=context).stream()
+    yield from _build(context, dbt, warehouse, window_vars(context))
 
 
 @dbt_assets(
@@ -59,8 +65,7 @@ def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     partitions_def=OPTIONS_DAILY,
     backfill_policy=dg.BackfillPolicy.single_run(),
     name="dbt_options_daily_models",
+    pool=DBT_POOL,
 )
 def dbt_options_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    warehouse.export_dbt_env()
-    yield from dbt.cli([*BUILD, *window_vars(context)], context=context).stream()
-
+    yield from _build(context, dbt, warehouse, window_vars(context))

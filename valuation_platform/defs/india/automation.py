@@ -11,7 +11,8 @@ deployment runs them.
 * ``india_refresh_job`` refreshes the whole domain in one run, from the UI or a backfill.
 * ``india_landing_files`` watches the landing folder: a new or changed classification file re-selects the
   universe (and rebuilds the drivers of its companies); a new or changed MOSPI/market file loads it and
-  rebuilds the macro marts and drivers. A touched but unchanged file launches nothing.
+  rebuilds the macro marts and drivers; both at once launch one run doing both. A touched but unchanged
+  file launches nothing, and a change launches one run whatever the number of ticks (run key = content).
 * ``india_freshness`` evaluates the MOSPI freshness check between runs (the cadence is in ``checks.py``).
 """
 
@@ -63,6 +64,12 @@ india_universe_job = _refresh_job(
     "india_universe_job", india_classification,
     "Read the classification file, select the universe, rebuild dim_india_company and the drivers.",
 )
+india_landing_job = dg.define_asset_job(
+    "india_landing_job",
+    selection=(dg.AssetSelection.assets(india_classification, india_macro_files).downstream() & IN_DOMAIN),
+    description="Both kinds of landing files changed at once: universe and macro files in one run, so the "
+    "drivers are rebuilt once.",
+)
 india_refresh_job = dg.define_asset_job(
     "india_refresh_job",
     selection=IN_DOMAIN,
@@ -107,7 +114,7 @@ LANDING_JOBS = {"universe": india_universe_job, "macro": india_macro_files_job}
 
 
 @dg.sensor(
-    jobs=list(LANDING_JOBS.values()),
+    jobs=[*LANDING_JOBS.values(), india_landing_job],
     minimum_interval_seconds=60,
     description="Watches the India landing folder (VP_INDIA_LANDING) for new or changed files.",
     default_status=sensor_status(),
@@ -118,11 +125,12 @@ def india_landing_files(context: dg.SensorEvaluationContext, india: IndiaResourc
     context.update_cursor(json.dumps(cursor, sort_keys=True))
     if not runs:
         return dg.SkipReason(f"no new or changed files in {folder}")
-    return [
-        dg.RunRequest(job_name=LANDING_JOBS[run].name, run_key=f"{LANDING_JOBS[run].name}:{key}",
-                      tags={"vp/landing_files": ",".join(files)[:1000]})
-        for run, (files, key) in runs.items()
-    ]
+    # one change, one run: both kinds changed in one tick make a single run (two would rebuild the drivers twice)
+    job = LANDING_JOBS[next(iter(runs))] if len(runs) == 1 else india_landing_job
+    files = [f for changed, _ in runs.values() for f in changed]
+    key = "+".join(key for _, key in runs.values())
+    return dg.RunRequest(job_name=job.name, run_key=f"{job.name}:{key}",
+                         tags={"vp/landing_files": ",".join(files)[:1000]})
 
 
 india_freshness = dg.build_sensor_for_freshness_checks(

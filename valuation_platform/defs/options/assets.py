@@ -11,7 +11,7 @@ the live APIs are called at all: :mod:`valuation_platform.pipelines.options.mark
 import dagster as dg
 
 from valuation_platform.defs.options.resources import OptionsResource
-from valuation_platform.lib.metadata import materialized
+from valuation_platform.lib.metadata import materialized, table_metadata
 from valuation_platform.lib.partitions import OPTIONS_DAILY
 from valuation_platform.lib.policies import asset_defaults
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
@@ -51,7 +51,8 @@ class OptionPricingConfig(dg.Config):
 def _snapshot_asset(market: Market, description: str, deps: list[str | dg.AssetDep]) -> dg.AssetsDefinition:
     """The snapshot asset of one market: one source, one session, one schedule, fails alone."""
 
-    @dg.asset(name=f"{market}_option_chain_snapshots", deps=deps, description=description, **INGESTION)
+    @dg.asset(name=f"{market}_option_chain_snapshots", deps=deps, description=description,
+              metadata=table_metadata(OPTION_CHAIN_SNAPSHOTS), **INGESTION)
     def _snapshots(
         context: dg.AssetExecutionContext, sources: SourcesResource, options: OptionsResource,
         warehouse: WarehouseResource,

@@ -24,7 +24,7 @@ from valuation_platform.analytics.india.driver_hierarchy import (
     validate_driver_hierarchy,
 )
 from valuation_platform.pipelines.india.reference import read_reference
-from valuation_platform.pipelines.report import Json, Markdown, load_report, merge, table_report
+from valuation_platform.pipelines.report import Chart, Json, Markdown, load_report, merge, table_report
 from valuation_platform.warehouse.tables.india import INDIA_DRIVERS
 from valuation_platform.warehouse.upsert import upsert
 
@@ -139,7 +139,42 @@ def rebuild_drivers(conn: psycopg.Connection, *, now: datetime, updated_by: str)
                                         "series_linked_with_value")},
             "violations": Json(Counter(v["rule"] for v in validation.violations)),
         },
+        {"subgroup_drivers": chart} if (chart := subgroup_chart(rows)) else {},
+        {"macro_series_and_drivers": macro} if (macro := macro_chart(conn, rows)) else {},
     )
+
+
+def macro_chart(conn: psycopg.Connection, rows: list[dict[str, Any]]) -> Chart | None:
+    """The series of the heaviest MACRO driver that has one stored, with the levels of every driver on it."""
+    with conn.transaction():
+        stored = known_series(conn)
+    macro = sorted((r for r in rows if r["driver_level"] == "MACRO" and r["series_id"] in stored),
+                   key=lambda r: (-(r["weight"] or 0.0), r["driver_key"]))
+    if not macro:
+        return None
+    series_id = macro[0]["series_id"]
+    with conn.transaction():
+        history = conn.execute("select ref_period, value from marts.fct_macro_series where series_id = %s "
+                               "order by ref_period", (series_id,)).fetchall()
+    drivers = [r for r in rows if r["series_id"] == series_id and r["driver_level"] == "MACRO"]
+    return Chart("macro", f"{series_id} and its drivers' bull / base / bear levels", {
+        "date": [d for d, _ in history], "value": [v for _, v in history],
+        **{k: [r[k] for r in drivers] for k in ("driver_name", "bull_value", "base_value", "bear_value")},
+    })
+
+
+def subgroup_chart(rows: list[dict[str, Any]]) -> Chart | None:
+    """One subgroup's hierarchy for the asset page (the first by name): its group's drivers, then its own."""
+    subgroups = sorted({(r["valuation_group"], r["valuation_subgroup"]) for r in rows
+                        if r["driver_level"] == "SUBGROUP" and r["valuation_subgroup"]})
+    if not subgroups:
+        return None
+    group, subgroup = subgroups[0]
+    chosen = [r for r in rows if (r["driver_level"] == "GROUP" and r["valuation_group"] == group)
+              or (r["driver_level"] == "SUBGROUP" and r["valuation_subgroup"] == subgroup)]
+    chosen.sort(key=lambda r: (r["driver_level"] != "GROUP", -(r["weight"] or 0.0)))
+    return Chart("drivers", f"{group} / {subgroup}: group and subgroup driver weights",
+                 {k: [r[k] for r in chosen] for k in ("driver_level", "driver_name", "weight")})
 
 
 # Asset check name -> the validation rules (analytics.india.driver_hierarchy) it reports.

@@ -10,6 +10,7 @@ from psycopg import sql
 
 from valuation_platform.analytics.market.indicators import INDICATOR_COLUMNS, compute_indicators
 from valuation_platform.pipelines.market.window import HISTORY_SESSIONS, RunWindow
+from valuation_platform.pipelines.report import Chart
 from valuation_platform.sources.market_calendar import trading_days_before
 
 # Sessions of history read before a run's first session (the bars asset makes sure they are stored).
@@ -52,3 +53,16 @@ def indicator_frame(history: pl.DataFrame, window: RunWindow) -> pl.DataFrame:
         .filter(pl.col("trade_date").is_in(sessions))
         .select(*INDICATOR_SCHEMA)
     )
+
+
+PRICE_CHART_COLUMNS = ("trade_date", "close", "sma_50", "sma_200", "bb_upper", "bb_lower", "rsi_14")
+
+
+def price_chart(history: pl.DataFrame) -> Chart | None:
+    """One ticker's stored history (the first in the run, by symbol) with its indicators, for the asset page."""
+    if history.is_empty():
+        return None
+    ticker = history["ticker"].min()
+    one = compute_indicators(history.filter(pl.col("ticker") == ticker))
+    return Chart("price", f"{ticker}: close, SMA 50/200, Bollinger 20/2, RSI 14",
+                 {column: one[column].to_list() for column in PRICE_CHART_COLUMNS})

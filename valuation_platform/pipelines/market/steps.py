@@ -9,7 +9,7 @@ import psycopg
 
 from valuation_platform.pipelines.fetching import fail_if_incomplete, require_source, settle
 from valuation_platform.pipelines.market.common import FeedRun, universe_tickers
-from valuation_platform.pipelines.market.history import indicator_frame, read_history
+from valuation_platform.pipelines.market.history import indicator_frame, price_chart, read_history
 from valuation_platform.pipelines.market.prices import fetch_bars, fetch_starts, find_jumps, keyed_by_session, refetch_history
 from valuation_platform.pipelines.market.window import RunWindow
 from valuation_platform.pipelines.report import Markdown, load_report, merge, table_report
@@ -73,4 +73,5 @@ def compute_technical_indicators(conn: psycopg.Connection, window: RunWindow) ->
             "tickers": frame["ticker"].n_unique(),
             "rows_with_sma_200_in_warm_up": frame["sma_200"].null_count(),
         },
+        {"price_chart": chart} if (chart := price_chart(history)) else {},
     )

@@ -13,7 +13,7 @@ import psycopg
 from valuation_platform.analytics.options.chain_metrics import enrich_chain
 from valuation_platform.pipelines.options.frames import read_frame, write_partitions
 from valuation_platform.pipelines.options.markets import DEFAULT_DIVIDEND_YIELDS, DEFAULT_RATES, MARKETS
-from valuation_platform.pipelines.report import Json, merge
+from valuation_platform.pipelines.report import Chart, Json, merge
 from valuation_platform.warehouse.tables.options import OPTION_CONTRACTS_ENRICHED
 
 RAW_QUERY = """
@@ -82,13 +82,36 @@ def enrich_contracts(
 ) -> dict[str, Any]:
     """The step: every contract of the run's partitions with its IV status, IV and Greeks."""
     statuses: dict[str, int] = {}
+    last: list[pd.DataFrame] = []
 
     def compute(conn: psycopg.Connection, key: str) -> pd.DataFrame:
         frame = enrich(read_frame(conn, RAW_QUERY, (key,)), pricing)
+        last[:] = [frame]
         for status, n in frame["iv_status"].value_counts().items() if len(frame) else []:
             statuses[str(status)] = statuses.get(str(status), 0) + int(n)
         return frame
 
     report = write_partitions(conn, OPTION_CONTRACTS_ENRICHED, partition_keys, compute, source="analytics:bsm")
+    chart = chain_chart(last[0]) if last else None
     return merge(report, {f"iv_status/{k}": v for k, v in sorted(statuses.items())},
-                 {"rates": Json(dict(pricing.rates))})
+                 {"rates": Json(dict(pricing.rates))}, {"iv_smile_and_open_interest": chart} if chart else {})
+
+
+def chain_chart(frame: pd.DataFrame) -> Chart | None:
+    """One chain for the asset page: the first underlying of the run's last partition, its latest snapshot,
+    its nearest expiry."""
+    if frame.empty:
+        return None
+    underlying = sorted(frame["underlying"].unique())[0]
+    chain = frame[frame["underlying"] == underlying]
+    chain = chain[chain["snapshot_ts"] == chain["snapshot_ts"].max()]
+    chain = chain[chain["expiry"] == chain["expiry"].min()].sort_values("strike")
+    spot = chain["underlying_price"].dropna()
+    data = {
+        "strike": chain["strike"].astype(float).tolist(),
+        "option_type": chain["option_type"].astype(str).tolist(),
+        "iv": [None if pd.isna(v) else float(v) for v in chain["iv"]],
+        "open_interest": [0 if pd.isna(v) else int(v) for v in chain["open_interest"]],
+        "spot": [float(spot.iloc[0])] if len(spot) else [],
+    }
+    return Chart("option_chain", f"{underlying} expiring {chain['expiry'].iloc[0]}: IV smile, open interest", data)

@@ -10,7 +10,7 @@ import polars as pl
 import psycopg
 
 from valuation_platform.pipelines.documents import fetch_all
-from valuation_platform.pipelines.report import load_report, merge, quarantine_report
+from valuation_platform.pipelines.report import Chart, load_report, merge, quarantine_report
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.sources.http import HttpClient
 from valuation_platform.sources.sec.companyfacts import fetch_companyfacts
@@ -21,6 +21,13 @@ from valuation_platform.warehouse.replace import replace_partitions
 from valuation_platform.warehouse.upsert import UpsertResult
 
 FLUSH_ROWS = 250_000  # facts buffered before one bulk load: bounded memory at 4,600 companies
+# Statement lines of the asset page's picture: the first concept a company reports wins (revenue has several)
+CHART_LINES: dict[str, tuple[str, ...]] = {
+    "revenue": ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax", "SalesRevenueNet"),
+    "net income": ("NetIncomeLoss",),
+    "operating cash flow": ("NetCashProvidedByUsedInOperatingActivities",),
+    "total assets": ("Assets",),
+}
 
 
 def load_companyfacts(conn: psycopg.Connection, client: HttpClient, tickers: Sequence[str]) -> dict[str, Any]:
@@ -32,6 +39,7 @@ def load_companyfacts(conn: psycopg.Connection, client: HttpClient, tickers: Seq
             conn.execute("select ticker, cik from raw.us_universe where ticker = any(%s)", (list(tickers),)).fetchall()
         )
     loaded: list[str] = []
+    charted: dict[str, pl.DataFrame] = {}  # the facts of one company (the first ticker), for the picture
     results: list[UpsertResult] = []
     pending: list[pl.DataFrame] = []
 
@@ -45,6 +53,8 @@ def load_companyfacts(conn: psycopg.Connection, client: HttpClient, tickers: Seq
                                               source=f"{SOURCE}:companyfacts", fetched_at=fetched_at))
 
     def keep(ticker: str, frame: pl.DataFrame) -> None:
+        if ticker == min(tickers):
+            charted[ticker] = frame
         pending.append(frame.with_columns(pl.lit(ticker).alias("_partition_key")))
         loaded.append(ticker)
         if sum(f.height for f in pending) >= FLUSH_ROWS:
@@ -71,4 +81,26 @@ def load_companyfacts(conn: psycopg.Connection, client: HttpClient, tickers: Seq
         },
         quarantine_report(errors, len(tickers)),
         {"errors": [str(e) for e in errors]},
+        {"statements": chart} if charted and (chart := statements_chart(*next(iter(charted.items())))) else {},
     )
+
+
+def statements_chart(ticker: str, facts: pl.DataFrame) -> Chart | None:
+    """A company's annual statement lines over its fiscal years (10-K, FY, in USD; the latest filing of each
+    period wins, so restatements show as restated)."""
+    annual = facts.filter((pl.col("fp") == "FY") & pl.col("form").str.starts_with("10-K") & (pl.col("unit") == "USD")
+                          & ((pl.col("duration_days") == 0) | (pl.col("duration_days").is_between(350, 380))))
+    lines: dict[str, dict] = {}
+    for label, concepts in CHART_LINES.items():
+        for concept in concepts:
+            rows = (annual.filter(pl.col("concept") == concept).sort("filed")
+                    .unique(subset="period_end", keep="last").sort("period_end"))
+            if rows.height:
+                lines[label] = dict(zip(rows["period_end"].to_list(), rows["value"].to_list()))
+                break
+    if not lines:
+        return None
+    dates = sorted({d for values in lines.values() for d in values})
+    data = {"date": dates, **{f"{label} (USD bn)": [None if (v := values.get(d)) is None else v / 1e9 for d in dates]
+                              for label, values in lines.items()}}
+    return Chart("series", f"{ticker}: annual statements (10-K)", data)
