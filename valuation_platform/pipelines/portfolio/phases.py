@@ -66,6 +66,8 @@ def _run(conn: psycopg.Connection, sessions: list[date], spec: TableSpec,
         if opened is None:
             continue
         for table, frame in compute(opened):
+            if frame.height == 0:
+                continue
             frame = frame.with_columns(trade_date=pl.lit(session))
             cols = [c for c in table.columns if c in frame.columns]
             results.append(upsert(conn, table, frame.select(cols), source=SOURCE, partition_key=session.isoformat()))
