@@ -9,6 +9,9 @@ from collections.abc import Callable
 from datetime import date
 
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from valuation_platform.defs.dbt.assets import dbt_models
 
 from valuation_platform.defs.portfolio.resources import PortfolioResource
 from valuation_platform.lib.metadata import materialized
@@ -80,6 +83,7 @@ def _phase(name: str, step: Callable, deps: list, description: str) -> dg.Assets
     return _asset
 
 
+COMPANIES = get_asset_key_for_model([dbt_models], "dim_company")
 GREEKS = dg.AssetDep("option_contracts_enriched", partition_mapping=dg.AllPartitionMapping())
 portfolio_snapshots = _phase(
     "portfolio_snapshots", record_snapshots,
@@ -107,7 +111,7 @@ portfolio_risk = _phase(
     "Phase 2. Historical and parametric VaR/CVaR at 95/99 %, 1 and 10 sessions, and Sharpe, Sortino, max "
     "drawdown, Calmar, win rate, alpha and beta (empyrical-reloaded conventions) of the back-cast returns.")
 portfolio_stress_tests = _phase(
-    "portfolio_stress_tests", outlook.record_stress_tests, [portfolio_betas, "dim_company"],
+    "portfolio_stress_tests", outlook.record_stress_tests, [portfolio_betas, COMPANIES],
     "Phase 3. Historical windows (2008-09/10, 2020-02/03, 2022) replayed on today's weights where the price "
     "history covers them, and scenarios: market -20 %, rates +100 bp, largest sector -10 %.")
 portfolio_health = _phase(
@@ -117,7 +121,7 @@ portfolio_health = _phase(
 portfolio_insights = _phase(
     "portfolio_insights", outlook.record_insights,
     [portfolio_betas, portfolio_volatility, portfolio_concentration, portfolio_risk, portfolio_target_prices,
-     "dim_company"],
+     COMPANIES],
     "Phase 4. Alert cards (concentration, volatility spike, beta drift, drawdown, target price hit) and the "
     "activity feed (price moves, NAV moves, volatility changes, sector shifts) with their numbers.")
 PHASES = [portfolio_snapshots, portfolio_betas, portfolio_factor_exposures, portfolio_volatility,
