@@ -1,8 +1,10 @@
 """Stress tests on today's weights: historical windows replayed, and scenario shocks.
 
 Weights are signed delta-adjusted exposures / NAV. A historical window's portfolio return is
-``sum_i w_i x (P_i(end) / P_i(start) - 1)`` over the window's first and last sessions; a window the
-price history does not cover for every position is reported as not covered (no number is invented).
+``sum_i w_i x (P_i(last) / P_i(first) - 1)``, first and last being the position's first and last closes
+inside the window. A position is covered when those closes lie within a tenth of the window's length of
+its start and of its end (a listing or delisting mid-window is not); a portfolio holding any uncovered
+position is reported as not covered (no number is invented).
 
 Scenarios: the market falls 20 % (each position moves beta_252 x -20 %), 10-year yields rise 100 bp
 (each position moves rate_beta x 1.00, rate beta being the return per +1 percentage point of DGS10),
@@ -33,6 +35,24 @@ HISTORICAL_WINDOWS = (
 MARKET_SHOCK = -0.20
 RATE_SHOCK_PP = 1.00  # +100 bp in percentage points of yield
 SECTOR_SHOCK = -0.10
+
+
+def window_returns(days: np.ndarray, closes: np.ndarray, window: HistoricalWindow) -> np.ndarray:
+    """Each position's return over ``window`` from its closes ``(N, T)`` on sessions ``days`` ``(T,)``
+    (ascending ``datetime64[D]``; NaN where a position has no bar); NaN where not covered."""
+    start, end = np.datetime64(window.start, "D"), np.datetime64(window.end, "D")
+    slack = (end - start) // 10
+    inside = (days >= start) & (days <= end)
+    d, c = days[inside], closes[:, inside]
+    out = np.full(c.shape[0], np.nan)
+    if d.size == 0:
+        return out
+    have = np.isfinite(c)
+    rows = np.arange(c.shape[0])
+    first, last = np.argmax(have, axis=1), d.size - 1 - np.argmax(have[:, ::-1], axis=1)
+    ok = have.any(axis=1) & (d[first] <= start + slack) & (d[last] >= end - slack)
+    out[ok] = c[rows, last][ok] / c[rows, first][ok] - 1.0
+    return out
 
 
 def replay(weights: np.ndarray, window_returns: np.ndarray) -> np.ndarray:

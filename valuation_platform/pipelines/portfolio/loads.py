@@ -13,6 +13,7 @@ from valuation_platform.analytics.portfolio.factors import BENCHMARK_TICKERS
 from valuation_platform.pipelines.portfolio.landing import (
     EXPORTS, POSITIONS, SOURCE, TAGS, TARGETS, Parsed, area_files, parse_positions, parse_simple,
 )
+from valuation_platform.pipelines.portfolio.reports import Reports, reports_by_table
 from valuation_platform.pipelines.report import load_report, merge, quarantine_report, table_report
 from valuation_platform.sources.errors import FetchError, SourceUnavailable
 from valuation_platform.sources.fred.series import SOURCE as FRED, fetch_series
@@ -98,8 +99,9 @@ def export_targets_and_tags(conn: psycopg.Connection, folder: Path) -> dict[str,
     return {"exported_targets": len(targets), "exported_tags": len(tags)}
 
 
-def load_targets_and_tags(conn: psycopg.Connection, folder: Path) -> dict[str, Any]:
-    """Target/stop prices and tags from the landing folder, then both exported back (``exports/``)."""
+def load_targets_and_tags(conn: psycopg.Connection, folder: Path) -> Reports:
+    """Target/stop prices and tags from the landing folder, then both exported back (``exports/``); one
+    report per table (quarantine and export figures on the target prices')."""
     parsed_targets, parsed_tags, documents = Parsed(), Parsed(), []
     for area, parsed, parse in (
         (TARGETS, parsed_targets, lambda b, d: parse_simple(
@@ -118,12 +120,10 @@ def load_targets_and_tags(conn: psycopg.Connection, folder: Path) -> dict[str, A
                upsert(conn, PORTFOLIO_TAGS, [r for r in parsed_tags.rows if r.get("tag")], source=SOURCE)]
     both = Parsed(parsed_targets.rows + parsed_tags.rows, parsed_targets.rejected + parsed_tags.rejected,
                   parsed_targets.excerpts | parsed_tags.excerpts)
-    return merge(
-        table_report(conn, PORTFOLIO_TARGET_PRICES.qualified, order_by="portfolio_id, ticker"),
-        load_report(results),
-        _settle(conn, both, documents, "portfolio_target_prices"),
-        export_targets_and_tags(conn, folder),
-    )
+    reports = reports_by_table(conn, [PORTFOLIO_TARGET_PRICES, PORTFOLIO_TAGS], results, order_by="portfolio_id, ticker")
+    reports[PORTFOLIO_TARGET_PRICES.name] |= merge(_settle(conn, both, documents, PORTFOLIO_TARGET_PRICES.name),
+                                                   export_targets_and_tags(conn, folder))
+    return reports
 
 
 def load_rates(conn: psycopg.Connection, client: HttpClient) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from valuation_platform.analytics.portfolio import health as hl
 from valuation_platform.analytics.portfolio import stress
 from valuation_platform.pipelines.portfolio.book import PORTFOLIO
 from valuation_platform.pipelines.portfolio.phases import Session, _run
+from valuation_platform.pipelines.portfolio.reports import Reports
 from valuation_platform.warehouse.tables import TableSpec
 from valuation_platform.warehouse.tables.portfolio import ACTIVITY, HEALTH, INSIGHTS, STRESS_TESTS
 
@@ -33,16 +34,44 @@ def sectors(conn: psycopg.Connection) -> dict[str, str]:
 
 
 def _window_returns(conn: psycopg.Connection, tickers: list[str]) -> dict[str, np.ndarray]:
+    """Each ticker's return over each historical window (NaN where its bars do not cover the window)."""
     out = {}
     for w in stress.HISTORICAL_WINDOWS:
-        rows = dict(_frame(conn, "select ticker, (array_agg(close order by trade_date desc))[1] /"
-                                 " (array_agg(close order by trade_date))[1] - 1 as r from raw.polygon_daily_bars"
-                                 " where ticker = any(%s) and trade_date between %s and %s"
-                                 " and ticker in (select ticker from raw.polygon_daily_bars where trade_date <= %s"
-                                 " group by ticker having min(trade_date) <= %s) group by ticker",
-                           (tickers, w.start, w.end, w.end, w.start + (w.end - w.start) // 10)).iter_rows())
-        out[w.name] = np.array([rows.get(t, np.nan) for t in tickers], dtype=float)
+        bars = _frame(conn, "select ticker, trade_date, close from raw.polygon_daily_bars where ticker = any(%s)"
+                            " and trade_date between %s and %s", (tickers, w.start, w.end))
+        if bars.height == 0:
+            out[w.name] = np.full(len(tickers), np.nan)
+            continue
+        wide = bars.pivot(on="ticker", index="trade_date", values="close").sort("trade_date")
+        closes = np.vstack([wide[t].cast(pl.Float64).fill_null(np.nan).to_numpy() if t in wide.columns
+                            else np.full(wide.height, np.nan) for t in tickers])
+        out[w.name] = stress.window_returns(wide["trade_date"].to_numpy().astype("datetime64[D]"), closes, w)
     return out
+
+
+def stress_rows(portfolios: list[str], nav: np.ndarray, scenario: str, kind: str, description: str,
+                returns: np.ndarray, notes: list[str | None]) -> list[dict[str, Any]]:
+    """Rows of analytics.portfolio_stress_tests for one scenario: return and P&L (return x NAV) per
+    portfolio, or ``covered`` false with both NULL and the note saying why."""
+    rows = []
+    for i, p in enumerate(portfolios):
+        ok = bool(np.isfinite(returns[i]))
+        rows.append({"portfolio_id": p, "scenario": scenario, "kind": kind, "description": description,
+                     "portfolio_return": float(returns[i]) if ok else None,
+                     "pnl": float(returns[i] * nav[i]) if ok else None, "covered": ok, "note": notes[i]})
+    return rows
+
+
+def historical_rows(portfolios: list[str], nav: np.ndarray, weights: np.ndarray,
+                    position_returns: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Every historical window replayed on ``weights`` ``(P, N)`` from the positions' window returns."""
+    rows = []
+    for w in stress.HISTORICAL_WINDOWS:
+        ret = stress.replay(weights, position_returns[w.name])
+        notes = [None if np.isfinite(x) else f"price history does not cover {w.start}..{w.end} for every holding"
+                 for x in ret]
+        rows += stress_rows(portfolios, nav, w.name, "historical", w.description, ret, notes)
+    return rows
 
 
 def _stress(conn: psycopg.Connection):
@@ -59,24 +88,12 @@ def _stress(conn: psycopg.Connection):
         rb = np.array([rate.get(t) if rate.get(t) is not None else np.nan for t in book.tickers], dtype=float)
         navs = dict(exposures.select("portfolio_id", "nav").unique().iter_rows())
         nav = np.array([navs[p] for p in portfolios])
-        rows: list[dict[str, Any]] = []
-
-        def add(name: str, kind: str, desc: str, ret: np.ndarray, note: list[str | None]) -> None:
-            for i, p in enumerate(portfolios):
-                ok = bool(np.isfinite(ret[i]))
-                rows.append({"portfolio_id": p, "scenario": name, "kind": kind, "description": desc,
-                             "portfolio_return": float(ret[i]) if ok else None,
-                             "pnl": float(ret[i] * nav[i]) if ok else None, "covered": ok, "note": note[i]})
-
-        for w in stress.HISTORICAL_WINDOWS:
-            ret = stress.replay(weights, _window_returns(conn, book.tickers)[w.name])
-            note = [None if np.isfinite(x) else f"price history does not cover {w.start}..{w.end} for every holding"
-                    for x in ret]
-            add(w.name, "historical", w.description, ret, note)
-        add("market_down_20", "scenario", "S&P 500 falls 20 % (beta_252 x -20 %)",
-            stress.market_shock(weights, b), [None] * len(portfolios))
-        add("rates_up_100bp", "scenario", "10-year yield +100 bp (rate beta x 1.00 pp)",
-            stress.rate_shock(weights, rb), [None] * len(portfolios))
+        none = [None] * len(portfolios)
+        rows = historical_rows(portfolios, nav, weights, _window_returns(conn, book.tickers))
+        rows += stress_rows(portfolios, nav, "market_down_20", "scenario", "S&P 500 falls 20 % (beta_252 x -20 %)",
+                            stress.market_shock(weights, b), none)
+        rows += stress_rows(portfolios, nav, "rates_up_100bp", "scenario", "10-year yield +100 bp (rate beta x 1.00 pp)",
+                            stress.rate_shock(weights, rb), none)
         sector = np.array([sector_of.get(t, "Broad market") for t in book.tickers])
         gross = np.abs(weights)
         shocked, mask = [], np.zeros_like(weights, dtype=bool)
@@ -90,13 +107,14 @@ def _stress(conn: psycopg.Connection):
             rows.append({"portfolio_id": p, "scenario": "sector_shock", "kind": "scenario",
                          "description": f"Largest sector ({shocked[i]}) falls 10 %", "portfolio_return": float(ret[i]),
                          "pnl": float(ret[i] * nav[i]), "covered": True, "note": f"sector: {shocked[i]}"})
-        return [(STRESS_TESTS, pl.DataFrame(rows))]
+        # historical rows come first and may all be NULL (no coverage): the types are not inferred from them
+        return [(STRESS_TESTS, pl.DataFrame(rows, schema_overrides={"portfolio_return": pl.Float64, "pnl": pl.Float64}))]
 
     return compute
 
 
-def record_stress_tests(conn: psycopg.Connection, sessions: list[date]) -> dict[str, Any]:
-    return _run(conn, sessions, STRESS_TESTS, _stress(conn))
+def record_stress_tests(conn: psycopg.Connection, sessions: list[date]) -> Reports:
+    return _run(conn, sessions, [STRESS_TESTS], _stress(conn))
 
 
 def _health(conn: psycopg.Connection):
@@ -121,8 +139,8 @@ def _health(conn: psycopg.Connection):
     return compute
 
 
-def record_health(conn: psycopg.Connection, sessions: list[date]) -> dict[str, Any]:
-    return _run(conn, sessions, HEALTH, _health(conn))
+def record_health(conn: psycopg.Connection, sessions: list[date]) -> Reports:
+    return _run(conn, sessions, [HEALTH], _health(conn))
 
 
 # -- insights and activity --------------------------------------------------------------------------
@@ -230,5 +248,5 @@ def _activity(conn: psycopg.Connection, s: Session, day: date, prev: date, secto
     return pl.DataFrame(rows, schema_overrides={"value": pl.Float64, "previous": pl.Float64, "change": pl.Float64})
 
 
-def record_insights(conn: psycopg.Connection, sessions: list[date]) -> dict[str, Any]:
-    return _run(conn, sessions, INSIGHTS, _insights(conn))
+def record_insights(conn: psycopg.Connection, sessions: list[date]) -> Reports:
+    return _run(conn, sessions, [INSIGHTS, ACTIVITY], _insights(conn))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import numpy as np
 import polars as pl
@@ -21,7 +20,7 @@ from valuation_platform.analytics.portfolio.regression import regress
 from valuation_platform.analytics.portfolio.risk import risk_table
 from valuation_platform.analytics.portfolio.volatility import har_forecast, realized_vol
 from valuation_platform.pipelines.portfolio.book import PORTFOLIO, Book, backcast, read_book, read_exposures, weight_matrix
-from valuation_platform.pipelines.report import load_report, merge, table_report
+from valuation_platform.pipelines.portfolio.reports import Reports, reports_by_table
 from valuation_platform.warehouse.tables import TableSpec
 from valuation_platform.warehouse.tables.portfolio import (
     BETAS, CONCENTRATION, CORRELATIONS, FACTOR_EXPOSURES, RISK, VOLATILITY,
@@ -58,8 +57,9 @@ def _per_position(exposures: pl.DataFrame, book: Book, values: dict[str, np.ndar
     return pl.concat([positions, ports], how="vertical_relaxed")
 
 
-def _run(conn: psycopg.Connection, sessions: list[date], spec: TableSpec,
-         compute: Callable[[Session], list[tuple[TableSpec, pl.DataFrame]]]) -> dict[str, Any]:
+def _run(conn: psycopg.Connection, sessions: list[date], tables: list[TableSpec],
+         compute: Callable[[Session], list[tuple[TableSpec, pl.DataFrame]]]) -> Reports:
+    """``compute`` on each session's book, its frames upserted; one report per table in ``tables``."""
     results = []
     for session in sessions:
         opened = open_session(conn, session)
@@ -71,9 +71,7 @@ def _run(conn: psycopg.Connection, sessions: list[date], spec: TableSpec,
             frame = frame.with_columns(trade_date=pl.lit(session))
             cols = [c for c in table.columns if c in frame.columns]
             results.append(upsert(conn, table, frame.select(cols), source=SOURCE, partition_key=session.isoformat()))
-    results.sort(key=lambda r: r.table != spec.qualified)
-    return merge(table_report(conn, spec.qualified, order_by="trade_date desc, portfolio_id"), load_report(results),
-                 {"sessions": len(sessions)})
+    return reports_by_table(conn, tables, results, sessions=len(sessions))
 
 
 # -- betas ------------------------------------------------------------------------------------------
@@ -96,8 +94,8 @@ def _betas(s: Session) -> list[tuple[TableSpec, pl.DataFrame]]:
     return [(BETAS, frame)]
 
 
-def record_betas(conn: psycopg.Connection, sessions: list[date]) -> dict[str, Any]:
-    return _run(conn, sessions, BETAS, _betas)
+def record_betas(conn: psycopg.Connection, sessions: list[date]) -> Reports:
+    return _run(conn, sessions, [BETAS], _betas)
 
 
 # -- factor exposures -------------------------------------------------------------------------------
@@ -122,8 +120,8 @@ def _factors(s: Session) -> list[tuple[TableSpec, pl.DataFrame]]:
     return [(FACTOR_EXPOSURES, pl.concat([positions, ports]))]
 
 
-def record_factor_exposures(conn: psycopg.Connection, sessions: list[date]) -> dict[str, Any]:
-    return _run(conn, sessions, FACTOR_EXPOSURES, _factors)
+def record_factor_exposures(conn: psycopg.Connection, sessions: list[date]) -> Reports:
+    return _run(conn, sessions, [FACTOR_EXPOSURES], _factors)
 
 
 # -- volatility -------------------------------------------------------------------------------------
@@ -139,8 +137,8 @@ def _volatility(s: Session) -> list[tuple[TableSpec, pl.DataFrame]]:
                                        _vol_columns(port_returns)))]
 
 
-def record_volatility(conn: psycopg.Connection, sessions: list[date]) -> dict[str, Any]:
-    return _run(conn, sessions, VOLATILITY, _volatility)
+def record_volatility(conn: psycopg.Connection, sessions: list[date]) -> Reports:
+    return _run(conn, sessions, [VOLATILITY], _volatility)
 
 
 # -- correlations and concentration -----------------------------------------------------------------
@@ -163,8 +161,8 @@ def _concentration(s: Session) -> list[tuple[TableSpec, pl.DataFrame]]:
     return [(CONCENTRATION, pl.DataFrame(summary)), (CORRELATIONS, pl.concat(pairs))]
 
 
-def record_concentration(conn: psycopg.Connection, sessions: list[date]) -> dict[str, Any]:
-    return _run(conn, sessions, CONCENTRATION, _concentration)
+def record_concentration(conn: psycopg.Connection, sessions: list[date]) -> Reports:
+    return _run(conn, sessions, [CONCENTRATION, CORRELATIONS], _concentration)
 
 
 # -- risk and performance ---------------------------------------------------------------------------
@@ -185,5 +183,5 @@ def _risk(s: Session) -> list[tuple[TableSpec, pl.DataFrame]]:
     return [(RISK, pl.DataFrame({"portfolio_id": portfolios, **{k: np.asarray(v) for k, v in columns.items()}}))]
 
 
-def record_risk(conn: psycopg.Connection, sessions: list[date]) -> dict[str, Any]:
-    return _run(conn, sessions, RISK, _risk)
+def record_risk(conn: psycopg.Connection, sessions: list[date]) -> Reports:
+    return _run(conn, sessions, [RISK], _risk)

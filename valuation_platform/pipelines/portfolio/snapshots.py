@@ -9,7 +9,6 @@ with Black-Scholes at the underlying's 63-session realized volatility (30 % with
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import numpy as np
 import polars as pl
@@ -18,7 +17,7 @@ import psycopg
 from valuation_platform.analytics.options.bsm import bsm_greeks
 from valuation_platform.analytics.portfolio.volatility import realized_vol
 from valuation_platform.pipelines.portfolio.book import CASH, Book, read_book
-from valuation_platform.pipelines.report import load_report, merge, table_report
+from valuation_platform.pipelines.portfolio.reports import Reports, reports_by_table
 from valuation_platform.warehouse.tables.portfolio import PORTFOLIO_SNAPSHOTS, POSITION_SNAPSHOTS
 from valuation_platform.warehouse.upsert import upsert
 
@@ -122,7 +121,7 @@ def snapshot_session(conn: psycopg.Connection, session: date) -> tuple[pl.DataFr
     return pos, port
 
 
-def record_snapshots(conn: psycopg.Connection, sessions: list[date]) -> dict[str, Any]:
+def record_snapshots(conn: psycopg.Connection, sessions: list[date]) -> Reports:
     results = []
     for session in sessions:
         pos, port = snapshot_session(conn, session)
@@ -133,6 +132,4 @@ def record_snapshots(conn: psycopg.Connection, sessions: list[date]) -> dict[str
         results.append(upsert(conn, POSITION_SNAPSHOTS, pos.select(cols), source="analytics.portfolio", partition_key=key))
         results.append(upsert(conn, PORTFOLIO_SNAPSHOTS, port.select(list(PORTFOLIO_SNAPSHOTS.columns)),
                               source="analytics.portfolio", partition_key=key))
-    return merge(table_report(conn, PORTFOLIO_SNAPSHOTS.qualified, order_by="trade_date desc, portfolio_id"),
-                 load_report(sorted(results, key=lambda r: r.table != PORTFOLIO_SNAPSHOTS.qualified)),
-                 {"sessions": len(sessions)})
+    return reports_by_table(conn, [PORTFOLIO_SNAPSHOTS, POSITION_SNAPSHOTS], results, sessions=len(sessions))
