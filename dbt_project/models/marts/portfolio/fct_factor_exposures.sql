@@ -1,11 +1,4 @@
 -- Ridge factor exposures (market, size, value, momentum, quality, low vol)
 select
-    portfolio_id,
-    trade_date,
-    position_id,
-    factor,
-    exposure,
-    r2,
-    ridge_alpha,
-    n_obs
+    {{ contract_columns() }}
 from {{ ref('stg_portfolio__factor_exposures') }}

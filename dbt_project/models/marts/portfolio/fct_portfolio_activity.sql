@@ -1,12 +1,4 @@
 -- Notable changes since the previous session's snapshot
 select
-    portfolio_id,
-    trade_date,
-    kind,
-    subject,
-    severity,
-    value,
-    previous,
-    change,
-    message
+    {{ contract_columns() }}
 from {{ ref('stg_portfolio__activity') }}

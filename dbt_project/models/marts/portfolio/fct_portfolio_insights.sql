@@ -1,12 +1,4 @@
 -- Rule-based alert cards
 select
-    portfolio_id,
-    trade_date,
-    rule,
-    subject,
-    severity,
-    metric,
-    value,
-    threshold,
-    message
+    {{ contract_columns() }}
 from {{ ref('stg_portfolio__insights') }}

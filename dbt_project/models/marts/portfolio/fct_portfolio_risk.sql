@@ -1,32 +1,4 @@
 -- VaR/CVaR (historical, parametric; 95/99; 1/10 days) and performance ratios
 select
-    portfolio_id,
-    trade_date,
-    historical_var_95_1d,
-    historical_var_95_10d,
-    historical_var_99_1d,
-    historical_var_99_10d,
-    historical_cvar_95_1d,
-    historical_cvar_95_10d,
-    historical_cvar_99_1d,
-    historical_cvar_99_10d,
-    parametric_var_95_1d,
-    parametric_var_95_10d,
-    parametric_var_99_1d,
-    parametric_var_99_10d,
-    parametric_cvar_95_1d,
-    parametric_cvar_95_10d,
-    parametric_cvar_99_1d,
-    parametric_cvar_99_10d,
-    sharpe,
-    sortino,
-    max_drawdown,
-    calmar,
-    win_rate,
-    alpha,
-    beta,
-    annual_return,
-    annual_volatility,
-    current_drawdown,
-    n_obs
+    {{ contract_columns() }}
 from {{ ref('stg_portfolio__risk') }}

@@ -1,8 +1,4 @@
 -- Pairwise 90-session return correlations of a portfolio's positions
 select
-    portfolio_id,
-    trade_date,
-    position_a,
-    position_b,
-    correlation
+    {{ contract_columns() }}
 from {{ ref('stg_portfolio__correlations') }}

@@ -1,12 +1,4 @@
 -- Historical windows replayed on today's weights and scenario shocks
 select
-    portfolio_id,
-    trade_date,
-    scenario,
-    kind,
-    description,
-    portfolio_return,
-    pnl,
-    covered,
-    note
+    {{ contract_columns() }}
 from {{ ref('stg_portfolio__stress_tests') }}
