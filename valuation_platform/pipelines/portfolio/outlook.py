@@ -49,14 +49,16 @@ def _window_returns(conn: psycopg.Connection, tickers: list[str]) -> dict[str, n
     return out
 
 
-def stress_rows(portfolios: list[str], nav: np.ndarray, scenario: str, kind: str, description: str,
+def stress_rows(portfolios: list[str], nav: np.ndarray, scenario: str, kind: str, description: str | list[str],
                 returns: np.ndarray, notes: list[str | None]) -> list[dict[str, Any]]:
     """Rows of analytics.portfolio_stress_tests for one scenario: return and P&L (return x NAV) per
-    portfolio, or ``covered`` false with both NULL and the note saying why."""
+    portfolio, or ``covered`` false with both NULL and the note saying why. ``description`` is one for all
+    portfolios or one each."""
+    descriptions = [description] * len(portfolios) if isinstance(description, str) else description
     rows = []
     for i, p in enumerate(portfolios):
         ok = bool(np.isfinite(returns[i]))
-        rows.append({"portfolio_id": p, "scenario": scenario, "kind": kind, "description": description,
+        rows.append({"portfolio_id": p, "scenario": scenario, "kind": kind, "description": descriptions[i],
                      "portfolio_return": float(returns[i]) if ok else None,
                      "pnl": float(returns[i] * nav[i]) if ok else None, "covered": ok, "note": notes[i]})
     return rows
@@ -102,11 +104,9 @@ def _stress(conn: psycopg.Connection):
             top = max(by, key=by.get) if by else "none"
             shocked.append(top)
             mask[i] = sector == top
-        ret = stress.sector_shock(weights, mask)
-        for i, p in enumerate(portfolios):
-            rows.append({"portfolio_id": p, "scenario": "sector_shock", "kind": "scenario",
-                         "description": f"Largest sector ({shocked[i]}) falls 10 %", "portfolio_return": float(ret[i]),
-                         "pnl": float(ret[i] * nav[i]), "covered": True, "note": f"sector: {shocked[i]}"})
+        rows += stress_rows(portfolios, nav, "sector_shock", "scenario",
+                            [f"Largest sector ({top}) falls 10 %" for top in shocked],
+                            stress.sector_shock(weights, mask), [f"sector: {top}" for top in shocked])
         # historical rows come first and may all be NULL (no coverage): the types are not inferred from them
         return [(STRESS_TESTS, pl.DataFrame(rows, schema_overrides={"portfolio_return": pl.Float64, "pnl": pl.Float64}))]
 
