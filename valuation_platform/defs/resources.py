@@ -26,6 +26,7 @@ def resources() -> dg.Definitions:
                 polygon_api_key=_env("VP_POLYGON_API_KEY"),
                 benzinga_api_key=_env("VP_BENZINGA_API_KEY"),
                 tickers=_env("VP_TICKERS"),
+                benchmark_tickers=_env("VP_BENCHMARK_TICKERS"),
             ),
             "dbt": DbtCliResource(project_dir=DBT_PROJECT),
         }

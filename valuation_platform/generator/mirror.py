@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from valuation_platform.generator.india import write_india_data
+from valuation_platform.analytics.portfolio.factors import BENCHMARK_TICKERS
 from valuation_platform.generator.market import planned_split, sample_start, write_market_data
 from valuation_platform.generator.options import (
     DEFAULT_NSE_EQUITIES,
@@ -15,6 +16,7 @@ from valuation_platform.generator.options import (
     option_underlyings_setting,
     write_option_chains,
 )
+from valuation_platform.generator.portfolio import write_portfolio_data
 from valuation_platform.generator.ownership import describe as describe_ownership
 from valuation_platform.generator.ownership import write_ownership_mirror
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
@@ -31,7 +33,8 @@ def write_manifest(root: Path, as_of: date, india_target: int | None = None,
     """``mirror.json``: what the mirror covers, so `vp demo` and the tests run its window (no dates in code),
     and the settings a user of this mirror would make (the option underlyings it holds chains for)."""
     window = {"window_start": (as_of - timedelta(days=WINDOW_DAYS)).isoformat(), "window_end": as_of.isoformat()}
-    settings = {"VP_OPTION_UNDERLYINGS": option_underlyings_setting(us_tickers=option_us_tickers)}
+    settings = {"VP_OPTION_UNDERLYINGS": option_underlyings_setting(us_tickers=option_us_tickers),
+                "VP_BENCHMARK_TICKERS": ",".join(BENCHMARK_TICKERS)}  # the portfolio domain's factor ETFs
     if india_target is not None:  # a smaller India universe than the platform's default target
         settings["VP_INDIA_TARGET"] = str(india_target)
     manifest = {"as_of": as_of.isoformat(), **window, "settings": settings}
@@ -60,6 +63,7 @@ def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, see
             f"options: {len(chains)} chain documents (NSE + Polygon) for {as_of}",
             describe_ownership(*ownership),
             _market(root, us_companies(companies, seed), as_of),
+            _portfolio(root, us_companies(companies, seed), as_of),
             _india(root, as_of, *(india[:2] if india else (2500, 1200)))]
 
 
@@ -77,6 +81,13 @@ def _market(root: Path, universe: list, as_of: date) -> str:
     m = write_market_data(root, universe, sample_start(as_of), as_of, compress=True)
     return (f"market: {m.tickers} tickers x {m.trading_days} sessions ({m.bars:,} bars), "
             f"{m.articles} news articles, {m.ratings} analyst ratings")
+
+
+def _portfolio(root: Path, universe: tuple, as_of: date) -> str:
+    # After the market data: the ETFs are appended to its grouped-daily files.
+    p = write_portfolio_data(root, list(universe), as_of)
+    return (f"portfolio: {p.portfolios} portfolios, {p.positions} position rows (one bad), "
+            f"{p.etf_bars:,} ETF bars, {p.rate_days} DGS10 days")
 
 
 def _india(root: Path, as_of: date, classified: int, investable: int) -> str:

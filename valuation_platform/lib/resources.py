@@ -51,12 +51,17 @@ class SourcesResource(dg.ConfigurableResource):
     polygon_api_key: str | None = None  # VP_POLYGON_API_KEY
     benzinga_api_key: str | None = None  # VP_BENZINGA_API_KEY
     tickers: str | None = None  # VP_TICKERS: comma-separated universe filter
+    benchmark_tickers: str | None = None  # VP_BENCHMARK_TICKERS: ETFs whose bars are fetched with the universe
     max_retries: int = 5
 
     @cached_property
     def client(self) -> HttpClient:
         root = self.source_root or None
         return HttpClient(source_root=root, user_agent=self.sec_user_agent or None, max_retries=self.max_retries)
+
+    @property
+    def benchmark_list(self) -> list[str]:
+        return [t.strip().upper() for t in (self.benchmark_tickers or "").split(",") if t.strip()]
 
     @property
     def ticker_filter(self) -> list[str]:

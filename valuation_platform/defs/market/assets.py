@@ -30,7 +30,7 @@ from valuation_platform.warehouse.tables.sec import US_UNIVERSE
     deps=[us_universe],
     description=(
         "Polygon daily OHLCV bars (adjusted=true) for the US universe (raw.us_universe, narrowed by "
-        "VP_TICKERS), one partition per NYSE session. Per ticker the run reads what is stored and asks for "
+        "VP_TICKERS) plus the benchmark ETFs of VP_BENCHMARK_TICKERS, one partition per NYSE session. Per ticker the run reads what is stored and asks for "
         f"what is missing in one ranged aggregates request: the {HISTORY_SESSIONS} sessions of history "
         "before the run when none is stored (each bar under its own session), else only the run's sessions "
         "(one grouped-daily request per session when that is fewer calls). A bar with missing or bad fields "
@@ -45,7 +45,8 @@ def polygon_daily_bars(
 ) -> dg.MaterializeResult:
     window = RunWindow.from_keys(context.partition_keys)
     with source_outcome(), warehouse.connect([US_UNIVERSE, POLYGON_DAILY_BARS]) as conn:
-        run = FeedRun(sources.client, sources.polygon_api_key, sources.ticker_filter, window, context.log)
+        run = FeedRun(sources.client, sources.polygon_api_key, sources.ticker_filter, window, context.log,
+                      extra_tickers=sources.benchmark_list)
         report = load_daily_bars(conn, run)
     return materialized(report)
 

@@ -26,6 +26,9 @@ class FeedRun:
     ticker_filter: Sequence[str]
     window: RunWindow
     log: Any = LOG
+    # VP_BENCHMARK_TICKERS: index/factor ETFs fetched with the universe's bars (not in raw.us_universe);
+    # the portfolio domain regresses on SPY, IWM, MTUM, QUAL, VLUE, USMV
+    extra_tickers: Sequence[str] = ()
 
     @property
     def mirror(self) -> bool:

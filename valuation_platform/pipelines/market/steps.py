@@ -27,6 +27,7 @@ def load_daily_bars(conn: psycopg.Connection, run: FeedRun) -> dict[str, Any]:
     client, window, mirror = run.client, run.window, run.mirror
     fetched_at = datetime.now(timezone.utc)
     tickers = universe_tickers(conn, run.ticker_filter)
+    tickers += [t for t in run.extra_tickers if t not in tickers]
     load = fetch_bars(client, key, fetch_starts(conn, tickers, window), window, mirror=mirror)
     require_source(load)
     jumps = find_jumps(conn, load.frame, window)

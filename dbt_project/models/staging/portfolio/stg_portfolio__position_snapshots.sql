@@ -1,0 +1,21 @@
+select
+    portfolio_id,
+    trade_date,
+    position_id,
+    ticker,
+    position_type,
+    quantity,
+    multiplier,
+    price,
+    underlying_price,
+    market_value,
+    cost_basis,
+    unrealized_pnl,
+    daily_pnl,
+    delta,
+    delta_source,
+    exposure,
+    weight,
+    is_open,
+    _fetched_at as _loaded_at
+from {{ source('portfolio_analytics', 'portfolio_position_snapshots') }}

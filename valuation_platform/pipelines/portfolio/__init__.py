@@ -1,0 +1,1 @@
+"""Portfolio steps: landing files -> positions, FRED rates, then the nightly analytics phases."""

@@ -1,0 +1,119 @@
+"""What every analytics phase reads for one session: the positions, the underlyings' and benchmark ETFs'
+closes over the history window, DGS10 on the same sessions, and (after the snapshot phase) each
+position's exposure and weight.
+
+Closes are forward-filled across a missing session (a halt), so a halted stock returns 0 on its halted
+days and the whole gap on reopening; before a ticker's first bar its returns are NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+import psycopg
+
+from valuation_platform.analytics.portfolio.factors import BENCHMARK_TICKERS, MARKET_ETF
+from valuation_platform.pipelines.portfolio.loads import RATE_SERIES
+from valuation_platform.sources.market_calendar import trading_days_before, us_trading_days
+
+HISTORY_SESSIONS = 280  # 252 returns for the longest window, plus the HAR's monthly lag
+PORTFOLIO = "__portfolio__"  # position_id of a portfolio's own row in position-level tables
+CASH = "CASH"
+
+
+@dataclass
+class Book:
+    session: date
+    sessions: list[date]
+    tickers: list[str]
+    closes: np.ndarray  # (tickers, sessions), forward-filled
+    rates: np.ndarray  # DGS10 in percent on each session (forward-filled), NaN before the first print
+    positions: pl.DataFrame  # raw.portfolio_positions open on the session
+
+    @property
+    def returns(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.closes[:, 1:] / self.closes[:, :-1] - 1.0
+
+    @property
+    def rate_changes(self) -> np.ndarray:
+        return np.diff(self.rates)
+
+    def row(self, ticker: str) -> int:
+        return self.tickers.index(ticker)
+
+    def market_returns(self) -> np.ndarray:
+        return self.returns[self.row(MARKET_ETF)]
+
+
+def _ffill(values: np.ndarray) -> np.ndarray:
+    """Forward-fill NaN along the last axis."""
+    idx = np.where(np.isfinite(values), np.arange(values.shape[-1]), 0)
+    np.maximum.accumulate(idx, axis=-1, out=idx)
+    filled = np.take_along_axis(values, idx, axis=-1)
+    return np.where(np.isfinite(np.take_along_axis(values, idx, axis=-1)), filled, np.nan)
+
+
+def read_positions(conn: psycopg.Connection, session: date) -> pl.DataFrame:
+    cur = conn.execute("select * from raw.portfolio_positions where entry_date is null or entry_date <= %s"
+                       " order by portfolio_id, position_id", (session,))
+    names = [d.name for d in cur.description or []]
+    return pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)
+
+
+def read_book(conn: psycopg.Connection, session: date, history: int = HISTORY_SESSIONS) -> Book:
+    sessions = us_trading_days(trading_days_before(session, history), session)
+    with conn.transaction():
+        positions = read_positions(conn, session)
+        held = sorted(set(positions["ticker"].to_list()) - {CASH}) if positions.height else []
+        tickers = sorted(set(held) | set(BENCHMARK_TICKERS))
+        bars = conn.execute("select ticker, trade_date, close from raw.polygon_daily_bars where ticker = any(%s)"
+                            " and trade_date between %s and %s", (tickers, sessions[0], session)).fetchall()
+        rates = conn.execute("select obs_date, value from raw.fred_observations where series_id = %s and"
+                             " obs_date between %s and %s and value is not null order by obs_date",
+                             (RATE_SERIES, sessions[0] - timedelta(days=14), session)).fetchall()
+    col = {d: j for j, d in enumerate(sessions)}
+    row = {t: i for i, t in enumerate(tickers)}
+    closes = np.full((len(tickers), len(sessions)), np.nan)
+    for ticker, day, close in bars:
+        if day in col:
+            closes[row[ticker], col[day]] = close
+    rate = np.full(len(sessions), np.nan)
+    if rates:
+        days = np.array([np.datetime64(d) for d, _ in rates])
+        values = np.array([v for _, v in rates], dtype=float)
+        at = np.searchsorted(days, np.array([np.datetime64(d) for d in sessions]), side="right") - 1
+        rate = np.where(at >= 0, values[np.clip(at, 0, None)], np.nan)
+    return Book(session, sessions, tickers, _ffill(closes), rate, positions)
+
+
+def read_exposures(conn: psycopg.Connection, session: date) -> pl.DataFrame:
+    """The snapshot phase's positions of ``session``: ids, tickers, exposure, weight, market value."""
+    with conn.transaction():
+        cur = conn.execute(
+            "select s.portfolio_id, s.position_id, s.ticker, s.position_type, s.exposure, s.weight, s.market_value,"
+            " s.price, p.nav from analytics.portfolio_position_snapshots s join analytics.portfolio_snapshots p"
+            " using (portfolio_id, trade_date) where s.trade_date = %s and s.position_type <> 'CASH'"
+            " order by s.portfolio_id, s.position_id", (session,))
+        names = [d.name for d in cur.description or []]
+        return pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)
+
+
+def weight_matrix(exposures: pl.DataFrame, tickers: list[str]) -> tuple[list[str], np.ndarray]:
+    """``(portfolios, W)``: each portfolio's weight per underlying (options add their delta-adjusted
+    weight to their underlying's), the back-cast's weights."""
+    portfolios = sorted(set(exposures["portfolio_id"].to_list()))
+    w = np.zeros((len(portfolios), len(tickers)))
+    prow = {p: i for i, p in enumerate(portfolios)}
+    trow = {t: i for i, t in enumerate(tickers)}
+    for p, t, weight in exposures.select("portfolio_id", "ticker", "weight").iter_rows():
+        w[prow[p], trow[t]] += weight or 0.0
+    return portfolios, w
+
+
+def backcast(weights: np.ndarray, returns: np.ndarray) -> np.ndarray:
+    """Portfolio daily returns from today's weights; a day before a holding's first bar counts it as 0."""
+    return weights @ np.nan_to_num(returns)

@@ -1,0 +1,1 @@
+"""FRED (Federal Reserve Bank of St. Louis) series as fredgraph.csv."""
