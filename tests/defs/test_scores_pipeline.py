@@ -25,7 +25,7 @@ MEASURES = {
     "value": ["earnings_yield", "book_yield", "sales_yield"],
     "growth": ["revenue_growth", "revenue_cagr", "eps_growth", "fcf_growth"],
     "profitability": ["gross_margin", "operating_margin", "net_margin", "roe", "roa"],
-    "financial_health": ["equity_to_capital", "current_ratio"],
+    "financial_health": ["equity_to_capital", "current_ratio", "interest_coverage"],
     "momentum": ["return_1m", "return_3m", "return_6m", "return_12m"],
     "analyst_consensus": ["mean_rating", "target_upside"],
     "insider_activity": ["insider_net_30d_pct_mcap", "insider_net_90d_pct_mcap"],

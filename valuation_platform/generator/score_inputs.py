@@ -1,12 +1,14 @@
 """The IC Score's input marts written straight into Postgres at any scale, for the benchmark and the
 point-in-time test: the row-level tables the scores models read (dim_company, statements and ratios,
-dei share counts, prices, indicators, Form 4 trades, 13F holdings, analyst ratings, news sentiment),
-with only the columns those models use. Generating 4,600 companies' payloads and running every domain
+dei share counts, prices, split factors, valuation ratios, indicators, Form 4 trades, 13F holdings,
+analyst ratings, news sentiment), with only the columns those models use. Generating 4,600 companies' payloads and running every domain
 would time the whole platform; this times the scores models alone.
 
 Rows are random but shaped like the real marts: weekday sessions, quarterly statements filed 40 days
 after the period end (10-K: 60), a 10-K/10-Q cover-page share count per filing, 13F holdings filed by
-the deadline, a rating every few weeks, a few articles a week.
+the deadline, a rating every few weeks, a few articles a week. The generated tickers never split (no
+fct_split_factors rows: factor 1), so fct_valuation_ratios is the close x the latest share count filed by
+the day, with the statements filed by the day (write_valuation_ratios); a test writes its split by hand.
 """
 
 from __future__ import annotations
@@ -23,19 +25,27 @@ create schema if not exists marts;
 create schema if not exists staging;
 drop table if exists marts.dim_company, marts.fct_daily_prices, marts.fct_financial_statements,
     marts.fct_financial_ratios, marts.fct_technical_indicators, marts.fct_analyst_ratings,
-    marts.fct_insider_trades, marts.fct_institutional_holdings, marts.fct_news_sentiment, staging.stg_sec__facts cascade;
+    marts.fct_insider_trades, marts.fct_institutional_holdings, marts.fct_news_sentiment, staging.stg_sec__facts,
+    marts.fct_split_factors, marts.fct_valuation_ratios cascade;
 create table marts.dim_company (ticker text primary key, cik bigint, sector text not null);
 create table marts.fct_daily_prices (ticker text, trade_date date, close double precision, primary key (ticker, trade_date));
 create table marts.fct_financial_statements (
     cik bigint, fiscal_year integer, fiscal_period text, period_end date, filed date, revenue numeric,
     net_income numeric, eps_diluted numeric, free_cash_flow numeric, shareholders_equity numeric,
-    current_assets numeric, current_liabilities numeric, primary key (cik, fiscal_year, fiscal_period));
+    current_assets numeric, current_liabilities numeric, operating_income numeric, interest_expense numeric,
+    primary key (cik, fiscal_year, fiscal_period));
 create table marts.fct_financial_ratios (
     cik bigint, fiscal_year integer, fiscal_period text, revenue_ttm numeric, net_income_ttm numeric,
     total_debt numeric, debt_to_equity double precision, current_ratio double precision, gross_margin double precision,
     operating_margin double precision, net_margin double precision, roe double precision, roa double precision,
     primary key (cik, fiscal_year, fiscal_period));
 create table staging.stg_sec__facts (cik bigint, taxonomy text, concept text, unit text, filed date, period_end date, value numeric);
+create table marts.fct_split_factors (ticker text, valid_from date, valid_to date, cumulative_factor double precision);
+create table marts.fct_valuation_ratios (
+    ticker text, cik bigint, trade_date date, close double precision, split_factor double precision, filed date,
+    eps_ttm double precision, shares_outstanding double precision, revenue_ttm double precision,
+    shareholders_equity double precision, market_cap double precision, pe_ratio double precision,
+    pb_ratio double precision, ps_ratio double precision, primary key (ticker, trade_date));
 create table marts.fct_technical_indicators (
     ticker text, trade_date date, rsi_14 double precision, macd_hist double precision, sma_50 double precision,
     sma_200 double precision, return_1m double precision, return_3m double precision, return_6m double precision,
@@ -87,12 +97,13 @@ def write_score_inputs(conn: psycopg.Connection, *, companies: int, start: date,
            cross join generate_series(1, 4) as q""",
         """insert into marts.fct_financial_statements
            select cik, fiscal_year, fiscal_period, period_end, filed, revenue, revenue * margin, revenue * margin / 1e8,
-                  revenue * margin * 0.8, revenue * (random() * 2 - 0.1), revenue * 0.6, revenue * 0.4
+                  revenue * margin * 0.8, revenue * (random() * 2 - 0.1), revenue * 0.6, revenue * 0.4,
+                  revenue * (margin + 0.05), case when cik %% 7 <> 0 then revenue * 0.01 * random() end
            from periods where filed <= %(end)s
            union all
            select cik, fiscal_year, 'FY', max(period_end), max(period_end) + 60, sum(revenue), sum(revenue * margin),
                   sum(revenue * margin) / 1e8, sum(revenue * margin) * 0.8, sum(revenue) * random(), sum(revenue) * 0.6,
-                  sum(revenue) * 0.4
+                  sum(revenue) * 0.4, sum(revenue * (margin + 0.05)), case when cik %% 7 <> 0 then sum(revenue) * 0.01 * random() end
            from periods group by cik, fiscal_year having max(period_end) + 60 <= %(end)s""",
         """insert into marts.fct_financial_ratios
            select cik, fiscal_year, fiscal_period, revenue * 4, net_income * 4, revenue * random(), random() * 3,
@@ -126,8 +137,52 @@ def write_score_inputs(conn: psycopg.Connection, *, companies: int, start: date,
         """insert into marts.fct_news_sentiment
            select c.ticker, s.trade_date, random() * 2 - 1
            from marts.dim_company c cross join sessions s where random() < 0.3""",
-        "analyze",
     ]
     for statement in statements:
         conn.execute(statement, params if "%(" in statement else None)
+    write_valuation_ratios(conn)
+    conn.execute("analyze")
     conn.commit()
+
+
+def write_valuation_ratios(conn: psycopg.Connection, since: date | None = None) -> None:
+    """marts.fct_valuation_ratios of the sessions from ``since`` (all when None), from the tables above: per
+    ticker and session the latest statement row and cover-page share count filed on or before it (rows
+    once written stay, as in the incremental mart). Without splits the as-traded close is the close."""
+    conn.execute(
+        """delete from marts.fct_valuation_ratios where trade_date >= coalesce(%(since)s::date, '-infinity')""",
+        {"since": since})
+    conn.execute(
+        """insert into marts.fct_valuation_ratios
+           with statements as (
+               select s.cik, s.filed as known_from,
+                      lead(s.filed) over (partition by s.cik order by s.filed, s.period_end, s.fiscal_period = 'FY')
+                          as known_until,
+                      r.revenue_ttm::double precision as revenue_ttm, r.net_income_ttm::double precision as net_income_ttm,
+                      s.shareholders_equity::double precision as shareholders_equity
+               from marts.fct_financial_statements s
+               join marts.fct_financial_ratios r using (cik, fiscal_year, fiscal_period)
+           ),
+           shares as (
+               select cik, filed as known_from, lead(filed) over (partition by cik order by filed) as known_until,
+                      value::double precision as shares_outstanding
+               from staging.stg_sec__facts where taxonomy = 'dei' and concept = 'EntityCommonStockSharesOutstanding'
+           ),
+           known as (
+               select c.ticker, c.cik, p.trade_date, p.close, st.known_from as filed, st.revenue_ttm, st.net_income_ttm,
+                      st.shareholders_equity, sh.shares_outstanding, p.close * sh.shares_outstanding as market_cap
+               from marts.fct_daily_prices p
+               join marts.dim_company c using (ticker)
+               join statements st on st.cik = c.cik and st.known_from <= p.trade_date
+                   and (st.known_until is null or p.trade_date < st.known_until)
+               left join shares sh on sh.cik = c.cik and sh.known_from <= p.trade_date
+                   and (sh.known_until is null or p.trade_date < sh.known_until)
+               where p.trade_date >= coalesce(%(since)s::date, '-infinity')
+           )
+           select ticker, cik, trade_date, close, 1.0, filed, net_income_ttm / shares_outstanding, shares_outstanding,
+                  revenue_ttm, shareholders_equity, market_cap,
+                  case when net_income_ttm > 0 then market_cap / net_income_ttm end,
+                  case when shareholders_equity > 0 then market_cap / shareholders_equity end,
+                  case when revenue_ttm > 0 then market_cap / revenue_ttm end
+           from known""",
+        {"since": since})

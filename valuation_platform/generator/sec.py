@@ -30,7 +30,7 @@ from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.sec.urls import TICKERS_URL, companyfacts_url, submissions_url
 
 DEFAULT_AS_OF = date(2026, 11, 20)
-FLOW_ITEMS = ("revenue", "cost", "opex", "op_income", "pretax", "net_income", "ocf", "capex", "icf", "fcf_fin")
+FLOW_ITEMS = ("revenue", "cost", "opex", "op_income", "interest", "pretax", "net_income", "ocf", "capex", "icf", "fcf_fin")
 STOCK_ITEMS = ("assets", "liabilities", "equity", "cash", "st_debt", "lt_debt", "cur_assets", "cur_liab", "inventory")
 
 
@@ -76,7 +76,8 @@ def _quarters(company: Company, rng: random.Random, first_fy: int, last_fy: int)
             cost = round(rev * (1 - gross_margin + rng.gauss(0, 0.01)), -3)
             opex = round(rev * (opex_ratio + rng.gauss(0, 0.01)), -3)
             op_income = rev - cost - opex
-            pretax = op_income - round(lt_debt * 0.012, -3)
+            interest = round(lt_debt * 0.012, -3)
+            pretax = op_income - interest
             net_income = round(pretax * (0.79 if pretax > 0 else 1.0), -3)
             capex = round(rev * rng.uniform(0.03, 0.09), -3)
             ocf = round(net_income + rev * rng.uniform(0.04, 0.1), -3)
@@ -92,7 +93,7 @@ def _quarters(company: Company, rng: random.Random, first_fy: int, last_fy: int)
             quarters.append(
                 Quarter(
                     fy, q, start, end,
-                    dict(revenue=rev, cost=cost, opex=opex, op_income=op_income, pretax=pretax,
+                    dict(revenue=rev, cost=cost, opex=opex, op_income=op_income, interest=interest, pretax=pretax,
                          net_income=net_income, ocf=ocf, capex=capex, icf=icf, fcf_fin=fin),
                     dict(assets=assets, liabilities=liabilities, equity=equity, cash=cash, st_debt=st_debt,
                          lt_debt=lt_debt, cur_assets=cur_assets, cur_liab=cur_liab, inventory=inventory),
@@ -132,6 +133,7 @@ CONCEPTS = {
     "cost": "CostOfRevenue",
     "opex": "OperatingExpenses",
     "op_income": "OperatingIncomeLoss",
+    "interest": "InterestExpense",
     "pretax": "IncomeLossFromContinuingOperationsBeforeIncomeTaxesExtraordinaryItemsNoncontrollingInterest",
     "net_income": "NetIncomeLoss",
     "ocf": "NetCashProvidedByUsedInOperatingActivities",
@@ -149,6 +151,11 @@ CONCEPTS = {
     "inventory": "InventoryNet",
 }
 CASH_FLOW_ITEMS = ("ocf", "capex", "icf", "fcf_fin")
+
+
+# Interest expense as filers tag it: most InterestExpense, some the 2024 taxonomy's InterestExpenseNonoperating,
+# a few not at all (no interest coverage for them). Drawn from its own stream so the other figures keep theirs.
+INTEREST_CONCEPTS = ("InterestExpense",) * 8 + ("InterestExpenseNonoperating", None)
 
 
 def _sum(quarters: list[Quarter], item: str) -> float:
@@ -181,6 +188,7 @@ def build_company_documents(
     )
     reports_liabilities = rng.random() > 0.25
     reports_gross_profit = rng.random() > 0.2
+    interest_concept = random.Random(seed * 7_919 + company.cik).choice(INTEREST_CONCEPTS)
     restate_year = first_fy + 1 if rng.random() < 0.3 else None
     restatement = 1 + rng.choice((-1, 1)) * rng.uniform(0.01, 0.04)
     book = _FactBook()
@@ -206,7 +214,9 @@ def build_company_documents(
             if i != "revenue" and ((i in CASH_FLOW_ITEMS and cash_flows) or (i not in CASH_FLOW_ITEMS and income))
         ]
         for item in items:
-            book.add(CONCEPTS[item], "USD", filing, end, flow_value(fy, item, qs, filing), start)
+            concept = interest_concept if item == "interest" else CONCEPTS[item]
+            if concept is not None:
+                book.add(concept, "USD", filing, end, flow_value(fy, item, qs, filing), start)
         if income:
             revenue = flow_value(fy, "revenue", qs, filing)
             book.add(revenue_concept_for(fy), "USD", filing, end, revenue, start)

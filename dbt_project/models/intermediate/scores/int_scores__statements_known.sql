@@ -2,16 +2,49 @@
 -- row (fct_financial_statements + its TTM ratios) becomes the company's current figures on the day it was
 -- `filed` and stays so until a later period is filed. Score day D joins on known_from <= D < known_until.
 -- Comparatives are taken only from rows already public when the current row was filed.
--- Also here: growth measured at each fiscal year (year over year, and revenue CAGR over up to 5 years).
+-- Also here: growth measured at each fiscal year (year over year, and revenue CAGR over up to 5 years),
+-- and interest coverage = operating income TTM / interest expense TTM (TTM as in fct_financial_ratios: the
+-- fiscal year, or four consecutive quarters), NULL without a positive interest expense (excluded, not 0).
 with statements as (
     select
         s.cik, s.fiscal_year, s.fiscal_period, s.period_end, s.filed,
         s.revenue, s.net_income, s.eps_diluted, s.free_cash_flow, s.shareholders_equity,
-        s.current_assets, s.current_liabilities,
+        s.current_assets, s.current_liabilities, s.operating_income, s.interest_expense,
         r.revenue_ttm, r.net_income_ttm, r.total_debt, r.debt_to_equity, r.current_ratio,
         r.gross_margin, r.operating_margin, r.net_margin, r.roe, r.roa
     from (select * from {{ ref('fct_financial_statements') }}) as s
     inner join (select * from {{ ref('fct_financial_ratios') }}) as r using (cik, fiscal_year, fiscal_period)
+),
+
+quarters as (
+    select cik, fiscal_year, fiscal_period, operating_income, interest_expense,
+           fiscal_year * 4 + substr(fiscal_period, 2, 1)::int as quarter_index
+    from statements
+    where fiscal_period like 'Q%'
+),
+
+coverage_ttm as (
+    select
+        cik, fiscal_year, fiscal_period,
+        case when quarter_index - lag(quarter_index, 3) over by_quarter = 3 and count(operating_income) over last_four = 4
+             then sum(operating_income) over last_four end as operating_income_ttm,
+        case when quarter_index - lag(quarter_index, 3) over by_quarter = 3 and count(interest_expense) over last_four = 4
+             then sum(interest_expense) over last_four end as interest_expense_ttm
+    from quarters
+    window
+        by_quarter as (partition by cik order by quarter_index),
+        last_four as (partition by cik order by quarter_index rows between 3 preceding and current row)
+    union all
+    select cik, fiscal_year, fiscal_period, operating_income, interest_expense
+    from statements
+    where fiscal_period = 'FY'
+),
+
+coverage as (
+    select cik, fiscal_year, fiscal_period,
+           case when interest_expense_ttm > 0 then (operating_income_ttm / interest_expense_ttm)::double precision
+           end as interest_coverage
+    from coverage_ttm
 ),
 
 years as materialized (
@@ -89,6 +122,7 @@ select
     current_rows.total_debt,
     current_rows.debt_to_equity,
     current_rows.current_ratio,
+    coverage.interest_coverage,
     current_rows.gross_margin,
     current_rows.operating_margin,
     current_rows.net_margin,
@@ -101,3 +135,4 @@ select
     latest_growth.fcf_growth
 from current_rows
 left join latest_growth using (cik, fiscal_year, fiscal_period)
+left join coverage using (cik, fiscal_year, fiscal_period)

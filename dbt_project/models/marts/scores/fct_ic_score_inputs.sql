@@ -6,8 +6,12 @@
     indexes=[{'columns': ['ticker', 'score_date'], 'unique': True}]
 ) }}
 -- Every factor's raw measures per universe ticker and US session, each as public on that day (point in
--- time): statements by `filed`, shares by the filing that reported them, ratings by date, 13F by filing
--- deadline, Form 4 by filing date, news by publication date, prices and indicators up to the day.
+-- time): statements by `filed`, ratings by date, 13F by filing deadline, Form 4 by filing date, news by
+-- publication date, prices and indicators up to the day.
+-- Market cap, shares outstanding and the value multiples are the session's fct_valuation_ratios row: close
+-- and share count in that day's as-traded basis, statements and share counts filed on or before the day.
+-- `close` here stays fct_daily_prices' split-adjusted close: the technicals and analyst targets share its
+-- basis, but close x a filing's share count would be off by the split ratio before a split.
 -- Every ranked measure is oriented so that higher is better (e.g. earnings yield rather than P/E, so a
 -- loss ranks below every profit instead of looking cheap). Only the window's sessions are written.
 with panel as (
@@ -18,8 +22,9 @@ statements as (
     select * from {{ ref('int_scores__statements_known') }}
 ),
 
-shares as (
-    select * from {{ ref('int_scores__shares_known') }}
+valuation as (
+    select * from {{ ref('fct_valuation_ratios') }}
+    where {{ in_window('trade_date') }}
 ),
 
 institutional as (
@@ -33,13 +38,18 @@ joined as (
         panel.cik,
         panel.sector,
         panel.close,
-        shares.shares_outstanding,
-        panel.close * shares.shares_outstanding as market_cap,
+        valuation.shares_outstanding,
+        valuation.market_cap,
+        valuation.pe_ratio,
+        valuation.pb_ratio,
+        valuation.ps_ratio,
+        -- the yields ranked: each operand from the valuation row, so in one share basis
+        {{ safe_divide('valuation.eps_ttm', 'valuation.close') }} as earnings_yield,
+        {{ safe_divide('valuation.shareholders_equity', 'valuation.market_cap') }} as book_yield,
+        {{ safe_divide('valuation.revenue_ttm', 'valuation.market_cap') }} as sales_yield,
         statements.fiscal_year as statement_fiscal_year,
         statements.fiscal_period as statement_fiscal_period,
         statements.known_from as statement_filed,
-        statements.net_income_ttm,
-        statements.revenue_ttm,
         statements.shareholders_equity,
         statements.total_debt,
         statements.revenue_growth,
@@ -54,6 +64,7 @@ joined as (
         statements.roa,
         statements.debt_to_equity,
         statements.current_ratio,
+        statements.interest_coverage,
         tech.return_1m,
         tech.return_3m,
         tech.return_6m,
@@ -71,7 +82,9 @@ joined as (
         flows.insider_net_value_90d,
         institutional.report_period as institutional_report_period,
         institutional.holders as institutional_holders,
-        {{ safe_divide('institutional.shares_held', 'shares.shares_outstanding') }} as institutional_pct,
+        -- 13F positions moved from the quarter end's share basis to the day's: x factor(day) / factor(quarter end)
+        {{ safe_divide('institutional.shares_held * valuation.split_factor / institutional.split_factor',
+                       'valuation.shares_outstanding') }} as institutional_pct,
         institutional.shares_held_change_qoq as institutional_change_qoq,
         flows.articles_7d,
         flows.news_avg_7d,
@@ -81,9 +94,8 @@ joined as (
     left join statements
         on statements.cik = panel.cik and statements.known_from <= panel.score_date
         and (statements.known_until is null or panel.score_date < statements.known_until)
-    left join shares
-        on shares.cik = panel.cik and shares.known_from <= panel.score_date
-        and (shares.known_until is null or panel.score_date < shares.known_until)
+    left join valuation
+        on valuation.ticker = panel.ticker and valuation.trade_date = panel.score_date
     left join institutional
         on institutional.ticker = panel.ticker and institutional.known_from <= panel.score_date
         and (institutional.known_until is null or panel.score_date < institutional.known_until)
@@ -106,13 +118,14 @@ select
     statement_fiscal_year,
     statement_fiscal_period,
     statement_filed,
-    -- value: displayed multiples (NULL when the denominator is not positive) and the ranked yields
-    case when net_income_ttm > 0 then market_cap / net_income_ttm end as pe_ratio,
-    case when shareholders_equity > 0 then market_cap / shareholders_equity end as pb_ratio,
-    case when revenue_ttm > 0 then market_cap / revenue_ttm end as ps_ratio,
-    {{ safe_divide('net_income_ttm', 'market_cap') }} as earnings_yield,
-    {{ safe_divide('shareholders_equity', 'market_cap') }} as book_yield,
-    {{ safe_divide('revenue_ttm', 'market_cap') }} as sales_yield,
+    -- value: displayed multiples (fct_valuation_ratios: NULL when the denominator is not positive) and the
+    -- ranked yields (earnings yield = TTM diluted EPS / close: a loss ranks below every profit)
+    pe_ratio,
+    pb_ratio,
+    ps_ratio,
+    earnings_yield,
+    book_yield,
+    sales_yield,
     -- growth
     revenue_growth,
     revenue_cagr,
@@ -132,6 +145,7 @@ select
         when total_debt is not null then {{ safe_divide('shareholders_equity', 'shareholders_equity + total_debt') }}
     end as equity_to_capital,
     current_ratio,
+    interest_coverage,
     -- momentum
     return_1m,
     return_3m,

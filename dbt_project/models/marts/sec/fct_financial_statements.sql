@@ -1,5 +1,5 @@
 {%- set line_items = [
-    'revenue', 'cost_of_revenue', 'gross_profit', 'operating_expenses', 'operating_income', 'net_income',
+    'revenue', 'cost_of_revenue', 'gross_profit', 'operating_expenses', 'operating_income', 'interest_expense', 'net_income',
     'eps_basic', 'eps_diluted', 'total_assets', 'total_liabilities', 'liabilities_and_equity',
     'shareholders_equity', 'total_equity', 'temporary_equity', 'current_assets', 'current_liabilities', 'inventory', 'cash_and_equivalents',
     'short_term_debt', 'long_term_debt', 'operating_cash_flow', 'investing_cash_flow',
@@ -53,6 +53,7 @@ select
         coalesce(gross_profit_reported, revenue_reported - cost_of_revenue_reported) - operating_income_reported
     ) as operating_expenses,
     operating_income_reported as operating_income,
+    interest_expense_reported as interest_expense,
     net_income_reported as net_income,
     eps_basic_reported as eps_basic,
     eps_diluted_reported as eps_diluted,
