@@ -3,6 +3,7 @@
     unique_key=['ticker', 'score_date'],
     incremental_strategy='delete+insert',
     tags=['daily'],
+    pre_hook="{{ delete_window('score_date', scores_selected('ticker', 'sector')) }}",
     indexes=[{'columns': ['ticker', 'score_date'], 'unique': True}]
 ) }}
 -- Every factor's raw measures per universe ticker and US session, each as public on that day (point in

@@ -3,7 +3,8 @@
     unique_key=['ticker', 'score_date'],
     incremental_strategy='delete+insert',
     tags=['daily'],
-    pre_hook="set work_mem = '{{ var('scores_work_mem', '256MB') }}'",
+    pre_hook=["set work_mem = '{{ var('scores_work_mem', '256MB') }}'",
+              "{{ delete_window('score_date', scores_selected('ticker', 'sector')) }}"],
     indexes=[{'columns': ['ticker', 'score_date'], 'unique': True}]
 ) }}
 {#- work_mem: the ranking sorts one row per measure; in memory it runs several times faster than spilled -#}
