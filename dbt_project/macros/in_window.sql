@@ -1,7 +1,12 @@
 {#- The daily partition window (dbt vars window_start / window_end, inclusive ISO dates) as a predicate on
-    `column`; without the vars `true`, so a plain `dbt build` computes the whole history. -#}
+    `column`; without the vars `true`, so a plain `dbt build` computes the whole history.
+    An incremental model's FIRST build (its table does not exist yet, or --full-refresh) ignores the window
+    and computes the whole history its inputs hold, the usual dbt idiom: a fresh warehouse's first daily run
+    leaves marts with history (indicators, ratios across a split, scores' quality need it), and every later
+    run rewrites only its window. Models that are not incremental always honour the window. -#}
 {% macro in_window(column) -%}
-  {%- if var('window_start', none) is not none and var('window_end', none) is not none -%}
+  {%- set windowed = var('window_start', none) is not none and var('window_end', none) is not none -%}
+  {%- if windowed and (model.config.materialized != 'incremental' or is_incremental()) -%}
     {{ column }} between '{{ var("window_start") }}'::date and '{{ var("window_end") }}'::date
   {%- else -%} true {%- endif -%}
 {%- endmacro %}

@@ -38,6 +38,7 @@ from tests.support.mirror_server import MirrorServer, status
 from tests.support.pipeline import SAMPLE_WINDOW, env, run_pipeline
 from tests.support.shared_demo import COMPANIES as SHARED_COMPANIES
 from valuation_platform.analytics.market.indicators import INDICATOR_COLUMNS
+from valuation_platform.cli import mirror_settings
 from valuation_platform.analytics.sentiment import lexicon_score
 from valuation_platform.generator.market import HALT_COMPANY, HALT_SESSIONS, SPLIT_COMPANY, sample_start
 from valuation_platform.generator.universe import us_companies
@@ -106,7 +107,8 @@ def _source_json(path: Path) -> dict:
 @dataclass(frozen=True)
 class MirrorFacts:
     universe: list[str]  # company_tickers.json entries with a submissions document
-    priced: list[str]  # universe tickers with an aggregates history
+    fetched: list[str]  # what the price asset asks for: the universe and the benchmark ETFs the mirror names
+    priced: list[str]  # fetched tickers with an aggregates history
     bars: dict[str, dict[date, dict]]
 
 
@@ -119,8 +121,10 @@ def facts(shared_demo) -> MirrorFacts:
         if (root / "data.sec.gov" / "submissions" / f"CIK{e['cik_str']:010d}.json").exists()
         or (root / "data.sec.gov" / "submissions" / f"CIK{e['cik_str']:010d}.json.gz").exists()
     )
-    priced = [t for t in universe if _aggs_file(root, t).exists()]
-    return MirrorFacts(universe, priced, {t: _bars(root, t) for t in priced})
+    benchmarks = mirror_settings(root).get("VP_BENCHMARK_TICKERS", "")
+    fetched = sorted({*universe, *filter(None, benchmarks.split(","))})
+    priced = [t for t in fetched if _aggs_file(root, t).exists()]
+    return MirrorFacts(universe, fetched, priced, {t: _bars(root, t) for t in priced})
 
 
 # -- reading the warehouse and Dagster's records ---------------------------------------------------
@@ -169,12 +173,12 @@ def test_every_stage_succeeds_over_the_sample_history(shared_demo, demo_meta, fa
     meta = demo_meta["polygon_daily_bars"]
     # an empty warehouse: every universe ticker gets its history, one ranged request each
     assert meta["endpoint"] == "ranged" and meta["history_from"] == START.isoformat()
-    assert meta["tickers_given_history"] == meta["requests"] == len(facts.universe)
+    assert meta["tickers_given_history"] == meta["requests"] == len(facts.fetched)
     # the run wrote every bar of the mirror's histories, each under its own session key
     per_session = Counter(day.isoformat() for bars in facts.bars.values() for day in bars)
     assert meta["dagster/row_count"] == sum(per_session.values())
     assert meta["rows_by_partition"] == dict(per_session) and len(per_session) == len(SESSIONS)
-    assert meta["not_in_mirror"] == ", ".join(sorted(set(facts.universe) - set(facts.priced)))
+    assert meta["not_in_mirror"] == ", ".join(sorted(set(facts.fetched) - set(facts.priced)))
 
 
 def test_prices_are_the_documents_bars_with_the_halt_gap_and_the_split_adjusted(db, facts) -> None:
@@ -362,7 +366,7 @@ def test_consensus_is_a_plain_average_of_each_firms_latest_rating(shared_demo, d
     prices = query(db, "select ticker, trade_date, close from marts.fct_daily_prices order by trade_date")
     (latest_session,) = query(db, "select max(as_of_date) from marts.fct_analyst_consensus")[0]
     assert latest_session == AS_OF
-    covered = {t for t in facts.priced if _gz_json(_ratings_file(shared_demo.mirror, t))["ratings"]}
+    covered = {t for t in facts.priced if t in facts.universe and _gz_json(_ratings_file(shared_demo.mirror, t))["ratings"]}
     for as_of in (AS_OF, SESSIONS[-100]):
         latest: dict[tuple[str, str], tuple] = {}
         for r in sorted(ratings, key=lambda r: (r[2], r[3])):

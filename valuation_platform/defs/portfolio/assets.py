@@ -16,7 +16,7 @@ from dagster_dbt import get_asset_key_for_model
 from valuation_platform.defs.dbt.assets import dbt_models
 
 from valuation_platform.defs.portfolio.resources import PortfolioResource
-from valuation_platform.lib.metadata import materialized, merged
+from valuation_platform.lib.metadata import materialized, merged, table_metadata
 from valuation_platform.lib.partitions import US_TRADING_DAYS
 from valuation_platform.lib.policies import asset_defaults
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
@@ -93,6 +93,7 @@ def portfolio_target_prices(sources: SourcesResource, portfolio: PortfolioResour
 @dg.asset(
     description="FRED DGS10 (10-year Treasury constant-maturity yield, percent), the whole history from "
                 "fredgraph.csv; '.' days (no print) kept as NULL. Rate betas regress on its daily changes.",
+    metadata=table_metadata(FRED_OBSERVATIONS),  # raw.fred_observations: named for the source, not the asset
     **asset_defaults("portfolio", network=True),
 )
 def fred_dgs10(sources: SourcesResource, warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -28,12 +28,7 @@ tickers as (
 ),
 
 sessions as (
-    select session_date as as_of_date
-    from {{ ref('int_market__us_sessions') }}
-    where {{ in_window('session_date') }}
-    {%- if var('window_start', none) is none %}
-      and session_date <= (select max(filing_date) from trades)
-    {%- endif %}
+    {{ as_of_sessions("(select max(filing_date) from trades)") }}
 ),
 
 filing_days as (

@@ -17,6 +17,7 @@
 -- loss ranks below every profit instead of looking cheap). Only the window's sessions are written.
 with panel as (
     select * from {{ ref('int_scores__panel') }}
+    where {{ in_window('score_date') }}  -- the panel table holds every session: write only the window's
 ),
 
 statements as (

@@ -23,12 +23,7 @@ prices as (
 ),
 
 sessions as (
-    select session_date as as_of_date
-    from {{ ref('int_market__us_sessions') }}
-    where {{ in_window('session_date') }}
-    {%- if var('window_start', none) is none %}
-      and session_date <= greatest((select max(rating_date) from ratings), (select max(trade_date) from prices))
-    {%- endif %}
+    {{ as_of_sessions("greatest((select max(rating_date) from ratings), (select max(trade_date) from prices))") }}
 ),
 
 -- a firm's view of a ticker holds from its rating date until the firm's next rating of the ticker, at

@@ -17,12 +17,7 @@ with scored as (
 ),
 
 sessions as (
-    select session_date as as_of_date
-    from {{ ref('int_market__us_sessions') }}
-    where {{ in_window('session_date') }}
-    {%- if var('window_start', none) is none %}
-      and session_date <= (select max(trade_date) from scored)
-    {%- endif %}
+    {{ as_of_sessions("(select max(trade_date) from scored)") }}
 ),
 
 tickers as (
