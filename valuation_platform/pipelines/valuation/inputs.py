@@ -15,6 +15,7 @@ keys) and a file that now loads cleanly leaves the quarantine.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,8 @@ def _parse_bhavcopy(f: LandingFile) -> tuple:
 
 
 def _load(conn: psycopg.Connection, folder: Path, area: str, parse, spec, source: str, asset_key: str,
-          fetched_at: datetime) -> dict[str, Any]:
-    files = scan(folder, (area,))
+          fetched_at: datetime, keep=None) -> dict[str, Any]:
+    files = [f for f in scan(folder, (area,)) if keep is None or keep(f)]
     outcome = fetch_all(files, parse, workers=2)
     rows = [row for _, (part, _) in outcome.ok for row in part]
     items = [item_error(e) for _, (_, errors) in outcome.ok for e in errors]
@@ -77,6 +78,9 @@ def load_statements(conn: psycopg.Connection, folder: Path, *, fetched_at: datet
                  "india_statements", fetched_at)
 
 
-def load_bhavcopy(conn: psycopg.Connection, folder: Path, *, fetched_at: datetime) -> dict[str, Any]:
+def load_bhavcopy(conn: psycopg.Connection, folder: Path, *, fetched_at: datetime,
+                  days: Collection[date] | None = None) -> dict[str, Any]:
+    """Every bhavcopy in the landing folder, or only those whose file name states one of ``days``."""
+    keep = None if days is None else (lambda f: bhavcopy_date(f.path.name) in days)
     return _load(conn, folder, BHAVCOPY, _parse_bhavcopy, NSE_BHAVCOPY, bhavcopy.SOURCE, "nse_bhavcopy",
-                 fetched_at)
+                 fetched_at, keep)
