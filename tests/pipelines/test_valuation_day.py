@@ -124,3 +124,21 @@ def test_valuations_and_attribution(fresh_db, shared_fixtures, tmp_path):
         assert sum(a["contribution"] for a in upside) == pytest.approx(upside[0]["total_change"], abs=1e-9)
         assert by[(symbol, "upside_pct", "cmp")]["contribution"] > 0  # both CMPs fell
     assert ("HDFCBANK", "intrinsic_value_per_share", "growth") not in by  # banks have no revenue growth input
+
+
+def test_a_day_without_statements_values_nothing_and_fails_nothing(fresh_db):
+    with connect(fresh_db) as conn:
+        ensure_tables(conn, [*RAW_TABLES, *ANALYTICS_TABLES, INDIA_UNIVERSE, INDIA_DRIVERS])
+        upsert(conn, INDIA_UNIVERSE, [universe_row("TCS", "IT_SERVICES", "IT_LARGE")])
+        report = value_days(conn, [date(2024, 7, 8), date(2024, 7, 13)])  # a Saturday is skipped
+    assert report["days"] == 1 and report["companies_valued"] == 0 and report["attribution_rows"] == 0
+
+
+def test_frequency_tiers():
+    from valuation_platform.pipelines.valuation.valuations import is_due
+
+    monday, tuesday = date(2024, 7, 1), date(2024, 7, 2)  # 1 July 2024 is the month's first weekday
+    assert is_due("X", "DAILY", tuesday, True) and is_due("X", "MONTHLY", tuesday, False)
+    assert is_due("X", "MONTHLY", monday, True) and not is_due("X", "MONTHLY", tuesday, True)
+    weekly = [d for d in range(1, 6) if is_due("RELIANCE", "WEEKLY", date(2024, 7, d), True)]
+    assert len(weekly) == 1  # one weekday a week
