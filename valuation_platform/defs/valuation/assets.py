@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import dagster as dg
 
 from valuation_platform.lib.india_resource import IndiaResource
-from valuation_platform.lib.metadata import materialized, merged
+from valuation_platform.lib.metadata import materialized, merged, table_metadata
 from valuation_platform.lib.partitions import INDIA_TRADING_DAYS
 from valuation_platform.lib.policies import asset_defaults
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
@@ -80,6 +80,7 @@ class ValuationConfig(dg.Config):
                 "drivers (10y yield, GDP growth), upside vs the bhavcopy close. analytics.valuations keeps every "
                 "input the model used."
             ),
+            metadata=table_metadata(VALUATIONS),
             **SPEC,
         ),
         dg.AssetSpec(
@@ -90,6 +91,7 @@ class ValuationConfig(dg.Config):
                 "input: growth, margin (ROE for banks), discount rate, CMP, other, and the interaction term; "
                 "contributions + interaction = the total change."
             ),
+            metadata=table_metadata(VALUATION_ATTRIBUTION),
             **SPEC,
         ),
     ],
