@@ -6,7 +6,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-from valuation_platform.generator.india import write_india_data
+from valuation_platform.generator.india import india_companies, write_india_data
 from valuation_platform.analytics.portfolio.factors import BENCHMARK_TICKERS
 from valuation_platform.generator.market import planned_split, sample_start, write_market_data
 from valuation_platform.generator.options import (
@@ -21,11 +21,13 @@ from valuation_platform.generator.ownership import describe as describe_ownershi
 from valuation_platform.generator.ownership import write_ownership_mirror
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
 from valuation_platform.generator.universe import us_companies
+from valuation_platform.generator.valuation import sample_companies, sessions_between, write_valuation_landing
 from valuation_platform.sources.market_calendar import us_trading_days
 
 
 # The window a demo run over a generated mirror materializes: the last week up to the as-of date.
 WINDOW_DAYS = 7
+VALUED_COMPANIES = 60  # the largest investable India companies get statement exports (the valuation sample)
 
 
 def write_manifest(root: Path, as_of: date, india_target: int | None = None,
@@ -98,6 +100,12 @@ def _india(root: Path, as_of: date, classified: int, investable: int) -> str:
     end = date(as_of.year, as_of.month, 1) - timedelta(days=1)
     india = write_india_data(root, n_companies=classified, investable=investable, months=40, end=end, compress=True,
                              classification_formats=("xlsx",))
+    # Valuation inputs in the same landing folder: statements of the largest companies, and bhavcopies from a
+    # week before the window (the first session's CMP) to the as-of date.
+    valued = sample_companies(india_companies(classified, investable), VALUED_COMPANIES)
+    sessions = sessions_between(as_of - timedelta(days=WINDOW_DAYS + 7), as_of)
+    valuation_files = write_valuation_landing(root / "landing" / "india", valued, sessions, as_of=as_of)
     return (f"india: {india.companies} classified companies ({india.investable} investable), "
             f"{len(india.months)} macro months {india.months[0]:%Y-%m}..{india.months[-1]:%Y-%m}, "
-            f"{len(india.mirror_files)} mirror and {len(india.landing_files)} landing files")
+            f"{len(india.mirror_files)} mirror and {len(india.landing_files)} landing files; valuation: "
+            f"{len(valued)} statement exports and {len(valuation_files) - len(valued)} bhavcopies")

@@ -66,3 +66,11 @@ US_TRADING_DAYS = dg.TimeWindowPartitionsDefinition(
 INDIA_MACRO_MONTHS = dg.MonthlyPartitionsDefinition(
     start_date="2011-04-01", timezone="Asia/Kolkata", end_offset=1
 )
+
+# India equity sessions (bhavcopy, valuations): one partition per weekday in Asia/Kolkata, key = the trade
+# date, from 2015 (the screener exports' first fiscal years). There is no NSE holiday calendar in the
+# project yet, so exchange holidays stay listed: a holiday's bhavcopy does not exist and its valuation
+# uses the last close within a week. end_offset=1 makes today's session exist for the 20:00 IST run.
+INDIA_TRADING_DAYS = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 * * 1-5", start="2015-01-01", fmt="%Y-%m-%d", timezone="Asia/Kolkata", end_offset=1
+)

@@ -2,9 +2,10 @@
 dagster-open-platform does): the large daily facts (``tag:daily``) are incremental on their market's
 daily partitions, so a run builds only its window; the rest is built whole, unpartitioned.
 
-Daily models sit on two calendars: US sessions (prices, indicators, news, and the scores and valuations
-to come) and the options calendar (``tag:options_daily``, every weekday in UTC: NSE and US chains). One
-dbt asset holds one partitions definition, hence one asset per calendar.
+Daily models sit on three calendars: US sessions (prices, indicators, news, scores), the options calendar
+(``tag:options_daily``, every weekday in UTC: NSE and US chains) and India sessions (``tag:india_daily``,
+weekdays in Asia/Kolkata: the India valuations). One dbt asset holds one partitions definition, hence one
+asset per calendar.
 
 ``get_asset_key_for_model([dbt_models], name)`` finds any model's key (it reads the whole manifest), so
 assets and checks of other domains keep naming ``dbt_models`` whichever of the three holds the model.
@@ -14,13 +15,14 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from valuation_platform.lib.dbt import DBT_POOL, DBT_PROJECT, TRANSLATOR, window_vars
-from valuation_platform.lib.partitions import OPTIONS_DAILY, US_TRADING_DAYS
+from valuation_platform.lib.partitions import INDIA_TRADING_DAYS, OPTIONS_DAILY, US_TRADING_DAYS
 from valuation_platform.lib.resources import WarehouseResource
 
 DBT_PROJECT.prepare_if_dev()  # `dagster dev` re-parses the project; elsewhere `vp prepare` does
 
 DAILY = "tag:daily"
 OPTIONS_CALENDAR = "tag:options_daily"
+INDIA_CALENDAR = "tag:india_daily"  # India sessions (valuations): weekdays in Asia/Kolkata
 # unit tests run in CI (tests/dbt), not on every production build
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
@@ -47,7 +49,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     project=DBT_PROJECT,
     dagster_dbt_translator=TRANSLATOR,
     select=DAILY,
-    exclude=OPTIONS_CALENDAR,
+    exclude=f"{OPTIONS_CALENDAR} {INDIA_CALENDAR}",
     partitions_def=US_TRADING_DAYS,
     backfill_policy=dg.BackfillPolicy.single_run(),  # a year's backfill is one dbt run over its window
     name="dbt_daily_models",
@@ -68,4 +70,18 @@ def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     pool=DBT_POOL,
 )
 def dbt_options_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    yield from _build(context, dbt, warehouse, window_vars(context))
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    select=INDIA_CALENDAR,
+    partitions_def=INDIA_TRADING_DAYS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    name="dbt_india_daily_models",
+    pool=DBT_POOL,
+)
+def dbt_india_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     yield from _build(context, dbt, warehouse, window_vars(context))

@@ -53,10 +53,10 @@ class LandingFile:
         return datetime.fromtimestamp(self.mtime_ns / 1e9, tz=UTC)
 
 
-def scan(folder: Path) -> list[LandingFile]:
-    """Every usable file under the landing areas, sorted by path."""
+def scan(folder: Path, areas: tuple[str, ...] = AREAS) -> list[LandingFile]:
+    """Every usable file under the landing ``areas`` (the India ones by default), sorted by path."""
     files: list[LandingFile] = []
-    for area in AREAS:
+    for area in areas:
         base = folder / area
         if not base.is_dir():
             continue

@@ -1,0 +1,45 @@
+"""The valuation assets as Dagster runs them: the landing folder through the resources, a partition, and
+the on-demand config valuing one company only."""
+
+import shutil
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from tests.pipelines.test_valuation_day import bhav, macro, universe_row
+from valuation_platform.defs.valuation.assets import india_statements, india_valuations, nse_bhavcopy
+from valuation_platform.lib.india_resource import IndiaResource
+from valuation_platform.lib.resources import SourcesResource, WarehouseResource
+from valuation_platform.warehouse.bootstrap import ensure_tables
+from valuation_platform.warehouse.connection import connect
+from valuation_platform.warehouse.tables.india import INDIA_DRIVERS, INDIA_UNIVERSE
+from valuation_platform.warehouse.upsert import upsert
+
+
+def test_assets_on_a_partition_and_on_demand(fresh_db, shared_fixtures, tmp_path):
+    (tmp_path / "statements").mkdir()
+    (tmp_path / "bhavcopy").mkdir()
+    shutil.copy(shared_fixtures / "screener" / "Reliance_Data.xlsx", tmp_path / "statements" / "RELIANCE.xlsx")
+    shutil.copy(shared_fixtures / "screener" / "screener_TCS.xlsx", tmp_path / "statements" / "TCS.xlsx")
+    (tmp_path / "bhavcopy" / "BhavCopy_NSE_CM_0_0_0_20240708_F_0000.csv").write_text(
+        bhav("2024-07-08", {"RELIANCE": 3176.35, "TCS": 4000.0}))
+    with connect(fresh_db) as conn:
+        ensure_tables(conn, [INDIA_UNIVERSE, INDIA_DRIVERS])
+        upsert(conn, INDIA_UNIVERSE, [universe_row("RELIANCE", "ENERGY_OIL_GAS", "REFINING"),
+                                      universe_row("TCS", "IT_SERVICES", "IT_LARGE")])
+        upsert(conn, INDIA_DRIVERS, [macro("interest_rate_10y", 7.0, 6.4, 6.8, 7.4)])
+    resources = {"warehouse": WarehouseResource(database_url=fresh_db.url), "sources": SourcesResource(),
+                 "india": IndiaResource(landing_dir=str(tmp_path))}
+    assert dg.materialize([india_statements], resources=resources).success
+    assert dg.materialize([nse_bhavcopy, india_valuations], resources=resources, partition_key="2024-07-08").success
+    one = dg.materialize([india_valuations], resources=resources, partition_key="2024-07-09",
+                         run_config={"ops": {"india_valuations": {"config": {"symbols": ["TCS"]}}}})
+    assert one.success
+    with connect(fresh_db) as conn:
+        counts = conn.execute("select valuation_date::text, string_agg(distinct nse_symbol, ',' order by nse_symbol) "
+                              "from analytics.valuations group by 1 order by 1").fetchall()
+        tcs = conn.execute("select revenue, cmp, price_date::text from analytics.valuations where nse_symbol = 'TCS' "
+                           "and scenario = 'base' and valuation_date = '2024-07-09'").fetchone()
+    assert counts == [("2024-07-08", "RELIANCE,TCS"), ("2024-07-09", "TCS")]
+    # Point in time: in July 2024 the latest known year is FY24 (Sales 240,893 in the file), not FY26.
+    assert tcs == (240893.0, 4000.0, "2024-07-08")  # a holiday-free Tuesday without a file: the last close

@@ -1,0 +1,1 @@
+"""Valuation steps (Dagster-free): statement and price loads, valuation and attribution runs."""

@@ -1,0 +1,206 @@
+"""The daily valuation step: value the companies due on a day from their statements, CMP and the macro
+drivers, under bull/base/bear, and attribute each base value's change since the company's previous one.
+
+Reads raw.india_statements, raw.nse_bhavcopy, analytics.india_universe and analytics.india_drivers;
+writes analytics.valuations and analytics.valuation_attribution (a day's rows are replaced: re-runs
+are idempotent and a company no longer due loses that day's rows). Models and assumptions:
+:mod:`valuation_platform.analytics.valuation.company`.
+
+Who is due on a day (frequency tiers of analytics.india_universe): DAILY every weekday; WEEKLY on the
+company's own weekday (crc32(symbol) mod 5, spreading the load over the week); MONTHLY on the first
+weekday of the month; any company never valued before is due at once. ``symbols`` values just those
+companies whatever their tier (the on-demand valuation).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import polars as pl
+import psycopg
+
+from valuation_platform.analytics.valuation.attribution import TOTAL, attribute
+from valuation_platform.analytics.valuation.company import (
+    BETA,
+    DEFAULT_TERMINAL_GROWTH,
+    EQUITY_RISK_PREMIUM,
+    ER_ASSUMPTIONS,
+    FACTORS,
+    FCFF_ASSUMPTIONS,
+    FORECAST_YEARS,
+    KNOWN_AFTER_DAYS,
+    TERMINAL_GROWTH,
+    annual_history,
+    assumptions,
+    run_model,
+    scenario_shifts,
+)
+from valuation_platform.analytics.valuation.models import FCFF, model_for, upside_pct
+from valuation_platform.pipelines.report import Json, load_report, merge, table_report
+from valuation_platform.warehouse.tables.valuation import VALUATION_ATTRIBUTION, VALUATIONS
+from valuation_platform.warehouse.upsert import upsert
+
+PRICE_STALE_DAYS = 7  # a close older than this is no CMP
+SCENARIO_DRIVERS = ("interest_rate_10y", "gdp_growth")
+DEFAULT_RISK_FREE = 0.07
+MEASURES = ("intrinsic_value_per_share", "upside_pct")
+
+
+def _frame(conn: psycopg.Connection, query: str, params: Sequence[Any] = ()) -> pl.DataFrame:
+    cur = conn.execute(query, params)
+    names = [d.name for d in cur.description or []]
+    return pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)
+
+
+def is_due(symbol: str, frequency: str | None, day: date, valued_before: bool) -> bool:
+    if not valued_before or frequency in (None, "DAILY"):
+        return True
+    if frequency == "WEEKLY":
+        return day.weekday() == zlib.crc32(symbol.encode()) % 5
+    first_weekday = date(day.year, day.month, 1)
+    while first_weekday.weekday() >= 5:
+        first_weekday += timedelta(days=1)
+    return day == first_weekday
+
+
+def _drivers(conn: psycopg.Connection) -> tuple[float, dict[str, dict[str, float | None]]]:
+    rows = conn.execute(
+        "select driver_name, current_value, bull_value, base_value, bear_value from analytics.india_drivers "
+        "where driver_level = 'MACRO' and driver_name = any(%s)", (list(SCENARIO_DRIVERS),)).fetchall()
+    drivers = {name: {"current": cur, "bull": bull, "base": base, "bear": bear}
+               for name, cur, bull, base, bear in rows}
+    rate = drivers.get("interest_rate_10y", {})
+    level = rate.get("current") if rate.get("current") is not None else rate.get("base")
+    return (float(level) / 100 if level is not None else DEFAULT_RISK_FREE), drivers
+
+
+def _inputs(frame: pl.DataFrame, names: Iterable[str]) -> dict[str, np.ndarray]:
+    return {n: frame[n].cast(pl.Float64).to_numpy() for n in names}
+
+
+def value_day(conn: psycopg.Connection, day: date, *, symbols: Sequence[str] | None = None) -> dict[str, Any]:
+    """Value the companies due on ``day`` (or ``symbols``) and attribute their changes; returns counts."""
+    universe = _frame(conn, "select nse_symbol, valuation_group, valuation_subgroup, valuation_frequency "
+                            "from analytics.india_universe where nse_symbol is not null")
+    previous = _frame(conn, "select distinct on (nse_symbol) * from analytics.valuations where scenario = 'base' "
+                            "and valuation_date < %s order by nse_symbol, valuation_date desc", (day,))
+    valued_before = set(previous["nse_symbol"].to_list()) if previous.height else set()
+    if symbols is not None:
+        universe = universe.filter(pl.col("nse_symbol").is_in(list(symbols)))
+    else:
+        universe = universe.filter(pl.struct("nse_symbol", "valuation_frequency").map_elements(
+            lambda r: is_due(r["nse_symbol"], r["valuation_frequency"], day, r["nse_symbol"] in valued_before),
+            return_dtype=pl.Boolean))
+    statements = _frame(conn, "select nse_symbol, statement, period_end, line_item, value from raw.india_statements "
+                              "where nse_symbol = any(%s) and statement <> 'QUARTERS' and period_end <= %s",
+                        (universe["nse_symbol"].to_list(), day - timedelta(days=KNOWN_AFTER_DAYS)))
+    prices = _frame(conn, "select distinct on (nse_symbol) nse_symbol, close as cmp, trade_date as price_date "
+                          "from raw.nse_bhavcopy where series = 'EQ' and nse_symbol = any(%s) and trade_date <= %s "
+                          "and trade_date > %s order by nse_symbol, trade_date desc",
+                    (universe["nse_symbol"].to_list(), day, day - timedelta(days=PRICE_STALE_DAYS)))
+    risk_free, drivers = _drivers(conn)
+    conn.execute("delete from analytics.valuations where valuation_date = %s and (%s::text[] is null "
+                 "or nse_symbol = any(%s))", (day, symbols and list(symbols), symbols and list(symbols)))
+    conn.execute("delete from analytics.valuation_attribution where valuation_date = %s and (%s::text[] is null "
+                 "or nse_symbol = any(%s))", (day, symbols and list(symbols), symbols and list(symbols)))
+    if statements.height == 0:
+        return {"valuation_date": day.isoformat(), "companies_due": universe.height, "companies_valued": 0}
+    base = (assumptions(annual_history(statements)).join(universe, on="nse_symbol")
+            .join(prices, on="nse_symbol", how="left")
+            .filter(pl.col("revenue").is_not_null() & (pl.col("diluted_shares") > 0)))
+    base = base.with_columns(
+        model=pl.col("valuation_group").map_elements(model_for, return_dtype=pl.Utf8),
+        risk_free=pl.lit(risk_free), beta=pl.lit(BETA), equity_risk_premium=pl.lit(EQUITY_RISK_PREMIUM),
+        terminal_growth=pl.col("valuation_group").replace_strict(TERMINAL_GROWTH, default=DEFAULT_TERMINAL_GROWTH,
+                                                                 return_dtype=pl.Float64),
+        debt_weight=pl.when(pl.col("cmp") > 0)
+        .then((pl.col("debt") / (pl.col("debt") + pl.col("cmp") * pl.col("diluted_shares"))).clip(0, 0.8))
+        .otherwise(0.0),
+    )
+    rows, attribution = [], []
+    for model in base["model"].unique().sort().to_list():
+        part = base.filter(pl.col("model") == model)
+        names = FCFF_ASSUMPTIONS if model == FCFF else ER_ASSUMPTIONS
+        inputs = _inputs(part, names)
+        cmp = part["cmp"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        for scenario, shifts in scenario_shifts(drivers, model).items():
+            shifted = {k: v + shifts.get(k, 0.0) for k, v in inputs.items()}
+            out = run_model(model, shifted)
+            value = out["value_per_share"]
+            frame = part.drop([c for c in ("risk_free", "growth_start", "roe") if c in shifts]).with_columns(
+                scenario=pl.lit(scenario), valuation_date=pl.lit(day), forecast_years=pl.lit(FORECAST_YEARS),
+                intrinsic_value_per_share=pl.Series(value, dtype=pl.Float64).fill_nan(None),
+                upside_pct=pl.Series(upside_pct(value, cmp), dtype=pl.Float64).fill_nan(None),
+                cost_of_equity=pl.Series(out["cost_of_equity"]),
+                wacc=pl.Series(out["wacc"]) if model == FCFF else pl.lit(None, dtype=pl.Float64),
+                **{k: pl.Series(shifted[k]) for k in shifts},
+            )
+            rows.append(frame)
+        attribution.extend(_attribute(model, part, previous, inputs, cmp, day))
+    valuations = pl.concat(rows, how="diagonal_relaxed")
+    valuations = valuations.select([c for c in VALUATIONS.columns if c in valuations.columns])
+    results = [upsert(conn, VALUATIONS, valuations)]
+    if attribution:
+        results.append(upsert(conn, VALUATION_ATTRIBUTION, attribution))
+    return merge(load_report(results), {
+        "valuation_date": day.isoformat(), "companies_due": universe.height,
+        "companies_valued": base.height, "without_cmp": base.filter(pl.col("cmp").is_null()).height,
+        "risk_free": risk_free,
+    })
+
+
+def _attribute(model: str, part: pl.DataFrame, previous: pl.DataFrame, inputs: dict[str, np.ndarray],
+               cmp: np.ndarray, day: date) -> list[dict[str, Any]]:
+    """Base value and upside changes since each company's previous base valuation (same model)."""
+    if previous.height == 0:
+        return []
+    names = list(inputs)
+    prev = part.select("nse_symbol").join(previous.filter(pl.col("model") == model), on="nse_symbol", how="left")
+    has = prev["valuation_date"].is_not_null().to_numpy()
+    if not has.any():
+        return []
+    old = {n: prev[n].cast(pl.Float64).to_numpy()[has] for n in names}
+    new = {n: inputs[n][has] for n in names}
+    old["cmp"], new["cmp"] = prev["cmp"].cast(pl.Float64).fill_null(np.nan).to_numpy()[has], cmp[has]
+
+    def intrinsic(a):
+        return run_model(model, a)["value_per_share"]
+
+    def upside(a):
+        return upside_pct(intrinsic(a), a["cmp"])
+
+    symbols = [s for s, h in zip(part["nse_symbol"].to_list(), has) if h]
+    since = [d for d, h in zip(prev["valuation_date"].to_list(), has) if h]
+    out = []
+    for measure, fn, factors in (("intrinsic_value_per_share", intrinsic, FACTORS[model]),
+                                 ("upside_pct", upside, {**FACTORS[model], "cmp": ["cmp"]})):
+        parts = attribute(fn, old, new, factors)
+        before, after = fn(old), fn(new)
+        for i, symbol in enumerate(symbols):
+            if not (np.isfinite(before[i]) and np.isfinite(after[i])):
+                continue
+            for factor, contribution in parts.items():
+                if factor == TOTAL:
+                    continue
+                out.append({"nse_symbol": symbol, "valuation_date": day, "previous_valuation_date": since[i],
+                            "measure": measure, "factor": factor, "model": model,
+                            "contribution": float(contribution[i]), "total_change": float(parts[TOTAL][i]),
+                            "previous_value": float(before[i]), "current_value": float(after[i])})
+    return out
+
+
+def value_days(conn: psycopg.Connection, days: Sequence[date], *, symbols: Sequence[str] | None = None
+               ) -> dict[str, Any]:
+    """Each weekday of a run's window in order (a day's attribution reads the day before's values)."""
+    reports = [value_day(conn, d, symbols=symbols) for d in sorted(days) if d.weekday() < 5]
+    summary = table_report(conn, VALUATIONS.qualified, order_by="valuation_date desc, nse_symbol")
+    summary["days"] = len(reports)
+    summary["companies_valued"] = sum(r.get("companies_valued", 0) for r in reports)
+    summary["attribution_rows"] = sum(r.get("valuation_attribution/rows_in", 0) for r in reports)
+    if reports:
+        summary["last_day"] = Json(reports[-1])
+    return summary
