@@ -16,17 +16,19 @@ def in_ci() -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Test modules import the dbt assets, which read dbt's manifest at import: a clean clone has none yet,
-    so the session parses the project before collection (once; xdist workers wait on the lock)."""
+    """Test modules import the dbt assets, which read dbt's manifest at import: the session parses the project
+    before collection (a clean clone has no manifest; a working tree's may predate its models). The controller
+    parses before it starts the xdist workers, which find the manifest ready."""
     from filelock import FileLock
 
     from valuation_platform.lib.dbt import DBT_PROJECT
 
+    if os.environ.get("PYTEST_XDIST_WORKER") and DBT_PROJECT.manifest_path.exists():
+        return
     target = DBT_PROJECT.manifest_path.parent
     target.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target / "pytest_parse.lock")):
-        if not DBT_PROJECT.manifest_path.exists():
-            DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
 
 
 @pytest.fixture(scope="session")

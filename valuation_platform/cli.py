@@ -132,6 +132,13 @@ def selection_predicate(defs, expression: str | None):  # type: ignore[no-untype
     return lambda key: key in keys
 
 
+def _tags(pairs: list[str]) -> dict[str, str]:
+    bad = [p for p in pairs if "=" not in p]
+    if bad:
+        raise SystemExit(f"--tag takes KEY=VALUE, got {bad[0]!r}")
+    return dict(p.split("=", 1) for p in pairs)
+
+
 def cmd_materialize(args: argparse.Namespace) -> int:
     if args.samples and not os.environ.get("VP_SOURCE_ROOT"):
         os.environ["VP_SOURCE_ROOT"] = str(DEFAULT_SAMPLES)
@@ -157,7 +164,7 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     print(f"window: {f'{window.start}..{window.end}' if window else 'the latest complete partition of each calendar'}")
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        results = materialize_all(defs, instance, window, selection=selected)
+        results = materialize_all(defs, instance, window, selection=selected, run_tags=_tags(args.tag))
     ok = all(r.success for r in results)
     print(f"\n{'no stage failed' if ok else 'a stage FAILED'} in {time.perf_counter() - started:.1f}s; stages:")
     print(report(results))
@@ -230,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     prep.set_defaults(func=cmd_prepare)
 
     demo = sub.add_parser("demo", help="materialize the whole graph on the bundled sample mirror and its window")
-    demo.set_defaults(func=cmd_materialize, samples=True, start=None, end=None)
+    demo.set_defaults(func=cmd_materialize, samples=True, start=None, end=None, tag=[])
     demo.add_argument("--select", help="asset selection (Dagster syntax, e.g. group:sec) or a domain name")
 
     run = sub.add_parser("materialize", help="materialize a selection from VP_SOURCE_ROOT (unset: the live hosts)")
@@ -238,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--start", help="first date of the window (YYYY-MM-DD); default: --end")
     run.add_argument("--end", help="last date of the window (YYYY-MM-DD); default: today. Without --start and "
                      "--end: the latest complete partition of each partitions definition in its own calendar")
+    run.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
+                     help="a run tag, repeatable; e.g. vp/scores_tickers=AAPL,MSFT or vp/scores_sector=Energy "
+                     "re-score only those tickers / that sector against every peer's stored inputs")
     run.set_defaults(func=cmd_materialize, samples=False)
 
     dev = sub.add_parser("dev", help="the Dagster UI on the project's own instance (the runs `vp demo` made)")

@@ -4,7 +4,7 @@ import json
 
 import dagster as dg
 
-from valuation_platform.lib.dbt import window_vars
+from valuation_platform.lib.dbt import SCORES_SECTOR_TAG, SCORES_TICKERS_TAG, window_vars
 from valuation_platform.lib.partitions import US_TRADING_DAYS
 from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
 
@@ -30,3 +30,12 @@ def test_one_partition_is_a_one_day_window() -> None:
     with dg.instance_for_test() as instance:
         assert dg.materialize([sessions], instance=instance, partition_key="2026-11-20").success
     assert json.loads(seen[-1][1]) == {"window_start": "2026-11-20", "window_end": "2026-11-20"}
+
+
+def test_scores_selection_tags_become_dbt_vars() -> None:
+    # the seed CLI's one-ticker / one-sector runs: run tags the scores models read as vars
+    with dg.instance_for_test() as instance:
+        tags = {SCORES_TICKERS_TAG: " abc, xyz ", SCORES_SECTOR_TAG: "Information Technology"}
+        assert dg.materialize([sessions], instance=instance, partition_key="2026-11-20", tags=tags).success
+    assert json.loads(seen[-1][1]) == {"window_start": "2026-11-20", "window_end": "2026-11-20",
+                                       "scores_tickers": ["ABC", "XYZ"], "scores_sector": "Information Technology"}

@@ -29,14 +29,27 @@ ensure_dbt_on_path()
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
+# Run tags that narrow the scores models to one ticker or one sector (the seed CLI's --ticker / --sector),
+# re-scored against every peer's stored inputs; set them on a run launched from the UI or `vp materialize`.
+SCORES_TICKERS_TAG = "vp/scores_tickers"
+SCORES_SECTOR_TAG = "vp/scores_sector"
+
+
 def window_vars(context: dg.AssetExecutionContext) -> list[str]:
     """``--vars`` with the run's partition window (``window_start``/``window_end``, ISO dates, inclusive) for
-    the daily incremental models' ``in_window`` macro: one partition or a single-run backfill's whole range."""
+    the daily incremental models' ``in_window`` macro: one partition or a single-run backfill's whole range;
+    plus ``scores_tickers`` / ``scores_sector`` when the run carries the scores selection tags."""
     pdef = context.assets_def.partitions_def
     keys = context.partition_key_range
     fmt = pdef.fmt if isinstance(pdef, dg.TimeWindowPartitionsDefinition) else "%Y-%m-%d"
     start, end = (datetime.strptime(k, fmt).date().isoformat() for k in (keys.start, keys.end))
-    return ["--vars", json.dumps({"window_start": start, "window_end": end})]
+    variables: dict[str, object] = {"window_start": start, "window_end": end}
+    tags = context.run.tags
+    if tags.get(SCORES_TICKERS_TAG):
+        variables["scores_tickers"] = [t.strip().upper() for t in tags[SCORES_TICKERS_TAG].split(",") if t.strip()]
+    if tags.get(SCORES_SECTOR_TAG):
+        variables["scores_sector"] = tags[SCORES_SECTOR_TAG]
+    return ["--vars", json.dumps(variables)]
 
 
 DBT_POOL = "dbt"

@@ -13,7 +13,7 @@ is reported as skipped, not failed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
@@ -207,6 +207,7 @@ def materialize_all(
     selection: Callable[[dg.AssetKey], bool] = lambda key: True,
     log: Callable[[str], None] = print,
     log_level: str = "CRITICAL",  # the stage report says what failed and why; the full traces are in the run logs
+    run_tags: Mapping[str, str] | None = None,  # added to every run (e.g. the scores selection tags)
 ) -> list[StageResult]:
     assets = list(defs.assets or [])
     checks = list(defs.asset_checks or [])
@@ -227,7 +228,7 @@ def materialize_all(
             else:
                 runnable.append(key)
         names = [k.to_user_string() for k in keys]
-        tags: dict[str, str] = {}
+        tags: dict[str, str] = dict(run_tags or {})
         label = "unpartitioned"
         if runnable and pdef is not None:
             partition_list = partition_keys(pdef, instance, window)
@@ -237,7 +238,7 @@ def materialize_all(
                     blocked[key.to_user_string()] = missing[key]
                 runnable = []
             else:
-                tags = {RANGE_START_TAG: partition_list[0], RANGE_END_TAG: partition_list[-1]}
+                tags.update({RANGE_START_TAG: partition_list[0], RANGE_END_TAG: partition_list[-1]})
                 label = f"{len(partition_list)} partitions {partition_list[0]}..{partition_list[-1]}"
         stage = StageResult(names, label, skipped=blocked)
         results.append(stage)
