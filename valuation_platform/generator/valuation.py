@@ -220,7 +220,10 @@ def write_valuation_landing(landing: Path, companies: Sequence[Company], session
 
 def sample_companies(rows: Sequence[dict], count: int) -> list[Company]:
     """The ``count`` largest investable NSE companies of the classification rows (india_companies)."""
-    picked = [r for r in rows if r.get("Investable") == "Y" and r.get("NSE Symbol")][:count]
+    # the classification deliberately leaves some market caps blank (rows the universe must reject)
+    listed = [r for r in rows if r.get("Investable") == "Y" and r.get("NSE Symbol")
+              and r.get("Market Cap (Rs Cr)") not in (None, "")]
+    picked = sorted(listed, key=lambda r: -float(r["Market Cap (Rs Cr)"]))[:count]
     return [Company(r["NSE Symbol"], r["Company Name"], float(r["Market Cap (Rs Cr)"]),
                     is_bank_industry(r["cd_sector"], r["cd_industry"])) for r in picked]
 
