@@ -453,8 +453,10 @@ def scenario(shared_demo, facts, pg_admin, tmp_path_factory) -> Iterator[Scenari
     # Dagster's own bookkeeping in memory: five assets x 306 session partitions write ~3,000 events per
     # run, several times faster than on disk
     instance = dg.DagsterInstance.ephemeral()
+    # the scenario's own tickers only: no benchmark ETFs (the shared demo covers those)
     stages = run_pipeline(root, db, instance, tickers=",".join(tickers),
-                          select_keys={"sec_company_tickers", "us_universe", *PYTHON_ASSETS})
+                          select_keys={"sec_company_tickers", "us_universe", *PYTHON_ASSETS},
+                          extra_env={"VP_BENCHMARK_TICKERS": None})
     yield Scenario(root, db, instance, tickers, stages)
     instance.dispose()
     drop_database(pg_admin, name)
@@ -495,7 +497,7 @@ def test_rerun_is_idempotent(scenario) -> None:
     before = counts(scenario.db)
     # every load again over the run's sessions (the marts are rebuilt from these tables by dbt)
     again = run_pipeline(scenario.mirror, scenario.db, scenario.instance, tickers=",".join(scenario.tickers),
-                         select_keys=set(PYTHON_ASSETS))
+                         select_keys=set(PYTHON_ASSETS), extra_env={"VP_BENCHMARK_TICKERS": None})
     assert len(again) == 1 and again[0].success
     assert counts(scenario.db) == before
     for key in PYTHON_ASSETS:

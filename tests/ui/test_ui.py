@@ -9,6 +9,7 @@ browser is downloaded. Without one the module skips, saying so.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -128,10 +129,13 @@ def test_python_asset_materialized_with_row_count_columns_and_picture(page, ui):
 
 def test_mart_materialized_with_row_count_and_column_types(page, ui):
     # an unpartitioned mart: its page shows the latest materialization's metadata itself
-    text = visit(page, f"{ui}/assets/marts/fct_financial_ratios", "Latest materialization")
+    visit(page, f"{ui}/assets/marts/fct_financial_ratios", "Latest materialization")
+    page.get_by_text("Row count", exact=True).first.wait_for()  # the metadata panel renders after the header
+    text = page.inner_text("body")
     assert "Never materialized" not in text
-    lines = text.splitlines()
-    count = lines[lines.index("Row count") + 1]
-    assert int(count.replace(",", "")) > 0  # dbt's row count, fetched after the build
+    # "Row count" then its value: on the next line, or in the next cell of the same line (tab-separated)
+    cells = [cell.strip() for cell in re.split(r"[\t\n]", text) if cell.strip()]
+    count = cells[cells.index("Row count") + 1]
+    assert int(count.replace(",", "")) > 0, count  # dbt's row count, fetched after the build
     assert "debt_to_equity" in text and "double precision" in text  # column types from the warehouse / contract
     assert "Raw SQL" not in text  # the description is the yml one

@@ -23,7 +23,8 @@ prices as (
 ),
 
 sessions as (
-    {{ as_of_sessions("greatest((select max(rating_date) from ratings), (select max(trade_date) from prices))") }}
+    -- up to the last priced session (a mis-dated rating must not stretch the calendar into the future)
+    {{ as_of_sessions("coalesce((select max(trade_date) from prices), (select max(rating_date) from ratings))") }}
 ),
 
 -- a firm's view of a ticker holds from its rating date until the firm's next rating of the ticker, at
