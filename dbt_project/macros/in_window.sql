@@ -4,9 +4,13 @@
     and computes the whole history its inputs hold, the usual dbt idiom: a fresh warehouse's first daily run
     leaves marts with history (indicators, ratios across a split, scores' quality need it), and every later
     run rewrites only its window. Models that are not incremental always honour the window. -#}
+{% macro window_applies() -%}
+  {{ return(var('window_start', none) is not none and var('window_end', none) is not none
+            and (model.config.materialized != 'incremental' or is_incremental())) }}
+{%- endmacro %}
+
 {% macro in_window(column) -%}
-  {%- set windowed = var('window_start', none) is not none and var('window_end', none) is not none -%}
-  {%- if windowed and (model.config.materialized != 'incremental' or is_incremental()) -%}
+  {%- if window_applies() -%}
     {{ column }} between '{{ var("window_start") }}'::date and '{{ var("window_end") }}'::date
   {%- else -%} true {%- endif -%}
 {%- endmacro %}
