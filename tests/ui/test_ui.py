@@ -9,7 +9,6 @@ browser is downloaded. Without one the module skips, saying so.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -127,15 +126,25 @@ def test_python_asset_materialized_with_row_count_columns_and_picture(page, ui):
     assert image.evaluate("img => img.complete && img.naturalWidth") == 720
 
 
-def test_mart_materialized_with_row_count_and_column_types(page, ui):
-    # an unpartitioned mart: its page shows the latest materialization's metadata itself
-    visit(page, f"{ui}/assets/marts/fct_financial_ratios", "Latest materialization")
-    page.get_by_text("Row count", exact=True).first.wait_for()  # the metadata panel renders after the header
-    text = page.inner_text("body")
+def test_mart_materialized_with_column_types(page, ui):
+    # an unpartitioned mart. Its row count is fetched after the build (the test below reads it off the event);
+    # the UI showed it within 60 s in one fresh-clone run and not in another, so the browser check stays on
+    # what renders with the page: materialized, typed columns.
+    text = visit(page, f"{ui}/assets/marts/fct_financial_ratios", "Latest materialization")
     assert "Never materialized" not in text
-    # "Row count" then its value: on the next line, or in the next cell of the same line (tab-separated)
-    cells = [cell.strip() for cell in re.split(r"[\t\n]", text) if cell.strip()]
-    count = cells[cells.index("Row count") + 1]
-    assert int(count.replace(",", "")) > 0, count  # dbt's row count, fetched after the build
     assert "debt_to_equity" in text and "double precision" in text  # column types from the warehouse / contract
     assert "Raw SQL" not in text  # the description is the yml one
+
+
+def test_mart_materialization_carries_the_tables_row_count(shared_demo):
+    """dagster-dbt's fetch_row_counts on the dbt build: the event's dagster/row_count is the table's count."""
+    import dagster as dg
+    import psycopg
+
+    with shared_demo.instance() as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["marts", "fct_financial_ratios"]))
+    assert event is not None
+    recorded = event.asset_materialization.metadata["dagster/row_count"].value
+    with psycopg.connect(shared_demo.db.url) as conn:
+        (rows,) = conn.execute("select count(*) from marts.fct_financial_ratios").fetchone()
+    assert recorded == rows > 0
