@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,16 +19,23 @@ def in_ci() -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     """Test modules import the dbt assets, which read dbt's manifest at import: the session parses the project
     before collection (a clean clone has no manifest; a working tree's may predate its models). The controller
-    parses before it starts the xdist workers, which find the manifest ready."""
+    parses before it starts the xdist workers, which find the manifest ready.
+
+    The parse names the shared demo's database: a manifest's relation names carry the database they were
+    parsed for, and dagster-dbt's row counts and column types query those names, so the one manifest every
+    worker holds in memory must be the shared demo's (other modules' runs do not read those back)."""
     from filelock import FileLock
 
+    from tests.support.pipeline import env
+    from tests.support.shared_demo import SESSION_VARIABLE, database_names
     from valuation_platform.lib.dbt import DBT_PROJECT
 
     if os.environ.get("PYTEST_XDIST_WORKER") and DBT_PROJECT.manifest_path.exists():
         return
+    os.environ.setdefault(SESSION_VARIABLE, uuid.uuid4().hex[:10])  # xdist workers inherit it
     target = DBT_PROJECT.manifest_path.parent
     target.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target / "pytest_parse.lock")):
+    with FileLock(str(target / "pytest_parse.lock")), env({"VP_PG_DBNAME": database_names()[0]}):
         DBT_PROJECT.preparer.prepare(DBT_PROJECT)
 
 
@@ -112,4 +120,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     url = os.environ.get("VP_TEST_DATABASE_URL")
     from valuation_platform.warehouse.settings import DatabaseSettings
 
-    drop_databases(base, DatabaseSettings.from_url(url) if url else embedded_settings("postgres"))
+    drop_databases(DatabaseSettings.from_url(url) if url else embedded_settings("postgres"))

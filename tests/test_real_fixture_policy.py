@@ -28,6 +28,8 @@ def _run(tmp_path: Path, ci: str | None) -> subprocess.CompletedProcess[str]:
     clone = tmp_path / "clone"  # a clone with no ../shared beside it
     (clone / "tests").mkdir(parents=True, exist_ok=True)
     shutil.copy(TESTS / "conftest.py", clone / "tests" / "conftest.py")
+    shutil.copy(TESTS / "__init__.py", clone / "tests" / "__init__.py")
+    shutil.copytree(TESTS / "support", clone / "tests" / "support", ignore=shutil.ignore_patterns("__pycache__"))
     (clone / "tests" / "test_a.py").write_text(USES_FIXTURE)
     (clone / "tests" / "test_b.py").write_text(SKIPS_ITSELF)
     env = {k: v for k, v in os.environ.items() if k != "CI"}

@@ -8,8 +8,8 @@ injection, re-runs, split repairs) still build it themselves, from Python assets
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,14 +28,18 @@ COMPANIES = 12  # US companies of the shared mirror (options and ownership add t
 INDIA = (800, 400, 300)
 
 
-def database_names(base: Path) -> tuple[str, str]:
-    """Per test session (its shared temp folder), so concurrent sessions never share a database."""
-    tag = hashlib.sha1(str(base.resolve()).encode()).hexdigest()[:10]
+SESSION_VARIABLE = "VP_TEST_SESSION"  # set once by the controller (tests/conftest.py); workers inherit it
+
+
+def database_names() -> tuple[str, str]:
+    """Per test session, so concurrent sessions never share a database; the controller's dbt parse names the
+    first (conftest.pytest_configure)."""
+    tag = os.environ[SESSION_VARIABLE]
     return f"vpt_demo_{tag}", f"vpt_demo_{tag}_dagster"
 
 
-def drop_databases(base: Path, admin: DatabaseSettings) -> None:
-    for name in database_names(base):
+def drop_databases(admin: DatabaseSettings) -> None:
+    for name in database_names():
         drop_database(admin, name)
 
 
@@ -53,7 +57,7 @@ class SharedDemo:
 
 def build_or_join(base: Path, admin: DatabaseSettings) -> SharedDemo:
     mirror, outcome = base / "shared_demo_mirror", base / "shared_demo_stages.json"
-    names = database_names(base)
+    names = database_names()
     db, dagster_db = admin.with_dbname(names[0]), admin.with_dbname(names[1])
     with FileLock(str(base / "shared_demo.lock")):
         if not outcome.exists():
