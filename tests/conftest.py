@@ -24,13 +24,22 @@ def pytest_configure(config: pytest.Config) -> None:
     The parse names the shared demo's database: a manifest's relation names carry the database they were
     parsed for, and dagster-dbt's row counts and column types query those names, so the one manifest every
     worker holds in memory must be the shared demo's (other modules' runs do not read those back)."""
+    import shutil
+
     from filelock import FileLock
 
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # its own dbt target folder, so one worker's parse for another database never spoils the other's
+        session_target = REPO / "dbt_project" / "target"
+        os.environ["DBT_TARGET_PATH"] = str(session_target / worker)
     from tests.support.pipeline import env
     from tests.support.shared_demo import SESSION_VARIABLE, database_names
     from valuation_platform.lib.dbt import DBT_PROJECT
 
-    if os.environ.get("PYTEST_XDIST_WORKER") and DBT_PROJECT.manifest_path.exists():
+    if worker and (session_target / "manifest.json").exists():
+        DBT_PROJECT.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        for name in ("manifest.json", "partial_parse.msgpack"):  # the controller's parse
+            shutil.copy(session_target / name, DBT_PROJECT.manifest_path.parent / name)
         return
     os.environ.setdefault(SESSION_VARIABLE, uuid.uuid4().hex[:10])  # xdist workers inherit it
     target = DBT_PROJECT.manifest_path.parent

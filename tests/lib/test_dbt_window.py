@@ -1,19 +1,18 @@
-"""The window the daily dbt assets pass to dbt: a single-run backfill's whole key range, as ISO dates."""
-
-import json
+"""The window the daily dbt assets pass to dbt (VP_DBT_* environment variables the run_var macro reads): a
+single-run backfill's whole key range, as ISO dates; every setting present, empty when unset."""
 
 import dagster as dg
 
-from valuation_platform.lib.dbt import SCORES_SECTOR_TAG, SCORES_TICKERS_TAG, window_vars
+from valuation_platform.lib.dbt import SCORES_SECTOR_TAG, SCORES_TICKERS_TAG, run_env
 from valuation_platform.lib.partitions import US_TRADING_DAYS
 from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
 
-seen: list[list[str]] = []
+seen: list[dict[str, str]] = []
 
 
 @dg.asset(partitions_def=US_TRADING_DAYS, backfill_policy=dg.BackfillPolicy.single_run())
 def sessions(context: dg.AssetExecutionContext) -> None:
-    seen.append(window_vars(context))
+    seen.append(run_env(context))
 
 
 def test_a_range_run_passes_its_first_and_last_session() -> None:
@@ -22,14 +21,14 @@ def test_a_range_run_passes_its_first_and_last_session() -> None:
         result = dg.materialize([sessions], instance=instance,
                                 tags={RANGE_START_TAG: "2026-11-23", RANGE_END_TAG: "2026-11-27"})
     assert result.success
-    flag, payload = seen[-1]
-    assert flag == "--vars" and json.loads(payload) == {"window_start": "2026-11-23", "window_end": "2026-11-27"}
+    assert seen[-1] == {"VP_DBT_WINDOW_START": "2026-11-23", "VP_DBT_WINDOW_END": "2026-11-27",
+                        "VP_DBT_SCORES_TICKERS": "", "VP_DBT_SCORES_SECTOR": ""}
 
 
 def test_one_partition_is_a_one_day_window() -> None:
     with dg.instance_for_test() as instance:
         assert dg.materialize([sessions], instance=instance, partition_key="2026-11-20").success
-    assert json.loads(seen[-1][1]) == {"window_start": "2026-11-20", "window_end": "2026-11-20"}
+    assert seen[-1]["VP_DBT_WINDOW_START"] == seen[-1]["VP_DBT_WINDOW_END"] == "2026-11-20"
 
 
 def test_scores_selection_tags_become_dbt_vars() -> None:
@@ -37,5 +36,19 @@ def test_scores_selection_tags_become_dbt_vars() -> None:
     with dg.instance_for_test() as instance:
         tags = {SCORES_TICKERS_TAG: " abc, xyz ", SCORES_SECTOR_TAG: "Information Technology"}
         assert dg.materialize([sessions], instance=instance, partition_key="2026-11-20", tags=tags).success
-    assert json.loads(seen[-1][1]) == {"window_start": "2026-11-20", "window_end": "2026-11-20",
-                                       "scores_tickers": ["ABC", "XYZ"], "scores_sector": "Information Technology"}
+    assert seen[-1] == {"VP_DBT_WINDOW_START": "2026-11-20", "VP_DBT_WINDOW_END": "2026-11-20",
+                        "VP_DBT_SCORES_TICKERS": "ABC,XYZ", "VP_DBT_SCORES_SECTOR": "Information Technology"}
+
+
+@dg.asset
+def whole_history(context: dg.AssetExecutionContext) -> None:
+    seen.append(run_env(context))
+
+
+def test_an_unpartitioned_step_clears_the_window() -> None:
+    # the in-process executor runs steps in one process: an unpartitioned dbt step after a daily one must
+    # not inherit its window, so the settings are always all present, empty when unset
+    with dg.instance_for_test() as instance:
+        assert dg.materialize([whole_history], instance=instance).success
+    assert seen[-1] == dict.fromkeys(["VP_DBT_WINDOW_START", "VP_DBT_WINDOW_END", "VP_DBT_SCORES_TICKERS",
+                                      "VP_DBT_SCORES_SECTOR"], "")

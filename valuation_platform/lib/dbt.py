@@ -1,9 +1,7 @@
 """The dbt project handle and how dbt nodes become Dagster assets (groups, owners, kinds, descriptions) and
 dbt tests become asset checks whose descriptions say what a failure means."""
 
-from __future__ import annotations
 
-import json
 import os
 from datetime import datetime
 import sys
@@ -13,7 +11,8 @@ from typing import Any
 
 import dagster as dg
 from valuation_platform.lib.policies import DOMAIN_OWNERS
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+from valuation_platform.lib.resources import WarehouseResource
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -27,7 +26,10 @@ def ensure_dbt_on_path() -> None:
 
 ensure_dbt_on_path()
 
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# dbt's own DBT_TARGET_PATH, which dagster-dbt also reads to find the partial-parse state it copies into each
+# invocation: processes that parse for different databases (test workers) keep apart with one each
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
+                         target_path=Path(os.environ.get("DBT_TARGET_PATH", "target")))
 
 # Run tags that narrow the scores models to one ticker or one sector (the seed CLI's --ticker / --sector),
 # re-scored against every peer's stored inputs; set them on a run launched from the UI or `vp materialize`.
@@ -35,26 +37,63 @@ SCORES_TICKERS_TAG = "vp/scores_tickers"
 SCORES_SECTOR_TAG = "vp/scores_sector"
 
 
-def window_vars(context: dg.AssetExecutionContext) -> list[str]:
-    """``--vars`` with the run's partition window (``window_start``/``window_end``, ISO dates, inclusive) for
-    the daily incremental models' ``in_window`` macro: one partition or a single-run backfill's whole range;
-    plus ``scores_tickers`` / ``scores_sector`` when the run carries the scores selection tags."""
-    pdef = context.assets_def.partitions_def
-    keys = context.partition_key_range
-    fmt = pdef.fmt if isinstance(pdef, dg.TimeWindowPartitionsDefinition) else "%Y-%m-%d"
-    start, end = (datetime.strptime(k, fmt).date().isoformat() for k in (keys.start, keys.end))
-    variables: dict[str, object] = {"window_start": start, "window_end": end}
+RUN_ENV_PREFIX = "VP_DBT_"  # read by the run_var macro (dbt_project/macros/run_var.sql)
+RUN_SETTINGS = ("window_start", "window_end", "scores_tickers", "scores_sector")
+
+
+def run_env(context: dg.AssetExecutionContext) -> dict[str, str]:
+    """The run's dbt settings as ``VP_DBT_*`` environment variables for the ``run_var`` macro: the partition
+    window (``window_start``/``window_end``, ISO dates, inclusive: one partition or a single-run backfill's
+    whole range) for the daily incremental models' ``in_window``, plus ``scores_tickers`` / ``scores_sector``
+    when the run carries the scores selection tags. Every setting is present, empty when unset, so a step never
+    inherits the previous step's window in a shared process. Environment, not ``--vars``: dbt re-parses the
+    whole project when --vars change, only the files that read a changed env_var() otherwise."""
+    settings = dict.fromkeys(RUN_SETTINGS, "")
+    if context.has_partition_key_range or context.has_partition_key:
+        pdef = context.assets_def.partitions_def
+        keys = context.partition_key_range
+        fmt = pdef.fmt if isinstance(pdef, dg.TimeWindowPartitionsDefinition) else "%Y-%m-%d"
+        settings["window_start"], settings["window_end"] = (
+            datetime.strptime(k, fmt).date().isoformat() for k in (keys.start, keys.end))
     tags = context.run.tags
     if tags.get(SCORES_TICKERS_TAG):
-        variables["scores_tickers"] = [t.strip().upper() for t in tags[SCORES_TICKERS_TAG].split(",") if t.strip()]
-    if tags.get(SCORES_SECTOR_TAG):
-        variables["scores_sector"] = tags[SCORES_SECTOR_TAG]
-    return ["--vars", json.dumps(variables)]
+        settings["scores_tickers"] = ",".join(t.strip().upper() for t in tags[SCORES_TICKERS_TAG].split(",") if t.strip())
+    settings["scores_sector"] = tags.get(SCORES_SECTOR_TAG, "").strip()
+    return {RUN_ENV_PREFIX + name.upper(): value for name, value in settings.items()}
 
 
 DBT_POOL = "dbt"
 """Concurrency pool of every dbt step: the local instance limits it to one (cli.LOCAL_INSTANCE), so two runs
 never rebuild the same models at the same time (deploy/dagster.yaml sets the production limit)."""
+
+# unit tests run in CI (tests/dbt), not on every production build
+BUILD = ["build", "--exclude-resource-type", "unit_test"]
+
+
+def build_dbt_assets(
+    name: str, *, select: str = "fqn:*", exclude: str = "",
+    partitions_def: dg.PartitionsDefinition | None = None,
+) -> dg.AssetsDefinition:
+    """The dbt nodes of one selection as one multi-asset: ``dbt build`` of what a run selects, with the run's
+    window and scores selection in the environment (run_env), row counts and column types read back after
+    the build. A partitioned selection backfills a range as one dbt run over the whole window."""
+    @dbt_assets(
+        manifest=DBT_PROJECT.manifest_path,
+        project=DBT_PROJECT,
+        dagster_dbt_translator=TRANSLATOR,
+        select=select,
+        exclude=exclude,
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
+        name=name,
+        pool=DBT_POOL,
+    )
+    def _assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        warehouse.export_dbt_env()
+        os.environ.update(run_env(context))  # the dbt subprocess inherits them
+        yield from dbt.cli(BUILD, context=context).stream().fetch_row_counts().fetch_column_metadata()
+
+    return _assets
 
 
 def model_description(node: Mapping[str, Any]) -> str:

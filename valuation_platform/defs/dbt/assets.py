@@ -11,77 +11,17 @@ asset per calendar.
 assets and checks of other domains keep naming ``dbt_models`` whichever of the three holds the model.
 """
 
-import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
-
-from valuation_platform.lib.dbt import DBT_POOL, DBT_PROJECT, TRANSLATOR, window_vars
+from valuation_platform.lib.dbt import DBT_PROJECT, build_dbt_assets
 from valuation_platform.lib.partitions import INDIA_TRADING_DAYS, OPTIONS_DAILY, US_TRADING_DAYS
-from valuation_platform.lib.resources import WarehouseResource
 
 DBT_PROJECT.prepare_if_dev()  # `dagster dev` re-parses the project; elsewhere `vp prepare` does
 
 DAILY = "tag:daily"
 OPTIONS_CALENDAR = "tag:options_daily"
 INDIA_CALENDAR = "tag:india_daily"  # India sessions (valuations): weekdays in Asia/Kolkata
-# unit tests run in CI (tests/dbt), not on every production build
-BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
-
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str]):
-    warehouse.export_dbt_env()
-    # row counts and column types of what each model built, read back from the warehouse after the build
-    yield from dbt.cli([*BUILD, *args], context=context).stream().fetch_row_counts().fetch_column_metadata()
-
-
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=TRANSLATOR,
-    exclude=DAILY,
-    pool=DBT_POOL,
-)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    yield from _build(context, dbt, warehouse, [])
-
-
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=TRANSLATOR,
-    select=DAILY,
-    exclude=f"{OPTIONS_CALENDAR} {INDIA_CALENDAR}",
-    partitions_def=US_TRADING_DAYS,
-    backfill_policy=dg.BackfillPolicy.single_run(),  # a year's backfill is one dbt run over its window
-    name="dbt_daily_models",
-    pool=DBT_POOL,
-)
-def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    yield from _build(context, dbt, warehouse, window_vars(context))
-
-
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=TRANSLATOR,
-    select=OPTIONS_CALENDAR,
-    partitions_def=OPTIONS_DAILY,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    name="dbt_options_daily_models",
-    pool=DBT_POOL,
-)
-def dbt_options_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    yield from _build(context, dbt, warehouse, window_vars(context))
-
-
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=TRANSLATOR,
-    select=INDIA_CALENDAR,
-    partitions_def=INDIA_TRADING_DAYS,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    name="dbt_india_daily_models",
-    pool=DBT_POOL,
-)
-def dbt_india_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    yield from _build(context, dbt, warehouse, window_vars(context))
+dbt_models = build_dbt_assets("dbt_models", exclude=DAILY)
+dbt_daily_models = build_dbt_assets(
+    "dbt_daily_models", select=DAILY, exclude=f"{OPTIONS_CALENDAR} {INDIA_CALENDAR}", partitions_def=US_TRADING_DAYS)
+dbt_options_daily_models = build_dbt_assets("dbt_options_daily_models", select=OPTIONS_CALENDAR, partitions_def=OPTIONS_DAILY)
+dbt_india_daily_models = build_dbt_assets("dbt_india_daily_models", select=INDIA_CALENDAR, partitions_def=INDIA_TRADING_DAYS)
