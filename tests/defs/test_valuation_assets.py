@@ -2,7 +2,6 @@
 the on-demand config valuing one company only."""
 
 import shutil
-from datetime import UTC, datetime
 
 import dagster as dg
 
