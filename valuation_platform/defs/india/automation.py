@@ -8,6 +8,9 @@ deployment runs them.
   indicator exports of this month and the last, then the marts and drivers. The exports have no public
   host, so without VP_INDIA_MARKET_BASE_URL the schedule stays stopped even in production and the files
   arrive through the landing folder.
+* Every India refresh ends with the materiality assessment (``marts.fct_materiality_alerts``, valuation
+  group): macro divergences, PMI crossings, FII outflow spikes, driver momentum, valuation gaps and cross
+  signals on what the refresh just moved (a dependency in the graph, not a later clock time).
 * ``india_refresh_job`` refreshes the whole domain in one run, from the UI or a backfill.
 * ``india_landing_files`` watches the landing folder: a new or changed classification file re-selects the
   universe (and rebuilds the drivers of its companies); a new or changed MOSPI/market file loads it and
@@ -20,7 +23,9 @@ import json
 import os
 
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
 
+from valuation_platform.defs.dbt.assets import dbt_models
 from valuation_platform.defs.india.assets import (
     india_classification,
     india_macro_files,
@@ -38,13 +43,14 @@ from valuation_platform.pipelines.india.macro import MARKET_SETTING
 
 MOSPI_REFETCH_MONTHS = 24
 MARKET_REFETCH_MONTHS = 2
-IN_DOMAIN = dg.AssetSelection.groups("india")
+MATERIALITY = dg.AssetSelection.assets(get_asset_key_for_model([dbt_models], "fct_materiality_alerts"))
+INDIA_AND_MATERIALITY = dg.AssetSelection.groups("india") | MATERIALITY
 
 
 def _refresh_job(name: str, asset: dg.AssetsDefinition, description: str):  # an unresolved asset job
     """A job loading ``asset`` and rebuilding everything downstream of it in the India group (dbt marts,
-    drivers, snapshot, changelog)."""
-    selection = dg.AssetSelection.assets(asset).downstream() & IN_DOMAIN
+    drivers, snapshot, changelog), then the materiality assessment."""
+    selection = dg.AssetSelection.assets(asset).downstream() & INDIA_AND_MATERIALITY
     return dg.define_asset_job(name, selection=selection, description=description)
 
 
@@ -66,13 +72,13 @@ india_universe_job = _refresh_job(
 )
 india_landing_job = dg.define_asset_job(
     "india_landing_job",
-    selection=(dg.AssetSelection.assets(india_classification, india_macro_files).downstream() & IN_DOMAIN),
+    selection=(dg.AssetSelection.assets(india_classification, india_macro_files).downstream() & INDIA_AND_MATERIALITY),
     description="Both kinds of landing files changed at once: universe and macro files in one run, so the "
     "drivers are rebuilt once.",
 )
 india_refresh_job = dg.define_asset_job(
     "india_refresh_job",
-    selection=IN_DOMAIN,
+    selection=INDIA_AND_MATERIALITY,
     description=(
         "Everything India in one run (pick a month range for the macro partitions): landing files, "
         "universe, MOSPI and market releases, marts, drivers, snapshot and changelog."
