@@ -18,7 +18,6 @@ h-day figures: the parametric ones scale the moments (mu h, sigma sqrt(h)); the 
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
 
 CONFIDENCES = (0.95, 0.99)
 HORIZONS = (1, 10)
@@ -39,12 +38,22 @@ def historical_cvar(returns: np.ndarray, confidence: float) -> np.ndarray:
     return -tail.sum(axis=-1) / (k + 1)
 
 
+def _norm():  # type: ignore[no-untyped-def]
+    """scipy.stats.norm, imported on first use: scipy.stats takes over a second to import, and every process
+    that loads the code location (each run) would pay it before any risk figure is computed."""
+    from scipy.stats import norm
+
+    return norm
+
+
 def parametric_var(returns: np.ndarray, confidence: float, horizon: int = 1) -> np.ndarray:
+    norm = _norm()
     mu, sigma = np.nanmean(returns, axis=-1), np.nanstd(returns, axis=-1, ddof=1)
     return -(mu * horizon + norm.ppf(1 - confidence) * sigma * np.sqrt(horizon))
 
 
 def parametric_cvar(returns: np.ndarray, confidence: float, horizon: int = 1) -> np.ndarray:
+    norm = _norm()
     mu, sigma = np.nanmean(returns, axis=-1), np.nanstd(returns, axis=-1, ddof=1)
     z = norm.ppf(1 - confidence)
     return -(mu * horizon - sigma * np.sqrt(horizon) * norm.pdf(z) / (1 - confidence))
