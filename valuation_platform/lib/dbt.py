@@ -7,7 +7,8 @@ import json
 import os
 from datetime import datetime
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,26 @@ def window_vars(context: dg.AssetExecutionContext) -> list[str]:
     if tags.get(SCORES_SECTOR_TAG):
         variables["scores_sector"] = tags[SCORES_SECTOR_TAG]
     return ["--vars", json.dumps(variables)]
+
+
+MartPictures = Callable[[Any], Mapping[str, Any]]
+"""Reads a mart just built and returns ``{metadata key: Chart}`` (pipelines/<domain>/pictures.py)."""
+
+
+def with_pictures(events: Iterable[Any], pictures: Mapping[str, MartPictures],
+                  connect: Callable[[], AbstractContextManager[Any]]) -> Iterator[Any]:
+    """dbt's events, the materialization of each model that ``pictures`` names carrying the pictures drawn from
+    that mart right after dbt built it: a dbt mart's own page shows them, no second asset is needed."""
+    from valuation_platform.lib.metadata import to_metadata
+
+    for event in events:
+        unique_id = (getattr(event, "metadata", None) or {}).get("unique_id")
+        model = str(getattr(unique_id, "value", unique_id) or "").rsplit(".", 1)[-1]
+        if isinstance(event, dg.Output) and model in pictures:
+            with connect() as conn:
+                drawn = to_metadata(pictures[model](conn))
+            event = event.with_metadata({**event.metadata, **drawn})
+        yield event
 
 
 DBT_POOL = "dbt"

@@ -14,9 +14,10 @@ assets and checks of other domains keep naming ``dbt_models`` whichever of the t
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from valuation_platform.lib.dbt import DBT_POOL, DBT_PROJECT, TRANSLATOR, window_vars
+from valuation_platform.lib.dbt import DBT_POOL, DBT_PROJECT, TRANSLATOR, window_vars, with_pictures
 from valuation_platform.lib.partitions import INDIA_TRADING_DAYS, OPTIONS_DAILY, US_TRADING_DAYS
 from valuation_platform.lib.resources import WarehouseResource
+from valuation_platform.pipelines.scores import pictures as scores_pictures
 
 DBT_PROJECT.prepare_if_dev()  # `dagster dev` re-parses the project; elsewhere `vp prepare` does
 
@@ -27,10 +28,18 @@ INDIA_CALENDAR = "tag:india_daily"  # India sessions (valuations): weekdays in A
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
 
+# pictures drawn from a mart right after dbt built it, on that mart's own materialization
+MART_PICTURES = {
+    "mart_ic_score_leaders": scores_pictures.leaders_history,
+    "fct_ic_score_quality": scores_pictures.quintile_returns,
+}
+
+
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str]):
     warehouse.export_dbt_env()
     # row counts and column types of what each model built, read back from the warehouse after the build
-    yield from dbt.cli([*BUILD, *args], context=context).stream().fetch_row_counts().fetch_column_metadata()
+    events = dbt.cli([*BUILD, *args], context=context).stream().fetch_row_counts().fetch_column_metadata()
+    yield from with_pictures(events, MART_PICTURES, warehouse.connect)
 
 
 @dbt_assets(
