@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import dagster as dg
@@ -31,6 +32,14 @@ def run_executor() -> dg.ExecutorDefinition:
     return dg.multiprocess_executor if is_production() else dg.in_process_executor
 
 
+@functools.cache
+def _process_defs() -> dg.Definitions:
+    return build_defs()
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
-    return build_defs()
+    """Built once per process: Dagster calls this entry point each time it reconstructs the repository (a
+    `dagster asset materialize` or a UI-launched run worker does so about six times), and every build
+    walks the defs folder, the dbt manifest and the component library again (about a second each)."""
+    return _process_defs()

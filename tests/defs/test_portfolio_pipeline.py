@@ -172,3 +172,16 @@ def test_checks_passed_and_the_quarantine_check_names_the_bad_row(demo_instance)
     assert failed == {"portfolio_positions_quarantine"}  # WARN: the demo's one bad row
     assert outcomes["portfolio_positions_quarantine"][1]["quarantined"] == 1
     assert {"snapshots_add_up", "portfolio_beta_is_weighted_sum", "portfolio_target_prices_quarantine"} <= set(outcomes)
+
+
+def test_the_risk_materialization_carries_the_largest_portfolios_picture(db, demo_instance, as_of) -> None:
+    """portfolio_risk's event holds the NAV / drawdown / risk-contribution picture of the largest portfolio by
+    NAV on the window's last session, as a markdown PNG (the largest read here from the snapshots mart)."""
+    largest = _rows(db, "select portfolio_id from marts.fct_portfolio_snapshots where trade_date = %s "
+                        "order by nav desc, portfolio_id desc limit 1", (as_of,))[0]["portfolio_id"]
+    event = demo_instance.get_latest_materialization_event(dg.AssetKey("portfolio_risk"))
+    assert event is not None
+    picture = event.asset_materialization.metadata["nav_drawdown_risk_contributions"]
+    assert isinstance(picture, dg.MarkdownMetadataValue)
+    assert picture.value.startswith(f"![{largest} on {as_of}: NAV")
+    assert "](data:image/png;base64," in picture.value

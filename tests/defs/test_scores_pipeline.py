@@ -140,3 +140,26 @@ def test_the_demo_materialized_the_scores_and_the_schedule_runs_after_the_close(
     assert ic_score_daily.evaluate_tick(thanksgiving).skip_message  # NYSE closed: no run
     friday = dg.build_schedule_context(scheduled_execution_time=datetime.datetime(2026, 11, 27, 19, tzinfo=new_york))
     assert [r.run_key for r in ic_score_daily.evaluate_tick(friday).run_requests] == ["2026-11-27"]
+
+
+
+def test_the_marts_materializations_carry_their_pictures(shared_demo) -> None:
+    """The dbt step put each picture on its mart's own materialization event (lib/dbt.with_pictures): a markdown
+    PNG the asset page shows, drawn from the mart just built (its title names the mart's latest score date)."""
+    import dagster as dg
+
+    from valuation_platform.warehouse.connection import connect
+
+    with connect(shared_demo.db) as conn:
+        latest = conn.execute("select max(score_date)::text from marts.mart_ic_score_leaders").fetchone()[0]
+        last_ic = conn.execute("select max(score_date)::text from marts.fct_ic_score_quality").fetchone()[0]
+    expected = {"mart_ic_score_leaders": ("leaders_score_history", f"![IC Score of the top 5 on {latest}"),
+                "fct_ic_score_quality": ("quintile_returns", "![Overall IC Score: mean forward return by quintile")}
+    with shared_demo.instance() as instance:
+        for mart, (key, alt) in expected.items():
+            event = instance.get_latest_materialization_event(dg.AssetKey(["marts", mart]))
+            assert event is not None, mart
+            picture = event.asset_materialization.metadata[key]
+            assert isinstance(picture, dg.MarkdownMetadataValue) and picture.value.startswith(alt), mart
+            assert "](data:image/png;base64," in picture.value
+    assert last_ic is not None  # the demo's window is long enough for forward returns

@@ -34,6 +34,14 @@ def test_assets_on_a_partition_and_on_demand(fresh_db, shared_fixtures, tmp_path
     one = dg.materialize([india_valuations], resources=resources, partition_key="2024-07-09",
                          run_config={"ops": {"india_valuations": {"config": {"symbols": ["TCS"]}}}})
     assert one.success
+    # the attribution asset's materialization carries its picture: TCS's bridge from 07-08 to 07-09, a PNG
+    bridge = one.asset_materializations_for_node("india_valuations")
+    attribution = next(m for m in bridge if m.asset_key == dg.AssetKey("india_valuation_attribution"))
+    picture = attribution.metadata["valuation_bridge"]
+    assert isinstance(picture, dg.MarkdownMetadataValue)
+    assert picture.value.startswith("![TCS: base value per share, 2024-07-08 to 2024-07-09")
+    assert "](data:image/png;base64," in picture.value
+    assert attribution.metadata["dagster/row_count"].value > 0
     with connect(fresh_db) as conn:
         counts = conn.execute("select valuation_date::text, string_agg(distinct nse_symbol, ',' order by nse_symbol) "
                               "from analytics.valuations group by 1 order by 1").fetchall()

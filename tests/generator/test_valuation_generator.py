@@ -38,7 +38,7 @@ def test_generated_statements_and_bhavcopies_value(fresh_db, tmp_path):
                               ).fetchall()
     assert statements["documents_quarantined"] == 0 and statements["items_quarantined"] == 0
     assert prices["documents_quarantined"] == 0 and layouts == {"legacy": 3, "udiff": 3}
-    assert report["companies_valued"] == 2 * len(companies) and report["attribution_rows"] > 0
+    assert report["companies_valued"] == 2 * len(companies) and report["attribution"]["dagster/row_count"] > 0
     banks = {c.symbol for c in companies if c.is_bank}
     assert {s for s, model, *_ in values if model == "EXCESS_RETURN"} == banks
     assert all(as_of == date(2024, 3, 31) for *_, as_of in values)  # FY24 results are out by July

@@ -73,7 +73,19 @@ def test_valuations_and_attribution(fresh_db, shared_fixtures, tmp_path):
         attribution = rows(conn, "select * from analytics.valuation_attribution order by nse_symbol, measure, factor")
         day2 = {(r["nse_symbol"], r["scenario"]): r
                 for r in rows(conn, "select * from analytics.valuations where valuation_date = '2024-07-09'")}
-    assert first["companies_valued"] == 2 and again["attribution_rows"] == len(attribution) > 0
+    assert first["companies_valued"] == 2 and again["attribution"]["dagster/row_count"] == len(attribution) > 0
+    # The attribution asset's picture: the bridge of the larger relative move between the two stored base values
+    # (read back from analytics.valuations), its bars the previous value, the contributions, the current value.
+    moves = {s: (day1[(s, "base")]["intrinsic_value_per_share"], day2[(s, "base")]["intrinsic_value_per_share"])
+             for s in ("RELIANCE", "HDFCBANK")}
+    symbol = max(moves, key=lambda s: abs(moves[s][1] - moves[s][0]) / abs(moves[s][0]))
+    bridge = again["attribution"]["valuation_bridge"]
+    assert bridge.kind == "waterfall" and bridge.title.startswith(f"{symbol}: base value per share, 2024-07-08 to 2024-07-09")
+    assert bridge.data["step"][0] == "previous" and bridge.data["step"][-1] == "current"
+    assert bridge.data["value"][0] == pytest.approx(moves[symbol][0], rel=1e-12)
+    assert bridge.data["value"][-1] == pytest.approx(moves[symbol][1], rel=1e-12)
+    assert sum(bridge.data["value"][1:-1]) == pytest.approx(moves[symbol][1] - moves[symbol][0], abs=1e-9)
+    assert "interaction" in bridge.data["step"] and "discount_rate" in bridge.data["step"]
 
     bank = day1[("HDFCBANK", "base")]
     assert bank["model"] == "EXCESS_RETURN" and bank["wacc"] is None
@@ -131,7 +143,7 @@ def test_a_day_without_statements_values_nothing_and_fails_nothing(fresh_db):
         ensure_tables(conn, [*RAW_TABLES, *ANALYTICS_TABLES, INDIA_UNIVERSE, INDIA_DRIVERS])
         upsert(conn, INDIA_UNIVERSE, [universe_row("TCS", "IT_SERVICES", "IT_LARGE")])
         report = value_days(conn, [date(2024, 7, 8), date(2024, 7, 13)])  # a Saturday is skipped
-    assert report["days"] == 1 and report["companies_valued"] == 0 and report["attribution_rows"] == 0
+    assert report["days"] == 1 and report["companies_valued"] == 0 and report["attribution"] == {"dagster/row_count": 0}
 
 
 def test_frequency_tiers():

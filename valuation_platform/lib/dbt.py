@@ -5,7 +5,8 @@ dbt tests become asset checks whose descriptions say what a failure means."""
 import os
 from datetime import datetime
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,26 @@ def run_env(context: dg.AssetExecutionContext) -> dict[str, str]:
     return {RUN_ENV_PREFIX + name.upper(): value for name, value in settings.items()}
 
 
+MartPictures = Callable[[Any], Mapping[str, Any]]
+"""Reads a mart just built and returns ``{metadata key: Chart}`` (pipelines/<domain>/pictures.py)."""
+
+
+def with_pictures(events: Iterable[Any], pictures: Mapping[str, MartPictures],
+                  connect: Callable[[], AbstractContextManager[Any]]) -> Iterator[Any]:
+    """dbt's events, the materialization of each model that ``pictures`` names carrying the pictures drawn from
+    that mart right after dbt built it: a dbt mart's own page shows them, no second asset is needed."""
+    from valuation_platform.lib.metadata import to_metadata
+
+    for event in events:
+        unique_id = (getattr(event, "metadata", None) or {}).get("unique_id")
+        model = str(getattr(unique_id, "value", unique_id) or "").rsplit(".", 1)[-1]
+        if isinstance(event, dg.Output) and model in pictures:
+            with connect() as conn:
+                drawn = to_metadata(pictures[model](conn))
+            event = event.with_metadata({**event.metadata, **drawn})
+        yield event
+
+
 DBT_POOL = "dbt"
 """Concurrency pool of every dbt step: the local instance limits it to one (cli.LOCAL_INSTANCE), so two runs
 never rebuild the same models at the same time (deploy/dagster.yaml sets the production limit)."""
@@ -72,11 +93,12 @@ BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
 def build_dbt_assets(
     name: str, *, select: str = "fqn:*", exclude: str = "",
-    partitions_def: dg.PartitionsDefinition | None = None,
+    partitions_def: dg.PartitionsDefinition | None = None, pictures: Mapping[str, "MartPictures"] | None = None,
 ) -> dg.AssetsDefinition:
     """The dbt nodes of one selection as one multi-asset: ``dbt build`` of what a run selects, with the run's
     window and scores selection in the environment (run_env), row counts and column types read back after
-    the build. A partitioned selection backfills a range as one dbt run over the whole window."""
+    the build, and the ``pictures`` of the marts that have one. A partitioned selection backfills a range as one
+    dbt run over the whole window."""
     @dbt_assets(
         manifest=DBT_PROJECT.manifest_path,
         project=DBT_PROJECT,
@@ -91,7 +113,8 @@ def build_dbt_assets(
     def _assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         warehouse.export_dbt_env()
         os.environ.update(run_env(context))  # the dbt subprocess inherits them
-        yield from dbt.cli(BUILD, context=context).stream().fetch_row_counts().fetch_column_metadata()
+        events = dbt.cli(BUILD, context=context).stream().fetch_row_counts().fetch_column_metadata()
+        yield from with_pictures(events, pictures or {}, warehouse.connect)
 
     return _assets
 

@@ -158,12 +158,102 @@ def macro_with_drivers(data: Mapping[str, Sequence[Any]], title: str) -> Any:
     return figure
 
 
+RATING_BANDS = (35, 50, 65, 80)  # IC Score rating thresholds: Sell < 35 <= Underperform < 50 <= Hold < 65 ...
+
+
+def score_history(data: Mapping[str, Sequence[Any]], title: str) -> Any:
+    """Several tickers' scores (0..100) on one date axis (``date`` plus one column per ticker), with the rating
+    band thresholds dotted."""
+    figure, axis = _figure(1)
+    for name in (c for c in data if c != "date"):
+        points = [(d, v) for d, v in zip(data["date"], data[name]) if v is not None]
+        if points:
+            axis.plot(*zip(*points), marker="o", markersize=2, linewidth=1, label=name)
+    for level in RATING_BANDS:
+        axis.axhline(level, linestyle=":", linewidth=0.7, color=COLOURS[5])
+    axis.set_ylim(0, 100)
+    axis.set_ylabel("overall score")
+    axis.set_title(title)
+    axis.legend(loc="lower left", ncol=5)
+    figure.autofmt_xdate()
+    return figure
+
+
+def quintile_returns(data: Mapping[str, Sequence[Any]], title: str) -> Any:
+    """Mean forward return by score quintile (``quintile`` 1 = lowest scores, ``mean_return``) as bars above;
+    the information coefficient per date (``date``, ``ic``) and its rolling mean (``ic_mean``) below."""
+    figure, (bars, ic) = _figure(2, gridspec_kw={"height_ratios": (3, 2)})
+    returns = [100 * (v or 0.0) for v in data["mean_return"]]
+    bars.bar([str(q) for q in data["quintile"]], returns,
+             color=[COLOURS[0] if v >= 0 else COLOURS[1] for v in returns])
+    bars.axhline(0, linewidth=0.7, color=COLOURS[5])
+    bars.set_xlabel("score quintile (1 = lowest)")
+    bars.set_ylabel("mean forward return, %")
+    bars.set_title(title)
+    if data.get("date"):
+        ic.bar(data["date"], _floats(data["ic"]), color=COLOURS[2], alpha=0.6, label="IC")
+        ic.plot(data["date"], _floats(data["ic_mean"]), color=COLOURS[3], linewidth=1.2, label="rolling mean")
+        ic.axhline(0, linewidth=0.7, color=COLOURS[5])
+        ic.legend(loc="upper left")
+    ic.set_ylabel("rank IC")
+    return figure
+
+
+def waterfall(data: Mapping[str, Sequence[Any]], title: str) -> Any:
+    """A bridge: ``step`` labels and ``value``s, the first and last being levels (bars from zero), the ones
+    between being changes stacked on the running total (up in the first colour, down in the second)."""
+    figure, axis = _figure(1)
+    values = [float(v) for v in data["value"]]
+    running, bottoms, heights, colours = values[0], [0.0], [values[0]], [COLOURS[5]]
+    for change in values[1:-1]:
+        bottoms.append(running)
+        heights.append(change)
+        colours.append(COLOURS[0] if change >= 0 else COLOURS[1])
+        running += change
+    bottoms.append(0.0)
+    heights.append(values[-1])
+    colours.append(COLOURS[5])
+    axis.bar(range(len(values)), heights, bottom=bottoms, color=colours)
+    axis.set_xticks(range(len(values)), [str(s) for s in data["step"]], rotation=20, ha="right")
+    axis.set_ylabel(str(data.get("unit", ["value"])[0]))
+    axis.set_title(title)
+    return figure
+
+
+def portfolio_risk(data: Mapping[str, Sequence[Any]], title: str) -> Any:
+    """A portfolio's NAV (``date``, ``nav``) above, its drawdown (``drawdown``, <= 0) filled below it, and each
+    holding's contribution to volatility (``holding``, ``contribution``) as horizontal bars at the bottom."""
+    holdings = list(data["holding"])
+    figure, (nav, drawdown, risk) = _figure(
+        3, figsize=(8.0, 6.0), gridspec_kw={"height_ratios": (3, 2, max(2, 0.35 * len(holdings) + 1))})
+    nav.plot(data["date"], _floats(data["nav"]), linewidth=1.2)
+    nav.set_ylabel("NAV")
+    nav.set_title(title)
+    drawdown.sharex(nav)
+    drawdown.fill_between(data["date"], [100 * v for v in _floats(data["drawdown"])], 0, color=COLOURS[1],
+                          alpha=0.5)
+    drawdown.set_ylabel("drawdown, %")
+    drawdown.tick_params(axis="x", labelrotation=20)
+    nav.tick_params(axis="x", labelbottom=False)
+    contributions = [100 * v for v in _floats(data["contribution"])]
+    risk.barh(range(len(holdings)), contributions,
+              color=[COLOURS[0] if v >= 0 else COLOURS[2] for v in contributions])
+    risk.set_yticks(range(len(holdings)), holdings)
+    risk.invert_yaxis()
+    risk.set_xlabel("contribution to annualised volatility, % points")
+    return figure
+
+
 RENDERERS: dict[str, Callable[[Mapping[str, Sequence[Any]], str], Any]] = {
     "price": price_with_indicators,
     "option_chain": option_chain,
     "drivers": driver_hierarchy,
     "series": series_over_time,
     "macro": macro_with_drivers,
+    "score_history": score_history,
+    "quintile_returns": quintile_returns,
+    "waterfall": waterfall,
+    "portfolio_risk": portfolio_risk,
 }
 
 

@@ -21,7 +21,17 @@ CALENDAR_END = date(2035, 12, 31)
 
 @lru_cache(maxsize=1)
 def _xnys() -> xcals.ExchangeCalendar:
+    """The full XNYS calendar (session and minute tables for 1990-2035): built on first use, about a second."""
     return xcals.get_calendar("XNYS", start=CALENDAR_START.isoformat(), end=CALENDAR_END.isoformat())
+
+
+@lru_cache(maxsize=1)
+def _xnys_session_rule() -> pd.offsets.CustomBusinessDay:
+    """XNYS's session rule (weekmask, regular holidays, ad-hoc closures) as a pandas offset: the rule the full
+    calendar builds its sessions from (``ExchangeCalendar.day``), taken from a calendar over a few days, which
+    skips the full calendar's minute tables. The code location needs only the closures (the partition
+    exclusions), so loading it stays cheap."""
+    return xcals.get_calendar("XNYS", start="2024-01-02", end="2024-01-05").day
 
 
 def _check_bounds(*days: date) -> None:
@@ -85,6 +95,7 @@ def weekday_closures(start: date, end: date) -> list[date]:
     """Weekdays in ``[start, end]`` without a session (holidays, ad-hoc closures), ascending."""
     if end < start:
         return []
+    _check_bounds(start, end)
     weekdays = pd.bdate_range(start, end)  # Monday..Friday
-    sessions = pd.DatetimeIndex(us_trading_days(start, end))
+    sessions = pd.date_range(start, end, freq=_xnys_session_rule())
     return [ts.date() for ts in weekdays.difference(sessions)]

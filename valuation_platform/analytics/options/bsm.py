@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import ndtr
 
 FloatArray = NDArray[np.float64]
 
@@ -36,6 +35,21 @@ _INV_SQRT_2PI = 0.3989422804014327
 _CALL_LABELS = ("C", "CE", "c", "ce", "call", "CALL", "Call")
 _PUT_LABELS = ("P", "PE", "p", "pe", "put", "PUT", "Put")
 
+
+
+def ndtr(x: ArrayLike) -> FloatArray:
+    """scipy.special.ndtr (the standard normal CDF), imported on first use: scipy.special takes close to half
+    a second to import, and every process that loads the code location (each run) would pay it."""
+    from scipy.special import ndtr as _ndtr
+
+    return _ndtr(x)
+
+
+def ndtri(p: ArrayLike) -> FloatArray:
+    """scipy.special.ndtri (the inverse normal CDF), imported on first use like :func:`ndtr`."""
+    from scipy.special import ndtri as _ndtri
+
+    return _ndtri(p)
 
 def option_sign(option_type: ArrayLike) -> FloatArray:
     """+1.0 for calls and -1.0 for puts, element-wise.

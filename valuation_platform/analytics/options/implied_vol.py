@@ -41,9 +41,8 @@ from enum import StrEnum
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import ndtr, ndtri
 
-from valuation_platform.analytics.options.bsm import FloatArray, option_sign
+from valuation_platform.analytics.options.bsm import FloatArray, ndtr, ndtri, option_sign
 
 _INV_SQRT_2PI = 0.3989422804014327
 MAX_ITERATIONS = 100

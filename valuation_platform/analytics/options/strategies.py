@@ -43,9 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import ndtr
 
-from valuation_platform.analytics.options.bsm import bsm_price, option_sign
+from valuation_platform.analytics.options.bsm import bsm_price, ndtr, option_sign
 from valuation_platform.analytics.options.chain_metrics import atm_iv
 from valuation_platform.analytics.options.implied_vol import IVStatus
 

@@ -18,7 +18,8 @@ h-day figures: the parametric ones scale the moments (mu h, sigma sqrt(h)); the 
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
+
+from valuation_platform.analytics.portfolio import TRADING_DAYS
 
 CONFIDENCES = (0.95, 0.99)
 HORIZONS = (1, 10)
@@ -39,12 +40,22 @@ def historical_cvar(returns: np.ndarray, confidence: float) -> np.ndarray:
     return -tail.sum(axis=-1) / (k + 1)
 
 
+def _norm():  # type: ignore[no-untyped-def]
+    """scipy.stats.norm, imported on first use: scipy.stats takes over a second to import, and every process
+    that loads the code location (each run) would pay it before any risk figure is computed."""
+    from scipy.stats import norm
+
+    return norm
+
+
 def parametric_var(returns: np.ndarray, confidence: float, horizon: int = 1) -> np.ndarray:
+    norm = _norm()
     mu, sigma = np.nanmean(returns, axis=-1), np.nanstd(returns, axis=-1, ddof=1)
     return -(mu * horizon + norm.ppf(1 - confidence) * sigma * np.sqrt(horizon))
 
 
 def parametric_cvar(returns: np.ndarray, confidence: float, horizon: int = 1) -> np.ndarray:
+    norm = _norm()
     mu, sigma = np.nanmean(returns, axis=-1), np.nanstd(returns, axis=-1, ddof=1)
     z = norm.ppf(1 - confidence)
     return -(mu * horizon - sigma * np.sqrt(horizon) * norm.pdf(z) / (1 - confidence))
@@ -62,3 +73,19 @@ def risk_table(returns: np.ndarray) -> dict[str, np.ndarray]:
             out[f"parametric_var_{tag}_{h}d"] = parametric_var(returns, c, h)
             out[f"parametric_cvar_{tag}_{h}d"] = parametric_cvar(returns, c, h)
     return out
+
+
+def volatility_contributions(weights: np.ndarray, returns: np.ndarray) -> np.ndarray:
+    """Each holding's contribution to the portfolio's annualised volatility (Euler allocation):
+    ``w_i (C w)_i / sqrt(w' C w) * sqrt(252)`` with C the sample covariance (ddof=1) of the holdings' daily
+    returns ``(N, T)``, a missing return counted as 0 as the back-cast does. The contributions add up to the
+    annualised volatility of the back-cast returns ``w @ returns``; a hedge contributes a negative share.
+    All zeros when the portfolio does not move."""
+    w = np.asarray(weights, dtype=float)
+    r = np.nan_to_num(np.asarray(returns, dtype=float))
+    cov = np.atleast_2d(np.cov(r, ddof=1))
+    marginal = cov @ w
+    variance = float(w @ marginal)
+    if variance <= 0:
+        return np.zeros_like(w)
+    return w * marginal / np.sqrt(variance) * np.sqrt(TRADING_DAYS)

@@ -13,6 +13,7 @@ assets and checks of other domains keep naming ``dbt_models`` whichever of the t
 
 from valuation_platform.lib.dbt import DBT_PROJECT, build_dbt_assets
 from valuation_platform.lib.partitions import INDIA_TRADING_DAYS, OPTIONS_DAILY, US_TRADING_DAYS
+from valuation_platform.pipelines.scores import pictures as scores_pictures
 
 DBT_PROJECT.prepare_if_dev()  # `dagster dev` re-parses the project; elsewhere `vp prepare` does
 
@@ -20,8 +21,15 @@ DAILY = "tag:daily"
 OPTIONS_CALENDAR = "tag:options_daily"
 INDIA_CALENDAR = "tag:india_daily"  # India sessions (valuations): weekdays in Asia/Kolkata
 
-dbt_models = build_dbt_assets("dbt_models", exclude=DAILY)
+# pictures drawn from a mart right after dbt built it, on that mart's own materialization
+MART_PICTURES = {
+    "mart_ic_score_leaders": scores_pictures.leaders_history,
+    "fct_ic_score_quality": scores_pictures.quintile_returns,
+}
+
+dbt_models = build_dbt_assets("dbt_models", exclude=DAILY, pictures=MART_PICTURES)
 dbt_daily_models = build_dbt_assets(
-    "dbt_daily_models", select=DAILY, exclude=f"{OPTIONS_CALENDAR} {INDIA_CALENDAR}", partitions_def=US_TRADING_DAYS)
+    "dbt_daily_models", select=DAILY, exclude=f"{OPTIONS_CALENDAR} {INDIA_CALENDAR}", partitions_def=US_TRADING_DAYS,
+    pictures=MART_PICTURES)
 dbt_options_daily_models = build_dbt_assets("dbt_options_daily_models", select=OPTIONS_CALENDAR, partitions_def=OPTIONS_DAILY)
 dbt_india_daily_models = build_dbt_assets("dbt_india_daily_models", select=INDIA_CALENDAR, partitions_def=INDIA_TRADING_DAYS)

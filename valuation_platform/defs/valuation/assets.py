@@ -103,7 +103,6 @@ def india_valuations(context: dg.AssetExecutionContext, config: ValuationConfig,
     tables = [*RAW_TABLES, INDIA_UNIVERSE, INDIA_DRIVERS, VALUATIONS, VALUATION_ATTRIBUTION]
     with source_outcome(), warehouse.connect(tables) as conn:
         report = value_days(conn, _days(context), symbols=config.symbols or None)
-    attribution_rows = report.pop("attribution_rows")
+    attribution = report.pop("attribution")
     yield dg.MaterializeResult(asset_key="india_valuations", metadata=merged(report))
-    yield dg.MaterializeResult(asset_key="india_valuation_attribution",
-                               metadata={"dagster/row_count": attribution_rows})
+    yield dg.MaterializeResult(asset_key="india_valuation_attribution", metadata=merged(attribution))

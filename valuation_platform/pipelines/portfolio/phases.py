@@ -20,7 +20,9 @@ from valuation_platform.analytics.portfolio.regression import regress
 from valuation_platform.analytics.portfolio.risk import risk_table
 from valuation_platform.analytics.portfolio.volatility import har_forecast, realized_vol
 from valuation_platform.pipelines.portfolio.book import PORTFOLIO, Book, backcast, read_book, read_exposures, weight_matrix
+from valuation_platform.pipelines.portfolio.pictures import risk_picture
 from valuation_platform.pipelines.portfolio.reports import Reports, reports_by_table
+from valuation_platform.pipelines.report import Chart
 from valuation_platform.warehouse.tables import TableSpec
 from valuation_platform.warehouse.tables.portfolio import (
     BETAS, CONCENTRATION, CORRELATIONS, FACTOR_EXPOSURES, RISK, VOLATILITY,
@@ -184,4 +186,15 @@ def _risk(s: Session) -> list[tuple[TableSpec, pl.DataFrame]]:
 
 
 def record_risk(conn: psycopg.Connection, sessions: list[date]) -> Reports:
-    return _run(conn, sessions, [RISK], _risk)
+    """The risk table, and the picture of the largest portfolio on the run's last session."""
+    pictures: list[Chart] = []
+
+    def risk_and_picture(s: Session) -> list[tuple[TableSpec, pl.DataFrame]]:
+        book, exposures, portfolios, weights, port_returns = s
+        pictures.append(risk_picture(book, exposures, portfolios, weights, port_returns, RISK_DAYS))
+        return _risk(s)
+
+    reports = _run(conn, sorted(sessions), [RISK], risk_and_picture)
+    if pictures:
+        reports[RISK.name]["nav_drawdown_risk_contributions"] = pictures[-1]
+    return reports

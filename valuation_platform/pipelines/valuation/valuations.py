@@ -40,7 +40,7 @@ from valuation_platform.analytics.valuation.company import (
     scenario_shifts,
 )
 from valuation_platform.analytics.valuation.models import FCFF, model_for, upside_pct
-from valuation_platform.pipelines.report import Json, load_report, merge, table_report
+from valuation_platform.pipelines.report import Chart, Json, load_report, merge, table_report
 from valuation_platform.warehouse.tables.valuation import VALUATION_ATTRIBUTION, VALUATIONS
 from valuation_platform.warehouse.upsert import upsert
 
@@ -146,7 +146,7 @@ def value_day(conn: psycopg.Connection, day: date, *, symbols: Sequence[str] | N
     results = [upsert(conn, VALUATIONS, valuations)]
     if attribution:
         results.append(upsert(conn, VALUATION_ATTRIBUTION, attribution))
-    return merge(load_report(results), {
+    return merge(load_report(results), {"bridge": bridge_chart(attribution)} if attribution else {}, {
         "valuation_date": day.isoformat(), "companies_due": universe.height,
         "companies_valued": base.height, "without_cmp": base.filter(pl.col("cmp").is_null()).height,
         "risk_free": risk_free,
@@ -193,14 +193,31 @@ def _attribute(model: str, part: pl.DataFrame, previous: pl.DataFrame, inputs: d
     return out
 
 
+def bridge_chart(attribution: Sequence[dict[str, Any]]) -> Chart:
+    """The day's largest move (relative change of the base value per share) as a bridge: the previous value,
+    each factor's contribution and the interaction, the current value."""
+    rows = [r for r in attribution if r["measure"] == "intrinsic_value_per_share"]
+    first = max(rows, key=lambda r: (abs(r["total_change"]) / max(abs(r["previous_value"]), 1e-12), r["nse_symbol"]))
+    steps = [r for r in rows if r["nse_symbol"] == first["nse_symbol"]]
+    return Chart("waterfall", f"{first['nse_symbol']}: base value per share, {first['previous_valuation_date']} to "
+                              f"{first['valuation_date']} ({first['model']})", {
+        "step": ["previous", *(r["factor"] for r in steps), "current"],
+        "value": [first["previous_value"], *(r["contribution"] for r in steps), first["current_value"]],
+        "unit": ["Rs per share"],
+    })
+
+
 def value_days(conn: psycopg.Connection, days: Sequence[date], *, symbols: Sequence[str] | None = None
                ) -> dict[str, Any]:
-    """Each weekday of a run's window in order (a day's attribution reads the day before's values)."""
+    """Each weekday of a run's window in order (a day's attribution reads the day before's values). The
+    attribution asset's own report (rows written, the last day's bridge picture) is under ``attribution``."""
     reports = [value_day(conn, d, symbols=symbols) for d in sorted(days) if d.weekday() < 5]
+    bridges = [bridge for r in reports if (bridge := r.pop("bridge", None))]
     summary = table_report(conn, VALUATIONS.qualified, order_by="valuation_date desc, nse_symbol")
     summary["days"] = len(reports)
     summary["companies_valued"] = sum(r.get("companies_valued", 0) for r in reports)
-    summary["attribution_rows"] = sum(r.get("valuation_attribution/rows_in", 0) for r in reports)
+    summary["attribution"] = {"dagster/row_count": sum(r.get("valuation_attribution/rows_in", 0) for r in reports),
+                              **({"valuation_bridge": bridges[-1]} if bridges else {})}
     if reports:
         summary["last_day"] = Json(reports[-1])
     return summary
