@@ -20,6 +20,7 @@ from valuation_platform.generator.portfolio import write_portfolio_data
 from valuation_platform.generator.ownership import describe as describe_ownership
 from valuation_platform.generator.ownership import write_ownership_mirror
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
+from valuation_platform.generator.trading_desk import write_trading_desk
 from valuation_platform.generator.universe import us_companies
 from valuation_platform.generator.valuation import sample_companies, sessions_between, write_valuation_landing
 from valuation_platform.sources.market_calendar import us_trading_days
@@ -66,7 +67,8 @@ def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, see
             describe_ownership(*ownership),
             _market(root, us_companies(companies, seed), as_of),
             _portfolio(root, us_companies(companies, seed), as_of),
-            _india(root, as_of, *(india[:2] if india else (2500, 1200)))]
+            _india(root, as_of, *(india[:2] if india else (2500, 1200))),
+            _trading_desk(root, as_of, *(india[:2] if india else (2500, 1200)))]
 
 
 def option_us_tickers(companies: int, seed: int, underlyings: int | None) -> tuple[str, ...]:
@@ -90,6 +92,14 @@ def _portfolio(root: Path, universe: tuple, as_of: date) -> str:
     p = write_portfolio_data(root, list(universe), as_of)
     return (f"portfolio: {p.portfolios} portfolios, {p.positions} position rows (one bad), "
             f"{p.etf_bars:,} ETF bars, {p.rate_days} DGS10 days")
+
+
+def _trading_desk(root: Path, as_of: date, classified: int, investable: int) -> str:
+    # After the India landing: cards are priced off its bhavcopies, and the regime index is appended to them.
+    d = write_trading_desk(root / "landing" / "trading", root / "landing" / "india", as_of,
+                           classified=classified, investable=investable)
+    return (f"trading desk: {d.cards} card documents (one quarantined, one a resubmission), {d.accounts} accounts, "
+            f"{d.transfers} transfer requests (one quarantined), {d.fills} fills")
 
 
 def _india(root: Path, as_of: date, classified: int, investable: int) -> str:

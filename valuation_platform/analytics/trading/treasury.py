@@ -81,18 +81,20 @@ class Book:
         self.owed[(t.from_account, t.to_account)] = self.owed.get((t.from_account, t.to_account), 0) + t.amount_paise
 
 
-def rupees(paise: int) -> str:
-    """Indian-style rupee text for explanations: 1234567 paise -> 'Rs 12,345.67'."""
-    sign, paise = ("-" if paise < 0 else ""), abs(paise)
-    whole, frac = divmod(paise, 100)
+def indian_grouping(paise: int) -> str:
+    """Unsigned rupees with Indian digit grouping, as Indian statements print them: 123456789 -> '12,34,567.89'."""
+    whole, frac = divmod(abs(paise), 100)
     digits = str(whole)
-    head, tail = digits[:-3], digits[-3:]
-    groups = []
-    while len(head) > 2:
+    head, groups = digits[:-3], [digits[-3:]]
+    while head:
         groups.insert(0, head[-2:])
         head = head[:-2]
-    text = ",".join([g for g in [head, *groups] if g] + [tail]) if head or groups else tail
-    return f"{sign}Rs {text}.{frac:02d}"
+    return ",".join(groups) + f".{frac:02d}"
+
+
+def rupees(paise: int) -> str:
+    """Rupee text for explanations: 1234567 paise -> 'Rs 12,345.67'."""
+    return f"{'-' if paise < 0 else ''}Rs {indian_grouping(paise)}"
 
 
 def post_transfers(accounts: Mapping[str, Account], transfers: Iterable[Transfer],

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from valuation_platform.defs.trading.desk import TradingDeskResource
+from valuation_platform.defs.trading.desk import TradingDeskResource, results, table_specs
 from valuation_platform.lib.checks import quarantine_check
-from valuation_platform.lib.metadata import materialized, merged, to_metadata
+from valuation_platform.lib.metadata import materialized, to_metadata
 from valuation_platform.lib.policies import asset_defaults, schedule_status
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.pipelines.trading.treasury import load_accounts, load_transfers, reconcile, record_treasury
@@ -38,23 +38,19 @@ def treasury_transfers(sources: SourcesResource, trading_desk: TradingDeskResour
 
 @dg.multi_asset(
     name="treasury_ledger",
-    specs=[dg.AssetSpec(name, deps=[trading_accounts, treasury_transfers], description=text, **spec_args)
-           for name, text in {
-               "treasury_ledger": "Double-entry ledger: each approved transfer within the limits as MOVE_OUT and "
-                                  "MOVE_IN (integer paise), posted once per transfer id.",
-               "treasury_decisions": "Each request's outcome: POSTED, BLOCKED (min_buffer, max_loan, unknown "
-                                     "account) with a one-line reason, or AWAITING_APPROVAL.",
-               "treasury_clawbacks": "Claw-back proposals for accounts below their minimum buffer: from the "
-                                     "accounts that owe them first, then the largest surplus; await approval.",
-           }.items()
-           for spec_args in [{k: DESK[k] for k in ("group_name", "owners", "kinds")}]],
+    specs=table_specs(DESK, {
+        "treasury_ledger": "Double-entry ledger: each approved transfer within the limits as MOVE_OUT and MOVE_IN "
+                           "(integer paise), posted once per transfer id.",
+        "treasury_decisions": "Each request's outcome: POSTED, BLOCKED (min_buffer, max_loan, unknown account) with a "
+                              "one-line reason, or AWAITING_APPROVAL.",
+        "treasury_clawbacks": "Claw-back proposals for accounts below their minimum buffer: from the accounts that owe "
+                              "them first, then the largest surplus; they await approval.",
+    }, [trading_accounts, treasury_transfers]),
     can_subset=False,
 )
 def treasury_ledger(warehouse: WarehouseResource):
     with warehouse.connect(TABLES) as conn:
-        reports = record_treasury(conn, datetime.now(UTC))
-    for key, report in reports.items():
-        yield dg.MaterializeResult(asset_key=key, metadata=merged(report))
+        yield from results(record_treasury(conn, datetime.now(UTC)))
 
 
 @dg.asset_check(asset="treasury_ledger", blocking=True,

@@ -1,0 +1,96 @@
+"""Guardrail steps: the desk's positions from the landing folder, and each new card version's verdicts.
+
+A card version is evaluated once: versions that already have verdicts in ``analytics.guardrail_results``
+are skipped, so re-running (or re-dropping the same card) changes nothing. Inputs are read as of the
+card's submission: bhavcopy sessions before its day, the account's statement, events around its day
+(``marts.fct_corporate_events``) and sectors (``marts.dim_nse_symbol``), both built by the NSE part of the
+trading domain; without them the event rule warns and the card's own sector is used.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from valuation_platform.analytics.trading.config import Playbook, Thresholds
+from valuation_platform.analytics.trading.guardrails import Card, Context, decision, evaluate
+from valuation_platform.pipelines.report import load_report, merge, table_report
+from valuation_platform.pipelines.trading.desk_files import POSITIONS, decimal, integer, load_area, required
+from valuation_platform.warehouse.tables.trading_desk import GUARDRAIL_RESULTS, TRADING_POSITIONS
+from valuation_platform.warehouse.upsert import upsert
+
+POSITION_COLUMNS = ("Account", "Symbol", "Quantity", "Price (Rs)")
+CARD_COLUMNS = ("card_id, version, account, symbol, side, quantity, limit_price::float8, playbook, sector, signal_at,"
+                " catalyst_at, submitted_at, tranche, planned_quantity, instrument, lot_size, expiry, legs, card_hash")
+
+
+def _position(rec: dict[str, str]) -> dict[str, Any]:
+    return {"account": required(rec, "Account"), "symbol": required(rec, "Symbol").upper(),
+            "quantity": integer(required(rec, "Quantity"), "Quantity"),
+            "price": decimal(required(rec, "Price (Rs)"), "Price (Rs)")}
+
+
+def load_positions(conn: psycopg.Connection, folder: Path) -> dict[str, Any]:
+    return load_area(conn, folder, POSITIONS, TRADING_POSITIONS, required_columns=POSITION_COLUMNS, row=_position,
+                     asset_key="trading_positions", whole_book="account")
+
+
+def _exists(conn: psycopg.Connection, table: str) -> bool:
+    return conn.execute("select to_regclass(%s) is not null", (table,)).fetchone()[0]
+
+
+def _context(conn: psycopg.Connection, card: Card, t: Thresholds) -> Context:
+    day = card.trade_day
+    balance = conn.execute("select balance_paise from raw.trading_accounts where account = %s", (card.account,)).fetchone()
+    if balance is None:
+        raise LookupError(f"account {card.account} of card {card.card_id} v{card.version} is not in raw.trading_accounts")
+    holdings = {s: (q, float(p)) for s, q, p in conn.execute(
+        "select symbol, quantity, price from raw.trading_positions where account = %s", (card.account,)).fetchall()}
+    nav = balance[0] / 100.0 + sum(q * p for q, p in holdings.values())
+    sectors: dict[str, str] = {}
+    if _exists(conn, "marts.dim_nse_symbol"):
+        sectors = dict(conn.execute("select symbol, sector from marts.dim_nse_symbol where sector is not null"
+                                    " and symbol = any(%s)", ([card.symbol, *holdings],)).fetchall())
+
+    def closes(symbol: str, sessions: int) -> list[tuple[float, float]]:
+        rows = conn.execute("select close, turnover from raw.nse_bhavcopy where nse_symbol = %s and series = 'EQ'"
+                            " and trade_date < %s order by trade_date desc limit %s", (symbol, day, sessions)).fetchall()
+        return [(float(c), float(v or 0.0)) for c, v in reversed(rows)]
+
+    own = closes(card.symbol, t.ADV_SESSIONS)
+    events = None
+    if _exists(conn, "marts.fct_corporate_events"):
+        window = timedelta(days=t.EVENT_BLACKOUT_DAYS)
+        events = conn.execute("select event_date, event_type, coalesce(purpose, '') from marts.fct_corporate_events"
+                              " where symbol = %s and event_date between %s and %s order by event_date",
+                              (card.symbol, day - window, day + window)).fetchall()
+    return Context(nav=nav, holdings=holdings, sectors=sectors, turnover=[v for _, v in own],
+                   previous_close=own[-1][0] if own else None,
+                   index_closes=[c for c, _ in closes(t.REGIME_INDEX_SYMBOL, t.REGIME_TREND_SESSIONS)], events=events)
+
+
+def evaluate_cards(conn: psycopg.Connection, books: dict[str, Playbook], t: Thresholds, now: datetime) -> dict[str, Any]:
+    """Verdicts for every card version not evaluated yet; returns what was evaluated and decided."""
+    with conn.transaction():
+        pending = conn.execute(
+            f"select {CARD_COLUMNS} from raw.trade_cards c where not exists (select 1 from analytics.guardrail_results g"
+            " where g.card_id = c.card_id and g.version = c.version) order by submitted_at, card_id, version").fetchall()
+        rows, decisions = [], {}
+        for r in pending:
+            card = Card(*r[:17], legs=tuple(r[17] or ()))
+            verdicts = evaluate(card, _context(conn, card, t), t, books[card.playbook])
+            decisions[f"{card.card_id} v{card.version}"] = decision(verdicts)
+            rows += [{"card_id": card.card_id, "version": card.version, "rule": v.rule, "severity": v.severity,
+                      "observed": v.observed, "threshold": v.threshold, "inputs": json.dumps(v.inputs, default=str),
+                      "explanation": v.explanation, "card_hash": r[18], "evaluated_at": now} for v in verdicts]
+    result = upsert(conn, GUARDRAIL_RESULTS, rows, source="guardrails")
+    counts: dict[str, int] = {}
+    for state in decisions.values():
+        counts[state] = counts.get(state, 0) + 1
+    return merge(table_report(conn, GUARDRAIL_RESULTS.qualified, order_by="evaluated_at desc, card_id, rule"),
+                 load_report([result]),
+                 {"cards_evaluated": len(pending), **{f"cards_{k.lower()}": v for k, v in sorted(counts.items())}})
