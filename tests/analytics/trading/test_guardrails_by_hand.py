@@ -143,3 +143,9 @@ def test_the_reviewed_seeds_parse_and_document_every_threshold() -> None:
     assert all(abs(sum(b.tranche_sizes) - 1) < 1e-9 for b in books.values())
     with pytest.raises(ValueError, match="missing"):
         Thresholds.from_rows([{"name": "MAX_POSITION_PCT", "value": "0.1"}])
+
+
+def test_a_playbook_removed_from_the_seed_blocks_the_card() -> None:
+    verdicts = {v.rule: v for v in evaluate(CARD, CTX, LIMITS, None)}
+    assert verdicts["playbook"].severity == BLOCK and "not in the reviewed playbooks seed" in verdicts["playbook"].explanation
+    assert decision(list(verdicts.values())) == "BLOCKED"

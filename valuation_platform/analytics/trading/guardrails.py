@@ -221,7 +221,10 @@ def catalyst_freshness(card: Card, t: Thresholds) -> Verdict:
                    f"catalyst is {hours:.1f} h old (stale after {t.CATALYST_FRESHNESS_HOURS:g} h)")
 
 
-def playbook_check(card: Card, book: Playbook, previous_close: float | None) -> Verdict:
+def playbook_check(card: Card, book: Playbook | None, previous_close: float | None) -> Verdict:
+    if book is None:  # the card landed under a playbook since removed from the reviewed seed
+        return Verdict("playbook", BLOCK, None, None, {"playbook": card.playbook},
+                       f"playbook {card.playbook!r} is not in the reviewed playbooks seed")
     problems = []
     signal_minutes = (card.submitted_at - card.signal_at).total_seconds() / 60.0
     if signal_minutes > book.stale_minutes:
@@ -247,7 +250,7 @@ def playbook_check(card: Card, book: Playbook, previous_close: float | None) -> 
                    f"{book.playbook}: " + ("; ".join(problems) if problems else "within the playbook"))
 
 
-def evaluate(card: Card, ctx: Context, t: Thresholds, book: Playbook) -> list[Verdict]:
+def evaluate(card: Card, ctx: Context, t: Thresholds, book: Playbook | None) -> list[Verdict]:
     """Every verdict for one card (the playbook's first: a broken playbook is flagged before sizing)."""
     options = None
     if card.instrument == "OPTION_STRATEGY":

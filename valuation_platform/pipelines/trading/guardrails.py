@@ -44,11 +44,12 @@ def _exists(conn: psycopg.Connection, table: str) -> bool:
     return conn.execute("select to_regclass(%s) is not null", (table,)).fetchone()[0]
 
 
-def _context(conn: psycopg.Connection, card: Card, t: Thresholds) -> Context:
+def _context(conn: psycopg.Connection, card: Card, t: Thresholds) -> Context | None:
+    """The card's inputs; None while its account has not landed (the card waits, it is not judged on nothing)."""
     day = card.trade_day
     balance = conn.execute("select balance_paise from raw.trading_accounts where account = %s", (card.account,)).fetchone()
     if balance is None:
-        raise LookupError(f"account {card.account} of card {card.card_id} v{card.version} is not in raw.trading_accounts")
+        return None
     holdings = {s: (q, float(p)) for s, q, p in conn.execute(
         "select symbol, quantity, price from raw.trading_positions where account = %s", (card.account,)).fetchall()}
     nav = balance[0] / 100.0 + sum(q * p for q, p in holdings.values())
@@ -85,10 +86,14 @@ def evaluate_cards(conn: psycopg.Connection, books: dict[str, Playbook], t: Thre
         pending = conn.execute(
             f"select {CARD_COLUMNS} from raw.trade_cards c where not exists (select 1 from analytics.guardrail_results g"
             " where g.card_id = c.card_id and g.version = c.version) order by submitted_at, card_id, version").fetchall()
-        rows, decisions = [], {}
+        rows, decisions, waiting = [], {}, []
         for r in pending:
             card = Card(*r[:17], legs=tuple(r[17] or ()))
-            verdicts = evaluate(card, _context(conn, card, t), t, books[card.playbook])
+            ctx = _context(conn, card, t)
+            if ctx is None:
+                waiting.append(f"{card.card_id} v{card.version} ({card.account})")
+                continue
+            verdicts = evaluate(card, ctx, t, books.get(card.playbook))
             decisions[f"{card.card_id} v{card.version}"] = decision(verdicts)
             rows += [{"card_id": card.card_id, "version": card.version, "rule": v.rule, "severity": v.severity,
                       "observed": v.observed, "threshold": v.threshold, "inputs": json.dumps(v.inputs, default=str),
@@ -99,4 +104,5 @@ def evaluate_cards(conn: psycopg.Connection, books: dict[str, Playbook], t: Thre
         counts[state] = counts.get(state, 0) + 1
     return merge(table_report(conn, GUARDRAIL_RESULTS.qualified, order_by="evaluated_at desc, card_id, rule"),
                  load_report([result]),
-                 {"cards_evaluated": len(pending), **{f"cards_{k.lower()}": v for k, v in sorted(counts.items())}})
+                 {"cards_evaluated": len(decisions), "cards_waiting_for_account": len(waiting),
+                  **({"waiting": ", ".join(waiting)[:1000]} if waiting else {}), **{f"cards_{k.lower()}": v for k, v in sorted(counts.items())}})
