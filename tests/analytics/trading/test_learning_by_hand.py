@@ -93,7 +93,7 @@ def test_drift_raises_an_alert_and_proposes_a_threshold_for_approval() -> None:
     alerts = {a["metric"]: a for a in drift_alerts(trades, book, LIMITS)}
     assert set(alerts) == {"win_rate", "expectancy"}
     assert alerts["win_rate"]["baseline"] == pytest.approx(0.75) and alerts["win_rate"]["rolling"] == 0.0
-    assert alerts["expectancy"]["drop"] == pytest.approx(0.0275 + 0.025)
+    assert alerts["expectancy"]["decline"] == pytest.approx(0.0275 + 0.025)
     assert alerts["expectancy"]["proposed_threshold"] == 0.70
     assert {a["status"] for a in alerts.values()} == {"AWAITING_APPROVAL"}
     # a steady playbook raises nothing

@@ -34,11 +34,17 @@ import numpy as np
 
 from valuation_platform.analytics.options.strategies import Leg, Strategy, evaluate_strategy
 from valuation_platform.analytics.trading.config import Playbook, Thresholds
+from valuation_platform.analytics.trading.treasury import rupees
 
 INFO, WARN, BLOCK = "INFO", "WARN", "BLOCK"
 RESULTS = "FINANCIAL_RESULTS"
 INDIA = ZoneInfo("Asia/Kolkata")
 TRADING_DAYS = 252
+
+
+def _rs(value: float) -> str:
+    """Rupees to the paisa in Indian grouping, as the desk reads amounts."""
+    return rupees(round(value * 100))
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ def liquidity(card: Card, ctx: Context, t: Thresholds) -> Verdict:
     ratio = adv / value
     severity = _band(t.MIN_LIQUIDITY_RATIO / ratio, t.WARN_FRACTION)
     return Verdict("liquidity", severity, ratio, t.MIN_LIQUIDITY_RATIO, {**inputs, "adv": adv},
-                   f"average daily traded value Rs {adv:,.0f} is {ratio:.1f}x the order's Rs {value:,.0f} "
+                   f"average daily traded value {_rs(adv)} is {ratio:.1f}x the order's {_rs(value)} "
                    f"(minimum {t.MIN_LIQUIDITY_RATIO:g}x)")
 
 
@@ -141,14 +147,14 @@ def position_size(card: Card, ctx: Context, t: Thresholds, options: Mapping[str,
     if options is not None:
         after = options["margin"]
         inputs = {"nav": ctx.nav, "margin": after, **{k: options[k] for k in ("pop", "max_loss", "max_profit")}}
-        what = f"the strategy's margin Rs {after:,.0f}"
+        what = f"the strategy's margin {_rs(after)}"
     else:
         after = (held + card.sign * card.quantity) * card.limit_price
         inputs = {"nav": ctx.nav, "held": held, "position_after": after}
-        what = f"position after the trade Rs {abs(after):,.0f}"
+        what = f"position after the trade {_rs(abs(after))}"
     share = abs(after) / ctx.nav
     return Verdict("position_size", _band(share / t.MAX_POSITION_PCT, t.WARN_FRACTION), share, t.MAX_POSITION_PCT,
-                   inputs, f"{what} is {share:.1%} of NAV Rs {ctx.nav:,.0f} (limit {t.MAX_POSITION_PCT:.0%})")
+                   inputs, f"{what} is {share:.1%} of NAV {_rs(ctx.nav)} (limit {t.MAX_POSITION_PCT:.0%})")
 
 
 def sector_exposure(card: Card, ctx: Context, t: Thresholds, options: Mapping[str, Any] | None = None) -> Verdict:

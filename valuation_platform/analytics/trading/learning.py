@@ -137,7 +137,7 @@ def drift_alerts(outcomes: Sequence[Mapping], books: Mapping[str, Playbook], lim
             proposal = proposed_threshold(trades, current, base["expectancy"], limits.MIN_THRESHOLD_TRADES)
             alerts.append({
                 "playbook": playbook, "as_of": trades[-1]["closed_at"], "metric": metric,
-                "baseline": base[metric], "rolling": recent[metric], "drop": drop, "allowed_drop": allowed,
+                "baseline": base[metric], "rolling": recent[metric], "decline": drop, "allowed_drop": allowed,
                 "current_threshold": current, "proposed_threshold": proposal, "status": "AWAITING_APPROVAL",
                 "explanation": (f"{playbook}: {metric} of the last {n} trades {recent[metric]:.4f} vs "
                                 f"{base[metric]:.4f} before (drop {drop:.4f} > {allowed:.4f}); "

@@ -245,7 +245,7 @@ META_LABEL_PROPOSALS = TableSpec(
         "metric": "text not null",  # win_rate | expectancy
         "baseline": "double precision not null",
         "rolling": "double precision not null",
-        "drop": "double precision not null",
+        "decline": "double precision not null",  # baseline - rolling
         "allowed_drop": "double precision not null",
         "current_threshold": "double precision not null",
         "proposed_threshold": "double precision",
