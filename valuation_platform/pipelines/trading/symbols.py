@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from valuation_platform.pipelines.report import Json, merge, table_report
+from valuation_platform.pipelines.report import Json, Markdown, merge, table_report
 from valuation_platform.pipelines.trading.documents import NseDocument, fetch_documents, finish
 from valuation_platform.sources.http import HttpClient
 from valuation_platform.sources.nse.equity_list import (
@@ -76,3 +76,14 @@ def load_symbol_master(
                                 if doc.kind in read})},
     )
     return report
+
+
+def symbol_mismatches(conn: psycopg.Connection) -> dict[str, Any]:
+    """What ``marts.fct_nse_symbol_mismatches`` lists, counted by kind, with the first rows for the check."""
+    rows = conn.execute("select mismatch, symbol, detail from marts.fct_nse_symbol_mismatches "
+                        "order by mismatch, symbol").fetchall()
+    by_kind: dict[str, int] = {}
+    for kind, _, _ in rows:
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    listing = "\n".join(f"- {kind} {symbol}: {detail}" for kind, symbol, detail in rows[:50]) or "none"
+    return {"mismatches": len(rows), "by_kind": Json(by_kind), "listing": Markdown(listing)}

@@ -1,3 +1,4 @@
+-- The India domain's macro drivers read these flows: an empty set when the trading asset never ran here.
 select
     trade_date,
     category,
@@ -5,4 +6,6 @@ select
     sell_value,
     net_value,
     _fetched_at as _loaded_at
-from {{ source('nse', 'nse_institutional_flows') }}
+from {{ source_or_empty('nse', 'nse_institutional_flows', {
+    'trade_date': 'date', 'category': 'text', 'buy_value': 'double precision', 'sell_value': 'double precision',
+    'net_value': 'double precision', '_fetched_at': 'timestamptz'}) }} as flows
