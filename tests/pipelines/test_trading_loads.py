@@ -115,7 +115,8 @@ def _sessions(first: date, n: int) -> list[date]:
 
 def test_flow_windows_and_the_india_monthly_release_worked_by_hand(conn, fresh_db, tmp_path) -> None:
     # 21 sessions: the 20 weekdays of October 2026 (5th..30th) and Monday 2 November. FII/FPI nets 1, 2, ...,
-    # 21 (buy 100 + k, sell 100); DII flat at +5 (its standard deviation is 0, so no z-score).
+    # 21 (buy 100 + k, sell 100); DII flat at +5 (its standard deviation is 0, so no z-score), and also on
+    # Wednesday 30 September, so the history starts in September and October is a complete month.
     days = _sessions(date(2026, 10, 5), 21)
     assert days[19] == date(2026, 10, 30) and days[20] == date(2026, 11, 2)
     records = []
@@ -125,9 +126,11 @@ def test_flow_windows_and_the_india_monthly_release_worked_by_hand(conn, fresh_d
                      "netValue": f"{k:.2f}"},
                     {"category": "DII **", "date": stamp, "buyValue": "55.00", "sellValue": "50.00",
                      "netValue": "5.00"}]
+    records.insert(0, {"category": "DII **", "date": "30-Sep-2026", "buyValue": "55.00", "sellValue": "50.00",
+                       "netValue": "5.00"})
     _serve(tmp_path, FII_DII_URL, None, json.dumps(records[::-1]).encode())  # NSE lists the newest first
     report = load_institutional_flows(conn, HttpClient(source_root=str(tmp_path)), asset_key="nse_institutional_flows")
-    assert report["dagster/row_count"] == 42 and report["sessions_in_report"] == 21
+    assert report["dagster/row_count"] == 43 and report["sessions_in_report"] == 22
     conn.commit()
     assert dbt_build(fresh_db, ["+fct_institutional_flows", "+int_india__flow_releases"], tmp_path / "dbt") == []
 
@@ -151,8 +154,9 @@ def test_flow_windows_and_the_india_monthly_release_worked_by_hand(conn, fresh_d
                        "where category = 'DII' and trade_date = %s", (days[19],)).fetchone()
     assert dii == (pytest.approx(100.0), None)  # 20 x 5; flat series, no z-score
 
-    # The India MACRO flow drivers read complete months: October (November has begun) sums to 1+..+20 = 210
-    # (FII) and 20 x 5 = 100 (DII); November is incomplete and left out.
+    # The India MACRO flow drivers read complete months: October (September before it, November begun) sums
+    # to 1+..+20 = 210 (FII) and 20 x 5 = 100 (DII); September (history starts on its 30th) and November
+    # are incomplete and left out.
     releases = conn.execute("select series_id, ref_period, value, frequency from intermediate.int_india__flow_releases "
                             "order by series_id").fetchall()
     assert releases == [("dii_cash_net_flows", date(2026, 10, 1), pytest.approx(100.0), "M"),

@@ -197,8 +197,8 @@ def write_trading_data(root: Path, classification: Sequence[dict[str, Any]], val
     """Every trading-domain payload for ``sessions`` (the calendar, insider and deal days) into ``root``."""
     rng = random.Random(seed)
     companies = listed_companies(classification, valued, seed)
-    # two mid-size universe companies missing from EQUITY_L, one valued company with another ISIN
-    missing = {companies[150].symbol, companies[151].symbol}
+    # two valued (so universe) companies missing from EQUITY_L, another valued one with another ISIN
+    missing = {valued[-2].symbol, valued[-3].symbol}
     master = [c for c in companies if c.symbol not in missing]
     master = [Listed(c.symbol, c.name, c.industry, c.market_cap, "INE999Z01015") if c.symbol == valued[-1].symbol
               else c for c in master]

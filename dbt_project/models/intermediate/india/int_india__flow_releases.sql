@@ -1,6 +1,7 @@
 -- The MACRO flow drivers' monthly series, read from the trading domain's FII/DII mart: each complete month's
--- sum of daily net values (Rs crore), in the macro-release shape. A month is complete once the mart holds a
--- session of a later month; it is "released" at 18:30 IST on its last session (NSE's report time).
+-- sum of daily net values (Rs crore), in the macro-release shape. A month counts once it is complete: the mart
+-- holds sessions of the month before and of a later one (the first month of the history may start mid-month,
+-- the current one is still running). It is "released" at 18:30 IST on its last session (NSE's report time).
 with flows as (
     select * from {{ ref('fct_institutional_flows') }}
 ),
@@ -34,3 +35,4 @@ select
     (last_session + time '18:30') at time zone 'Asia/Kolkata' as _fetched_at
 from months
 where ref_period < (select date_trunc('month', max(trade_date))::date from flows)
+    and ref_period > (select date_trunc('month', min(trade_date))::date from flows)
