@@ -17,6 +17,7 @@ from valuation_platform.generator.options import (
     write_option_chains,
 )
 from valuation_platform.generator.portfolio import write_portfolio_data
+from valuation_platform.generator.trading import write_trading_data
 from valuation_platform.generator.ownership import describe as describe_ownership
 from valuation_platform.generator.ownership import write_ownership_mirror
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
@@ -115,7 +116,12 @@ def _india(root: Path, as_of: date, classified: int, investable: int) -> str:
     valued = sample_companies(india_companies(classified, investable), VALUED_COMPANIES)
     sessions = sessions_between(as_of - timedelta(days=WINDOW_DAYS + 7), as_of)
     valuation_files = write_valuation_landing(root / "landing" / "india", valued, sessions, as_of=as_of)
+    # NSE reference, calendar, flows, insider and deals for the window's sessions (trading domain)
+    trading = write_trading_data(root, india_companies(classified, investable), valued,
+                                 sessions_between(as_of - timedelta(days=WINDOW_DAYS), as_of), as_of=as_of)
     return (f"india: {india.companies} classified companies ({india.investable} investable), "
             f"{len(india.months)} macro months {india.months[0]:%Y-%m}..{india.months[-1]:%Y-%m}, "
             f"{len(india.mirror_files)} mirror and {len(india.landing_files)} landing files; valuation: "
-            f"{len(valued)} statement exports and {len(valuation_files) - len(valued)} bhavcopies")
+            f"{len(valued)} statement exports and {len(valuation_files) - len(valued)} bhavcopies; trading: "
+            f"{trading.symbols} NSE symbols, {trading.events} calendar events, {trading.insider_rows} insider rows "
+            f"and {trading.deals} deals over {trading.sessions} sessions, {trading.flow_sessions} FII/DII sessions")
