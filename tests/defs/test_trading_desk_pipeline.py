@@ -52,12 +52,19 @@ def desk(tmp_path, fresh_db):
     with connect(fresh_db) as conn:
         ensure_tables(conn, [NSE_BHAVCOPY])
         load_bhavcopy(conn, india, fetched_at=datetime.now().astimezone())
-        # the NSE part's marts, as their contract states them (symbol master, corporate events)
+        # the NSE part's marts, as their contract states them (symbol master, corporate events); the book's
+        # holdings are missing from the symbol master (as EQUITY_L can miss a renamed company) and keep their
+        # sector through the India universe
+        with (tmp_path / "landing" / "trading" / "positions" / "desk-eq.csv").open() as f:
+            held = {r["Symbol"] for r in csv.DictReader(f)}
         conn.execute("create schema if not exists marts")
+        conn.execute("create schema if not exists analytics")
         conn.execute("create table marts.dim_nse_symbol (symbol text, isin text, sector text, industry text)")
+        conn.execute("create table analytics.india_universe (nse_symbol text, cd_sector text)")
         for row in india_companies(2500, 1200):
-            conn.execute("insert into marts.dim_nse_symbol values (%s, null, %s, %s)",
-                         (row["NSE Symbol"], row["cd_sector"], row["cd_industry"]))
+            conn.execute("insert into analytics.india_universe values (%s, %s)" if row["NSE Symbol"] in held else
+                         "insert into marts.dim_nse_symbol values (%s, null, %s, null)",
+                         (row["NSE Symbol"], row["cd_sector"]))
         conn.execute("create table marts.fct_corporate_events (symbol text, event_date date, event_type text, purpose text)")
         conn.execute("insert into marts.fct_corporate_events values (%s, %s, 'FINANCIAL_RESULTS', 'Financial Results'),"
                      " (%s, %s, 'BOARD_MEETING', 'Fund raising')",

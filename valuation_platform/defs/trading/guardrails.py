@@ -44,7 +44,7 @@ def trading_positions(sources: SourcesResource, trading_desk: TradingDeskResourc
 
 
 @dg.asset(
-    deps=[trade_cards, trading_positions, trading_accounts,
+    deps=[trade_cards, trading_positions, trading_accounts, "india_universe",
           dg.AssetDep("nse_bhavcopy", partition_mapping=dg.AllPartitionMapping()), *INPUTS],
     description="Each new card version through liquidity, position size, sector exposure, event window, market "
                 "regime and catalyst freshness (severity, observed value, threshold, inputs, one line) and its "

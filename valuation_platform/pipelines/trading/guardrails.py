@@ -4,8 +4,8 @@ A card version is evaluated once: versions that already have verdicts in ``analy
 are skipped, so re-running (or re-dropping the same card) changes nothing. Inputs are read as of the
 card's submission: bhavcopy sessions before its day, the account's statement, events around its day
 (``marts.fct_corporate_events``) and sectors (``marts.dim_nse_symbol``), both built by the NSE part of the
-trading domain; without the events the event rule warns, and a symbol the symbol master lacks takes the
-card's own sector.
+trading domain; without the events the event rule warns, and a symbol the symbol master lacks takes the India
+universe's sector (``analytics.india_universe``), else the card's own.
 """
 
 from __future__ import annotations
@@ -53,10 +53,16 @@ def _context(conn: psycopg.Connection, card: Card, t: Thresholds) -> Context | N
     holdings = {s: (q, float(p)) for s, q, p in conn.execute(
         "select symbol, quantity, price from raw.trading_positions where account = %s", (card.account,)).fetchall()}
     nav = balance[0] / 100.0 + sum(q * p for q, p in holdings.values())
+    symbols = [card.symbol, *holdings]
     sectors: dict[str, str] = {}
-    if _exists(conn, "marts.dim_nse_symbol"):  # the symbol master (it carries the India universe's sectors)
-        sectors = dict(conn.execute("select symbol, sector from marts.dim_nse_symbol where sector is not null"
-                                    " and symbol = any(%s)", ([card.symbol, *holdings],)).fetchall())
+    # the India universe's sector first, the symbol master's over it: EQUITY_L may not list a universe company
+    # (renamed or delisted: marts.fct_nse_symbol_mismatches), and its holding still counts in its sector
+    for table, query in (("analytics.india_universe", "select nse_symbol, cd_sector from analytics.india_universe"
+                                                       " where nse_symbol = any(%s)"),
+                         ("marts.dim_nse_symbol", "select symbol, sector from marts.dim_nse_symbol"
+                                                  " where sector is not null and symbol = any(%s)")):
+        if _exists(conn, table):
+            sectors |= dict(conn.execute(query, (symbols,)).fetchall())
 
     def closes(symbol: str, sessions: int) -> list[tuple[float, float]]:
         rows = conn.execute("select close, turnover from raw.nse_bhavcopy where nse_symbol = %s and series = 'EQ'"
