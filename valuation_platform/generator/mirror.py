@@ -17,9 +17,11 @@ from valuation_platform.generator.options import (
     write_option_chains,
 )
 from valuation_platform.generator.portfolio import write_portfolio_data
+from valuation_platform.generator.trading import write_trading_data
 from valuation_platform.generator.ownership import describe as describe_ownership
 from valuation_platform.generator.ownership import write_ownership_mirror
 from valuation_platform.generator.sec import DEFAULT_AS_OF, write_sec_mirror
+from valuation_platform.generator.trading_desk import write_trading_desk
 from valuation_platform.generator.universe import us_companies
 from valuation_platform.generator.valuation import sample_companies, sessions_between, write_valuation_landing
 from valuation_platform.sources.market_calendar import us_trading_days
@@ -66,7 +68,8 @@ def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, see
             describe_ownership(*ownership),
             _market(root, us_companies(companies, seed), as_of),
             _portfolio(root, us_companies(companies, seed), as_of),
-            _india(root, as_of, *(india[:2] if india else (2500, 1200)))]
+            _india(root, as_of, *(india[:2] if india else (2500, 1200))),
+            _trading_desk(root, as_of, *(india[:2] if india else (2500, 1200)))]
 
 
 def option_us_tickers(companies: int, seed: int, underlyings: int | None) -> tuple[str, ...]:
@@ -92,6 +95,14 @@ def _portfolio(root: Path, universe: tuple, as_of: date) -> str:
             f"{p.etf_bars:,} ETF bars, {p.rate_days} DGS10 days")
 
 
+def _trading_desk(root: Path, as_of: date, classified: int, investable: int) -> str:
+    # After the India landing: cards are priced off its bhavcopies, and the regime index is appended to them.
+    d = write_trading_desk(root / "landing" / "trading", root / "landing" / "india", as_of,
+                           classified=classified, investable=investable)
+    return (f"trading desk: {d.cards} card documents (one quarantined, one a resubmission), {d.accounts} accounts, "
+            f"{d.transfers} transfer requests (one quarantined), {d.fills} fills")
+
+
 def _india(root: Path, as_of: date, classified: int, investable: int) -> str:
     # 40 reference months up to the month before the as-of date (its releases are out by then), so the
     # macro asset's 24 months of history behind the window's month exist; 1,200 investable companies leave
@@ -105,7 +116,12 @@ def _india(root: Path, as_of: date, classified: int, investable: int) -> str:
     valued = sample_companies(india_companies(classified, investable), VALUED_COMPANIES)
     sessions = sessions_between(as_of - timedelta(days=WINDOW_DAYS + 7), as_of)
     valuation_files = write_valuation_landing(root / "landing" / "india", valued, sessions, as_of=as_of)
+    # NSE reference, calendar, flows, insider and deals for the window's sessions (trading domain)
+    trading = write_trading_data(root, india_companies(classified, investable), valued,
+                                 sessions_between(as_of - timedelta(days=WINDOW_DAYS), as_of), as_of=as_of)
     return (f"india: {india.companies} classified companies ({india.investable} investable), "
             f"{len(india.months)} macro months {india.months[0]:%Y-%m}..{india.months[-1]:%Y-%m}, "
             f"{len(india.mirror_files)} mirror and {len(india.landing_files)} landing files; valuation: "
-            f"{len(valued)} statement exports and {len(valuation_files) - len(valued)} bhavcopies")
+            f"{len(valued)} statement exports and {len(valuation_files) - len(valued)} bhavcopies; trading: "
+            f"{trading.symbols} NSE symbols, {trading.events} calendar events, {trading.insider_rows} insider rows "
+            f"and {trading.deals} deals over {trading.sessions} sessions, {trading.flow_sessions} FII/DII sessions")

@@ -209,13 +209,19 @@ def write_valuation_landing(landing: Path, companies: Sequence[Company], session
         for i, c in enumerate(companies):
             prev = prices[c.symbol]
             prices[c.symbol] = prev * math.exp(rng.gauss(0, 0.015))
-            closes[c.symbol] = (f"INE{i:06d}01", prev, prices[c.symbol])
+            closes[c.symbol] = (sample_isin(i), prev, prices[c.symbol])
         name, payload = bhavcopy_file(day, closes)
         path = landing / "bhavcopy" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(payload)
         written.append(path)
     return written
+
+
+def sample_isin(index: int) -> str:
+    """The ISIN the sample's bhavcopies give the ``index``-th valued company (the symbol master agrees): 12
+    characters as real ones (IN, a 4-character issuer code, security type and serial, a check digit)."""
+    return f"INE{index:04d}01018"
 
 
 def sample_companies(rows: Sequence[dict], count: int) -> list[Company]:

@@ -54,6 +54,11 @@ def _markdown_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> st
     return head + "".join("| " + " | ".join(cell(v) for v in row) + " |\n" for row in rows)
 
 
+def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Markdown:
+    """A small table for a report (check metadata, previews)."""
+    return Markdown(_markdown_table(columns, rows))
+
+
 def frame_report(frame: pl.DataFrame) -> dict[str, Any]:
     return {
         "dagster/row_count": frame.height,

@@ -6,15 +6,12 @@ phase; NYSE holidays are skipped. ``portfolio_landing_files`` re-loads positions
 a file in the landing folder is new or changed, then recomputes the latest session's snapshots.
 """
 
-import json
-
 import dagster as dg
 
 from valuation_platform.defs.portfolio.assets import PHASES, fred_dgs10, portfolio_positions, portfolio_target_prices
-from valuation_platform.defs.portfolio.resources import PortfolioResource
 from valuation_platform.lib.partitions import US_TRADING_DAYS
-from valuation_platform.lib.policies import schedule_status, sensor_status
-from valuation_platform.lib.resources import SourcesResource
+from valuation_platform.lib.landing import landing_sensor
+from valuation_platform.lib.policies import schedule_status
 from valuation_platform.pipelines.portfolio.landing import fingerprint
 from valuation_platform.sources.market_calendar import is_us_trading_day
 
@@ -41,15 +38,11 @@ def portfolio_nightly(context: dg.ScheduleEvaluationContext):
     return dg.RunRequest(run_key=session.isoformat(), partition_key=session.isoformat())
 
 
-@dg.sensor(job=portfolio_inputs_job, minimum_interval_seconds=60, default_status=sensor_status(),
-           description="Watches the portfolio landing folder (VP_PORTFOLIO_LANDING) for new or changed CSV files.")
-def portfolio_landing_files(context: dg.SensorEvaluationContext, portfolio: PortfolioResource, sources: SourcesResource):
-    folder = portfolio.landing(sources.source_root)
-    previous = json.loads(context.cursor) if context.cursor else {}
-    current = fingerprint(folder)
-    changed = sorted(p for p, sha in current.items() if previous.get(p) != sha)
-    context.update_cursor(json.dumps(current, sort_keys=True))
-    if not changed:
-        return dg.SkipReason(f"no new or changed files in {folder}")
-    key = "|".join(f"{p}@{current[p][:12]}" for p in changed)
-    return dg.RunRequest(run_key=key[:500], tags={"vp/landing_files": ",".join(changed)[:1000]})
+portfolio_landing_files = landing_sensor(
+    name="portfolio_landing_files",
+    job=portfolio_inputs_job,
+    folder=lambda resources: resources.portfolio.landing(resources.sources.source_root),
+    fingerprint=fingerprint,
+    resources={"portfolio", "sources"},
+    description="Watches the portfolio landing folder (VP_PORTFOLIO_LANDING) for new or changed CSV files.",
+)

@@ -18,20 +18,21 @@ underlying, strike, expiration or has an expiry in the wrong format. The other r
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from valuation_platform.pipelines import landing
+from valuation_platform.pipelines.landing import Parsed
 from valuation_platform.sources.errors import SourceError
 
 SOURCE = "portfolio_landing"
 POSITIONS, TARGETS, TAGS, EXPORTS = "positions", "targets", "tags", "exports"
 AREAS = (POSITIONS, TARGETS, TAGS)
-DEFAULT_LANDING = Path(__file__).resolve().parents[3] / "data" / "landing" / "portfolio"
+DOMAIN = "portfolio"
+DEFAULT_LANDING = landing.DATA_LANDING / DOMAIN
 POSITION_COLUMNS = ("Account Number", "Account Name", "Symbol", "Position Type", "Quantity",
                     "Cost Basis Per Share", "Open Date", "Underlying", "Strike", "Expiration")
 OPTION_TYPES = {"LC": "C", "LP": "P", "SC": "C", "SP": "P"}
@@ -41,31 +42,16 @@ CONTRACT_MULTIPLIER = 100.0
 
 
 def landing_path(setting: str | None, source_root: str | None) -> Path:
-    if setting:
-        return Path(setting)
-    if source_root and not source_root.startswith(("http://", "https://")) and Path(source_root).is_dir():
-        return Path(source_root) / "landing" / "portfolio"
-    return DEFAULT_LANDING
+    return landing.landing_path(setting, source_root, DOMAIN)
 
 
 def area_files(folder: Path, area: str) -> list[Path]:
-    base = folder / area
-    if not base.is_dir():
-        return []
-    return sorted(p for p in base.glob("*.csv") if p.is_file() and not p.name.startswith((".", "~$")))
+    return landing.area_files(folder, area)
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
     """``relpath -> sha256`` of every landing file the assets read (the sensor's cursor)."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for area in AREAS for p in area_files(folder, area)}
-
-
-@dataclass
-class Parsed:
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    rejected: list[SourceError] = field(default_factory=list)
-    excerpts: dict[str, bytes] = field(default_factory=dict)
+    return landing.fingerprint(folder, AREAS)
 
 
 def _number(text: str) -> float | None:

@@ -1,4 +1,5 @@
--- Every release of every (series, period) from the three load paths, ordered in time. Ties on
+-- Every release of every (series, period) from the four load paths (the fourth: the monthly FII/DII sums
+-- of the trading domain's flows mart), ordered in time. Ties on
 -- released_at (the same release seen by two paths) order by load path so the result is stable.
 with releases as (
     select * from {{ ref('stg_mospi__releases') }}
@@ -6,6 +7,8 @@ with releases as (
     select * from {{ ref('stg_india_market__indicators') }}
     union all
     select * from {{ ref('stg_india__macro_files') }}
+    union all
+    select * from {{ ref('int_india__flow_releases') }}
 ),
 
 ordered as (
