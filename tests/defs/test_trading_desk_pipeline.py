@@ -12,7 +12,6 @@ import csv
 import json
 import shutil
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import dagster as dg
 import pytest

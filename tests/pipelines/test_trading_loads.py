@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import math
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
