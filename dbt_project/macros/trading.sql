@@ -4,7 +4,7 @@
 {% macro source_or_empty(source_name, table_name, columns) %}
     {%- set relation = source(source_name, table_name) -%}
     {%- if execute and adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
-        (select {% for name, type in columns.items() %}null::{{ type }} as {{ name }}{{ ", " if not loop.last }}{% endfor %} where false)
+        (select {% for name, type in columns.items() %}null::{{ type }} as {{ name }}{{ ", " if not loop.last }}{% endfor %} where false) as {{ table_name }}
     {%- else -%}
         {{ relation }}
     {%- endif -%}

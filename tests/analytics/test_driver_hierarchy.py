@@ -82,6 +82,10 @@ def macro_rows():
     rows += parse_mospi_release("plfs", api_envelope(plfs_records(macro)), document="plfs")
     for feed, payload in market_files(macro).items():
         rows += parse_market_csv(payload, document=feed, feed=feed)
+    # The MACRO flow drivers read NSE's monthly FII/DII sums (dbt int_india__flow_releases over the trading
+    # domain's flows mart); the generator's monthly net flows (same unit, Rs crore) stand in for them here.
+    cash = {"fii_net_flows": "fii_cash_net_flows", "dii_net_flows": "dii_cash_net_flows"}
+    rows += [{**r, "series_id": cash[r["series_id"]]} for r in rows if r["series_id"] in cash]
     return rows
 
 

@@ -41,7 +41,8 @@ def test_every_asset_declares_group_owner_kinds_and_its_table(defs) -> None:
         assert node.partitions_def == (INDIA_TRADING_DAYS if name in DAILY else None)
     # the marts are the trading group's too, downstream of the raw loads
     events = graph.get(dg.AssetKey(["marts", "fct_corporate_events"]))
-    assert events.group_name == "trading" and dg.AssetKey(["staging", "stg_nse__corporate_events"]) in events.parent_keys
+    assert events.group_name == "trading"
+    assert dg.AssetKey(["staging", "stg_nse__corporate_events"]) in events.parent_keys
 
 
 def test_the_india_macro_series_reads_the_flows_mart(defs) -> None:

@@ -25,7 +25,7 @@ def calendar_documents(partition_keys: Sequence[str]) -> list[NseDocument]:
         for event_type in EVENT_TYPES:
             url, params = calendar_request(event_type, day, day)
             docs.append(NseDocument(
-                event_type, url, params, stamp={"request_date": day, "_partition_key": day.isoformat()},
+                event_type, url, params=params, stamp={"request_date": day, "_partition_key": day.isoformat()},
                 parse=lambda body, name, t=event_type: parse_calendar(body, document=name, event_type=t),
             ))
     return docs

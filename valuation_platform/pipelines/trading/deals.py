@@ -21,7 +21,7 @@ def deal_documents(partition_keys: Sequence[str]) -> list[NseDocument]:
         for deal_type in (BULK, BLOCK):
             url, params = deals_request(deal_type, day)
             docs.append(NseDocument(
-                deal_type, url, params,
+                deal_type, url, params=params,
                 stamp={"request_date": day, "deal_type": deal_type, "_partition_key": day.isoformat()},
                 parse=lambda body, name, t=deal_type: parse_deals_json(body, document=name, deal_type=t),
             ))

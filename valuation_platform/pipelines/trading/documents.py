@@ -31,8 +31,8 @@ class NseDocument:
 
     kind: str  # what it is, for grouping rows ("BOARD_MEETING", "EQUITY_L", "BULK")
     url: str
+    parse: Callable[[bytes, str], Parsed] = field(compare=False)  # (body, document name) -> rows and errors
     params: Mapping[str, str] = field(default_factory=dict)
-    parse: Callable[[bytes, str], Parsed] = field(default=lambda body, document: Parsed(), compare=False)
     stamp: Mapping[str, Any] = field(default_factory=dict)
 
     @property

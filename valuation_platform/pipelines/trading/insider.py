@@ -22,7 +22,8 @@ def insider_documents(partition_keys: Sequence[str]) -> list[NseDocument]:
     docs = []
     for day in partition_days(partition_keys):
         url, params = insider_request(day, day)
-        docs.append(NseDocument("PIT", url, params, stamp={"request_date": day, "_partition_key": day.isoformat()},
+        docs.append(NseDocument("PIT", url, params=params,
+                                stamp={"request_date": day, "_partition_key": day.isoformat()},
                                 parse=lambda body, name: parse_insider_csv(body, document=name)))
     return docs
 

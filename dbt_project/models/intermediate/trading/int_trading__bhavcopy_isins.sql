@@ -5,6 +5,6 @@ select distinct on (nse_symbol)
     upper(trim(isin)) as bhavcopy_isin,
     trade_date as bhavcopy_date
 from {{ source_or_empty('valuation', 'nse_bhavcopy', {
-    'nse_symbol': 'text', 'isin': 'text', 'trade_date': 'date', 'series': 'text'}) }} as bhavcopy
+    'nse_symbol': 'text', 'isin': 'text', 'trade_date': 'date', 'series': 'text'}) }}
 where series = 'EQ' and isin is not null and trim(isin) <> ''
 order by nse_symbol, trade_date desc

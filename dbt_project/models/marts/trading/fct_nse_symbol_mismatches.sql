@@ -7,6 +7,14 @@ with equities as (
     select * from {{ ref('stg_nse__equity_list') }}
 ),
 
+bhavcopy_isins as (
+    select * from {{ ref('int_trading__bhavcopy_isins') }}
+),
+
+membership as (
+    select * from {{ ref('int_trading__index_membership') }}
+),
+
 universe as (
     select company_key, upper(nse_symbol) as symbol, name
     from {{ ref('dim_india_company') }}
@@ -25,7 +33,7 @@ bhavcopy as (
     select e.symbol, 'ISIN_DIFFERS_FROM_BHAVCOPY' as mismatch, u.company_key, e.isin as master_isin,
         b.bhavcopy_isin as other_isin, 'bhavcopy of ' || b.bhavcopy_date || ' prints ' || b.bhavcopy_isin as detail
     from equities as e
-    join {{ ref('int_trading__bhavcopy_isins') }} as b on b.symbol = e.symbol
+    join bhavcopy_isins as b on b.symbol = e.symbol
     left join universe as u on u.symbol = e.symbol
     where b.bhavcopy_isin <> e.isin
 ),
@@ -34,7 +42,7 @@ index_list as (
     select e.symbol, 'ISIN_DIFFERS_FROM_INDEX_LIST' as mismatch, u.company_key, e.isin as master_isin,
         m.index_isin as other_isin, m.index_memberships || ' list ' || m.index_isin as detail
     from equities as e
-    join {{ ref('int_trading__index_membership') }} as m on m.symbol = e.symbol
+    join membership as m on m.symbol = e.symbol
     left join universe as u on u.symbol = e.symbol
     where m.index_isin <> e.isin
 )

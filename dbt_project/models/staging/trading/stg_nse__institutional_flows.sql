@@ -8,4 +8,4 @@ select
     _fetched_at as _loaded_at
 from {{ source_or_empty('nse', 'nse_institutional_flows', {
     'trade_date': 'date', 'category': 'text', 'buy_value': 'double precision', 'sell_value': 'double precision',
-    'net_value': 'double precision', '_fetched_at': 'timestamptz'}) }} as flows
+    'net_value': 'double precision', '_fetched_at': 'timestamptz'}) }}
