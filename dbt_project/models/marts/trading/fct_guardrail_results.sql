@@ -15,5 +15,5 @@ select
     g.explanation,
     c.submitted_at,
     g.evaluated_at
-from {{ ref('stg_trading_desk__guardrail_results') }} g
-join {{ ref('stg_trading_desk__trade_cards') }} c on c.card_id = g.card_id and c.version = g.version
+from (select * from {{ ref('stg_trading_desk__guardrail_results') }}) as g
+join (select * from {{ ref('stg_trading_desk__trade_cards') }}) as c on c.card_id = g.card_id and c.version = g.version

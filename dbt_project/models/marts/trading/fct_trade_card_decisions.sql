@@ -37,7 +37,7 @@ decided as (
         v.option_margin,
         v.option_max_loss,
         v.evaluated_at
-    from {{ ref('stg_trading_desk__trade_cards') }} c
+    from (select * from {{ ref('stg_trading_desk__trade_cards') }}) as c
     join verdicts v on v.card_id = c.card_id and v.version = c.version
 )
 select

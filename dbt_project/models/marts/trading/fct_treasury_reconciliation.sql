@@ -14,5 +14,5 @@ select
     (a.opening_balance_paise + coalesce(l.net_paise, 0) - a.balance_paise)::bigint as difference_paise,
     coalesce(l.entries, 0)::integer as entries,
     a.opening_balance_paise + coalesce(l.net_paise, 0) = a.balance_paise as reconciled
-from {{ ref('stg_trading_desk__accounts') }} a
+from (select * from {{ ref('stg_trading_desk__accounts') }}) as a
 left join ledger l on l.account = a.account

@@ -32,7 +32,8 @@ macro_drivers as (  -- market-wide drivers: their series, transform, and which w
 releases as (  -- each series period in the driver's transform, with what came before it
     select
         d.driver_name, d.series_id, d.bullish_sign, s.ref_period,
-        (s.released_at at time zone {{ ist }})::date as release_date,
+        -- first publication: a revision release re-publishes months of history on one day
+        (coalesce(s.first_released_at, s.released_at) at time zone {{ ist }})::date as release_date,
         case when d.transform = 'yoy' then s.yoy_change else s.value end as reading
     from macro_drivers as d
     join macro_series as s on s.series_id = d.series_id
@@ -64,7 +65,7 @@ macro_alerts as (
         'MACRO_DIVERGENCE' as alert_type,
         null::text as valuation_group,
         null::text as valuation_subgroup,
-        driver_name as signal_key,
+        driver_name || '@' || ref_period as signal_key,
         case when driver_name = 'fii_flows' and z < 0
              then format('FII outflow spike: %s at %s, %s SD below its 12-month mean %s (%s)',
                          driver_name, round(reading::numeric, 2), round(abs(z)::numeric, 1),
@@ -85,7 +86,7 @@ macro_alerts as (
         release_date,
         'MACRO_DIVERGENCE',
         null::text, null::text,
-        driver_name || ':50',
+        driver_name || ':50@' || ref_period,
         format('%s crossed 50 %s: %s -> %s (%s)', driver_name,
                case when reading >= 50 then 'upward (expansion)' else 'downward (contraction)' end,
                round(previous_reading::numeric, 1), round(reading::numeric, 1), ref_period),
@@ -171,7 +172,8 @@ sector_impacts as (  -- releases of series mapped to a group (MACRO_SIGNAL drive
            r.release_date, r.ref_period, sig.sensitivity * sign(r.value - r.previous_value) as impact
     from drivers as sig
     join (
-        select series_id, ref_period, (released_at at time zone {{ ist }})::date as release_date,
+        select series_id, ref_period,
+               (coalesce(first_released_at, released_at) at time zone {{ ist }})::date as release_date,
                case when change_basis = 'percent' and yoy_change is not null then yoy_change else value end as value,
                lag(case when change_basis = 'percent' and yoy_change is not null then yoy_change else value end)
                    over (partition by series_id order by ref_period) as previous_value
@@ -184,7 +186,7 @@ sector_impacts as (  -- releases of series mapped to a group (MACRO_SIGNAL drive
 cross_alerts as (
     select
         greatest(m.release_date, s.release_date), 'CROSS_SIGNAL', s.valuation_group, s.valuation_subgroup,
-        m.driver_name || '+' || s.series_id,
+        m.driver_name || '@' || m.ref_period || '+' || s.series_id || '@' || s.ref_period,
         format('%s (%s) and %s (%s) both %s for %s', m.driver_name, m.ref_period, s.series_id, s.ref_period,
                case when m.impact > 0 then 'bullish' else 'bearish' end,
                coalesce(s.valuation_subgroup, s.valuation_group)),
