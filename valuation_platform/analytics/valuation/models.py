@@ -144,7 +144,7 @@ def excess_return_value(*, years: int, **inputs: np.ndarray) -> dict[str, np.nda
 
 
 def model_for(valuation_group: str | None) -> str:
-    """FCFF for operating companies; EXCESS_RETURN for banks, NBFCs and insurers."""
+    """EXCESS_RETURN for the FINANCIALS group (banks, NBFCs, insurers, exchanges, ratings); FCFF otherwise."""
     return EXCESS_RETURN if valuation_group in FINANCIAL_GROUPS else FCFF
 
 
