@@ -224,14 +224,14 @@ def test_build_levels_and_values(drivers, macro_rows, universe):
     repo = by_key["MACRO|repo_rate"]
     assert (repo["current_value"], repo["previous_value"], repo["direction"]) == (6.25, 6.5, "DOWN")
     assert repo["tier"] == "WACC_INPUT" and repo["weight"] == 0.08 and repo["bull_value"] == 5.75
-    curated = by_key["GROUP|BANKING_FINANCIAL|system_credit_growth"]
+    curated = by_key["GROUP|FINANCIALS|system_credit_growth"]
     assert (
         curated["current_value"],
         curated["previous_value"],
         curated["direction"],
         curated["updated_by"],
     ) == (11.5, 14.4, "DOWN", "pm_edit")
-    signal = by_key["GROUP|PHARMA_HEALTHCARE|cpi_combined_health|signal"]
+    signal = by_key["GROUP|HEALTHCARE|cpi_combined_health|signal"]
     assert (
         signal["driver_category"] == "MACRO_SIGNAL"
         and signal["weight"] is None
@@ -240,7 +240,7 @@ def test_build_levels_and_values(drivers, macro_rows, universe):
     assert signal["current_value"] is not None
     company = [r for r in drivers if r["driver_level"] == "COMPANY" and r["company"] == "RELIANCE"]
     assert {r["alpha_config_id"] for r in company} == {"ALPHA-RELIANCE-01"} and len(company) == 4
-    assert {r["valuation_group"] for r in company} == {"ENERGY_OIL_GAS"}
+    assert {r["valuation_group"] for r in company} == {"ENERGY_UTILITIES"}
     assert all(r["updated_at"] == NOW for r in drivers)
 
 
@@ -264,8 +264,8 @@ def test_validation_catches_broken_hierarchies(drivers, universe, macro_rows, re
     broken = copy.deepcopy(drivers)
     by_key = {r["driver_key"]: r for r in broken}
     by_key["MACRO|gdp_growth"]["weight"] = 0.2  # macro total 1.10
-    by_key["GROUP|IT_SERVICES|attrition_rate"]["weight"] = 0.5  # group total 1.30
-    broken = [r for r in broken if r["valuation_subgroup"] != "TOBACCO" or r["driver_level"] != "SUBGROUP"]
+    by_key["GROUP|TECHNOLOGY|attrition_rate"]["weight"] = 0.5  # group total 1.30
+    broken = [r for r in broken if r["valuation_subgroup"] != "CONSUMER_TOBACCO" or r["driver_level"] != "SUBGROUP"]
     broken.append(dict(by_key["MACRO|repo_rate"]))  # duplicate
     orphan = dict(
         next(r for r in broken if r["driver_level"] == "COMPANY"),
@@ -281,7 +281,7 @@ def test_validation_catches_broken_hierarchies(drivers, universe, macro_rows, re
     assert rules["subgroup_not_covered"] == 1
     assert rules["unknown_series"] == sum(1 for r in broken if r["series_id"] == "wpi_coal")
     scopes = {v["scope"] for v in result.violations if v["rule"] == "broken_chain"}
-    tobacco = {r["nse_symbol"] for r in universe if r["valuation_subgroup"] == "TOBACCO"}
+    tobacco = {r["nse_symbol"] for r in universe if r["valuation_subgroup"] == "CONSUMER_TOBACCO"}
     assert scopes == tobacco | {"TCS"} and tobacco
     assert not result.ok and result.coverage["companies_full_chain"] == len(universe) - len(scopes)
 

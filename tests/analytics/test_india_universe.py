@@ -65,7 +65,7 @@ def test_rejections_with_reasons():
         company("BIG", "Fin", "Bank", 5000),
         company(None, "Fin", "Bank", 4000, accord="77"),  # BSE-only, matched by Accord code
         company(None, "Fin", "Bank", 3000),  # no identifier
-        company("MISC", "Trading", "Trading", 2000),  # no mapping
+        company("MISC", "Miscellaneous", "Miscellaneous", 2000),  # no mapping
         company("NOCAP", "Tech", "Software", None),
         company("BIG", "Fin", "NBFC", 100, name="Big (Old) Ltd"),  # duplicate symbol, smaller
         company("SMALL", "Fin", "NBFC", 50, investable=False),  # not a candidate at all
@@ -153,7 +153,7 @@ def test_generated_gem_file_selects_a_balanced_thousand():
     assert stats["rejected_by_reason"]["no_sector_mapping"] > 50
     assert stats["rejected_by_reason"]["duplicate_identifier"] == 1
     assert all(
-        r["cd_sector"] in ("Miscellaneous", "Trading")
+        r["cd_sector"] == "Miscellaneous"
         for r in result.rejected
         if r["reason"] == "no_sector_mapping"
     )

@@ -35,8 +35,8 @@ def test_marts_and_alerts(fresh_db, shared_fixtures, tmp_path):
         ensure_tables(conn, [*RAW_TABLES, *ANALYTICS_TABLES, INDIA_UNIVERSE, INDIA_DRIVERS])
         load_statements(conn, landing, fetched_at=NOW)
         load_bhavcopy(conn, landing, fetched_at=NOW)
-        upsert(conn, INDIA_UNIVERSE, [universe_row("RELIANCE", "ENERGY_OIL_GAS", "REFINING"),
-                                      universe_row("HDFCBANK", "BANKING_FINANCIAL", "PRIVATE_BANKS")])
+        upsert(conn, INDIA_UNIVERSE, [universe_row("RELIANCE", "ENERGY_UTILITIES", "ENERGY_DOWNSTREAM"),
+                                      universe_row("HDFCBANK", "FINANCIALS", "FINANCIALS_BANKS")])
         upsert(conn, INDIA_DRIVERS, [macro("interest_rate_10y", 7.0, 6.4, 6.8, 7.4),
                                      macro("gdp_growth", 6.5, 8.0, 6.5, 5.0)])
         value_days(conn, [date(2024, 7, 8)])

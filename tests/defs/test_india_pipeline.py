@@ -189,7 +189,7 @@ def test_universe_matches_a_direct_selection(mirror, db, target) -> None:
     assert set(rejected) >= {"no_identifier", "no_sector_mapping", "no_market_cap", "duplicate_identifier"}
     reliance = query(db, "select valuation_group, alpha_config_id, valuation_frequency from marts.dim_india_company "
                          "where nse_symbol = 'RELIANCE'")
-    assert reliance == [("ENERGY_OIL_GAS", "ALPHA-RELIANCE-01", "DAILY")]
+    assert reliance == [("ENERGY_UTILITIES", "ALPHA-RELIANCE-01", "DAILY")]
 
 
 def test_every_subgroup_has_drivers_and_checks_pass(db, instance) -> None:

@@ -24,8 +24,8 @@ def test_assets_on_a_partition_and_on_demand(fresh_db, shared_fixtures, tmp_path
         bhav("2024-07-08", {"RELIANCE": 3176.35, "TCS": 4000.0}))
     with connect(fresh_db) as conn:
         ensure_tables(conn, [INDIA_UNIVERSE, INDIA_DRIVERS])
-        upsert(conn, INDIA_UNIVERSE, [universe_row("RELIANCE", "ENERGY_OIL_GAS", "REFINING"),
-                                      universe_row("TCS", "IT_SERVICES", "IT_LARGE")])
+        upsert(conn, INDIA_UNIVERSE, [universe_row("RELIANCE", "ENERGY_UTILITIES", "ENERGY_DOWNSTREAM"),
+                                      universe_row("TCS", "TECHNOLOGY", "TECHNOLOGY_IT_SERVICES")])
         upsert(conn, INDIA_DRIVERS, [macro("interest_rate_10y", 7.0, 6.4, 6.8, 7.4)])
     resources = {"warehouse": WarehouseResource(database_url=fresh_db.url), "sources": SourcesResource(),
                  "india": IndiaResource(landing_dir=str(tmp_path))}

@@ -27,7 +27,7 @@ def test_generated_statements_and_bhavcopies_value(fresh_db, tmp_path):
         ensure_tables(conn, [*RAW_TABLES, *ANALYTICS_TABLES, INDIA_UNIVERSE, INDIA_DRIVERS])
         statements = load_statements(conn, tmp_path, fetched_at=NOW)
         prices = load_bhavcopy(conn, tmp_path, fetched_at=NOW)
-        upsert(conn, INDIA_UNIVERSE, [universe_row(c.symbol, "BANKING_FINANCIAL" if c.is_bank else "IT_SERVICES", "X")
+        upsert(conn, INDIA_UNIVERSE, [universe_row(c.symbol, "FINANCIALS" if c.is_bank else "TECHNOLOGY", "X")
                                       for c in companies])
         upsert(conn, INDIA_DRIVERS, [macro("interest_rate_10y", 7.0, 6.4, 6.8, 7.4),
                                      macro("gdp_growth", 6.5, 8.0, 6.5, 5.0)])

@@ -60,8 +60,8 @@ def test_valuations_and_attribution(fresh_db, shared_fixtures, tmp_path):
         ensure_tables(conn, [*RAW_TABLES, *ANALYTICS_TABLES, INDIA_UNIVERSE, INDIA_DRIVERS])
         load_statements(conn, tmp_path, fetched_at=NOW)
         load_bhavcopy(conn, tmp_path, fetched_at=NOW)
-        upsert(conn, INDIA_UNIVERSE, [universe_row("RELIANCE", "ENERGY_OIL_GAS", "REFINING"),
-                                      universe_row("HDFCBANK", "BANKING_FINANCIAL", "PRIVATE_BANKS")])
+        upsert(conn, INDIA_UNIVERSE, [universe_row("RELIANCE", "ENERGY_UTILITIES", "ENERGY_DOWNSTREAM"),
+                                      universe_row("HDFCBANK", "FINANCIALS", "FINANCIALS_BANKS")])
         upsert(conn, INDIA_DRIVERS, [macro("interest_rate_10y", 7.0, 6.4, 6.8, 7.4),
                                      macro("gdp_growth", 6.5, 8.0, 6.5, 5.0)])
         first = value_days(conn, [date(2024, 7, 8)])
@@ -141,7 +141,7 @@ def test_valuations_and_attribution(fresh_db, shared_fixtures, tmp_path):
 def test_a_day_without_statements_values_nothing_and_fails_nothing(fresh_db):
     with connect(fresh_db) as conn:
         ensure_tables(conn, [*RAW_TABLES, *ANALYTICS_TABLES, INDIA_UNIVERSE, INDIA_DRIVERS])
-        upsert(conn, INDIA_UNIVERSE, [universe_row("TCS", "IT_SERVICES", "IT_LARGE")])
+        upsert(conn, INDIA_UNIVERSE, [universe_row("TCS", "TECHNOLOGY", "TECHNOLOGY_IT_SERVICES")])
         report = value_days(conn, [date(2024, 7, 8), date(2024, 7, 13)])  # a Saturday is skipped
     assert report["days"] == 1 and report["companies_valued"] == 0 and report["attribution"] == {"dagster/row_count": 0}
 

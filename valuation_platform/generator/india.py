@@ -14,7 +14,7 @@ Everything is deterministic for a seed and written in the real formats the parse
 
 The classification has ``n_companies`` rows of which ``investable`` are flagged investable, with the
 awkward cases real files have: BSE-only companies (Accord code, no NSE symbol), companies with neither
-identifier, vendor sectors with no mapping (Miscellaneous, Trading), missing market caps, a duplicated
+identifier, a vendor sector with no mapping (Miscellaneous), missing market caps, a duplicated
 symbol and partial data-quality flags. The 17 largest companies are real large caps (RELIANCE, TCS,
 HDFCBANK, ...) so the curated company alpha configs resolve; the rest are synthetic.
 
@@ -875,7 +875,8 @@ def market_files(macro: IndiaMacro) -> dict[str, bytes]:
 
 
 # --------------------------------------------------------------------------- classification
-# Vendor taxonomy: (cd_sector, cd_industry, share of companies). The last three have no mapping.
+# Vendor taxonomy: (cd_sector, cd_industry, share of companies): the industries the reviewed seed
+# india_sector_group_mapping maps, plus the Miscellaneous ones it leaves unmapped (UNMAPPED_SECTORS).
 TAXONOMY: tuple[tuple[str, str, float], ...] = (
     ("Financials", "Bank - Private", 0.6),
     ("Financials", "Bank - Public", 0.2),
@@ -886,6 +887,9 @@ TAXONOMY: tuple[tuple[str, str, float], ...] = (
     ("Financials", "Finance - Stock Broking", 1.2),
     ("Financials", "Finance - Asset Management", 0.2),
     ("Financials", "Finance - Investment", 3.0),
+    ("Financials", "Stock Exchanges", 0.05),
+    ("Financials", "Depository Services", 0.05),
+    ("Financials", "Ratings", 0.1),
     ("Information Technology", "IT - Software", 5.0),
     ("Information Technology", "IT - Software Products", 0.6),
     ("Information Technology", "IT - Hardware", 0.5),
@@ -911,6 +915,8 @@ TAXONOMY: tuple[tuple[str, str, float], ...] = (
     ("Consumer Discretionary", "Consumer Durables - Domestic Appliances", 0.4),
     ("Consumer Discretionary", "Hotel, Resort & Restaurants", 1.2),
     ("Consumer Discretionary", "Travel Services", 0.3),
+    ("Consumer Discretionary", "E-Commerce/App based Aggregator", 0.3),
+    ("Consumer Discretionary", "Education", 0.3),
     ("Automobile", "Automobiles - Passenger Cars", 0.1),
     ("Automobile", "Automobile Two & Three Wheelers", 0.2),
     ("Automobile", "Automobiles - Trucks/LCV", 0.1),
@@ -929,10 +935,14 @@ TAXONOMY: tuple[tuple[str, str, float], ...] = (
     ("Industrials", "Logistics", 1.0),
     ("Industrials", "Port", 0.1),
     ("Industrials", "Airlines", 0.1),
+    ("Industrials", "Shipping", 0.4),
+    ("Industrials", "Environmental Services", 0.2),
+    ("Industrials", "Professional Services", 0.6),
     ("Energy", "Refineries", 0.2),
     ("Energy", "Lubricants", 0.2),
     ("Energy", "Oil Exploration", 0.2),
     ("Energy", "Gas Transmission/Marketing", 0.3),
+    ("Energy", "Industrial Gases & Fuels", 0.1),
     ("Materials", "Steel & Iron Products", 3.0),
     ("Materials", "Steel - Sponge Iron", 0.5),
     ("Materials", "Aluminium & Aluminium Products", 0.3),
@@ -974,9 +984,7 @@ TAXONOMY: tuple[tuple[str, str, float], ...] = (
     ("Trading", "Trading", 4.0),
     ("Miscellaneous", "Unclassified", 0.8),
 )
-UNMAPPED_SECTORS = frozenset(
-    {("Miscellaneous", "Miscellaneous"), ("Trading", "Trading"), ("Miscellaneous", "Unclassified")}
-)
+UNMAPPED_SECTORS = frozenset({("Miscellaneous", "Miscellaneous"), ("Miscellaneous", "Unclassified")})
 # The largest companies are the real large caps, so the curated company alpha configs (keyed by NSE
 # symbol) resolve in generated data: symbol|name|BSE code|cd_sector|cd_industry|approx. market cap (Rs crore).
 _ANCHOR_TABLE = """
@@ -1039,9 +1047,9 @@ INDUSTRY_WORDS = {
     "Information Technology": ("Infotech", "Softech", "Systems"),
     "Healthcare": ("Pharma", "Lifesciences", "Healthcare", "Remedies"),
     "Consumer Staples": ("Foods", "Agro", "Consumer"),
-    "Consumer Discretionary": ("Retail", "Lifestyle", "Hotels"),
+    "Consumer Discretionary": ("Retail", "Lifestyle", "Hotels", "Learning"),
     "Automobile": ("Auto", "Motors", "Autocomp"),
-    "Industrials": ("Engineering", "Infra", "Projects", "Electricals"),
+    "Industrials": ("Engineering", "Infra", "Projects", "Electricals", "Shipping", "Services"),
     "Energy": ("Petro", "Energy", "Gas"),
     "Materials": ("Steel", "Chemicals", "Polymers", "Cement", "Metals"),
     "Real Estate": ("Realty", "Estates", "Developers"),

@@ -104,9 +104,9 @@ def test_a_bank_earning_its_cost_of_equity_is_worth_its_book():
 
 
 def test_banks_are_valued_on_excess_returns_and_others_on_fcff():
-    assert model_for("BANKING_FINANCIAL") == EXCESS_RETURN
     assert model_for("FINANCIALS") == EXCESS_RETURN
-    assert model_for("IT_SERVICES") == FCFF
+    assert model_for("TECHNOLOGY") == FCFF
+    assert model_for("SERVICES") == FCFF
     assert model_for(None) == FCFF
 
 

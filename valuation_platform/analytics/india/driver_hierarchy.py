@@ -31,7 +31,7 @@ growth rates in percent, proportionally wider for levels such as USD/INR (~0.42 
 
 Driver rows (``list[dict]``)::
 
-    driver_key str ('MACRO|gdp_growth', 'SUBGROUP|BANKING_FINANCIAL|PRIVATE_BANKS|loan_growth', ...)
+    driver_key str ('MACRO|gdp_growth', 'SUBGROUP|FINANCIALS|FINANCIALS_BANKS|loan_growth', ...)
     driver_level str (MACRO/GROUP/SUBGROUP/COMPANY), valuation_group str|None,
     valuation_subgroup str|None, company str|None (NSE symbol), alpha_config_id str|None,
     driver_category str (RATES/GROWTH/... for MACRO; DEMAND/COST/REGULATORY/OPERATIONAL/MACRO_SIGNAL),

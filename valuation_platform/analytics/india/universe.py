@@ -34,20 +34,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+# The old system's twelve active valuation groups (the managers' sheets, configs and drivers are keyed by
+# them); the seed india_valuation_groups lists them with the inactive one. Every mapped industry lands in one.
 VALUATION_GROUPS: tuple[str, ...] = (
-    "BANKING_FINANCIAL",
-    "IT_SERVICES",
-    "PHARMA_HEALTHCARE",
-    "FMCG_CONSUMER",
-    "AUTO_ANCILLARY",
-    "CAPITAL_GOODS_INFRA",
-    "ENERGY_OIL_GAS",
-    "METALS_MINING",
-    "CHEMICALS_MATERIALS",
-    "REAL_ESTATE_CONSTRUCTION",
-    "TELECOM_MEDIA",
-    "UTILITIES_POWER",
-    "TEXTILES_DIVERSIFIED",
+    "FINANCIALS",
+    "TECHNOLOGY",
+    "HEALTHCARE",
+    "CONSUMER_STAPLES",
+    "CONSUMER_DISCRETIONARY",
+    "AUTO",
+    "INDUSTRIALS",
+    "REAL_ESTATE_INFRA",
+    "MATERIALS_CHEMICALS",
+    "MATERIALS_METALS",
+    "ENERGY_UTILITIES",
+    "SERVICES",
 )
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY")
 REJECT_REASONS = ("no_identifier", "no_sector_mapping", "no_market_cap", "duplicate_identifier")

@@ -45,8 +45,9 @@ FCFF_INPUTS = ("revenue", "growth", "ebit_margin", "reinvestment_rate", "tax_rat
                "diluted_shares")
 EXCESS_RETURN_INPUTS = ("book_value", "roe", "payout_ratio", "risk_free", "beta", "equity_risk_premium",
                         "terminal_growth", "diluted_shares")
-# Valuation groups (landed taxonomy and the old system's) whose companies are valued on excess returns.
-FINANCIAL_GROUPS = frozenset({"BANKING_FINANCIAL", "FINANCIALS"})
+# Valuation groups whose companies (banks, NBFCs, insurers, brokers, exchanges, rating agencies) are valued
+# on excess returns: their debt is raw material, not financing, so free cash flow to the firm is undefined.
+FINANCIAL_GROUPS = frozenset({"FINANCIALS"})
 
 
 def _column(x: np.ndarray | float) -> np.ndarray:
@@ -143,7 +144,7 @@ def excess_return_value(*, years: int, **inputs: np.ndarray) -> dict[str, np.nda
 
 
 def model_for(valuation_group: str | None) -> str:
-    """FCFF for operating companies; EXCESS_RETURN for banks, NBFCs and insurers."""
+    """EXCESS_RETURN for the FINANCIALS group (banks, NBFCs, insurers, exchanges, ratings); FCFF otherwise."""
     return EXCESS_RETURN if valuation_group in FINANCIAL_GROUPS else FCFF
 
 
