@@ -10,13 +10,15 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from valuation_platform.defs.trading import automation
+from valuation_platform.defs.trading import assets, automation
 from valuation_platform.lib.partitions import INDIA_TRADING_DAYS
+from valuation_platform.lib.policies import NETWORK_RETRY
 
 IST = ZoneInfo("Asia/Kolkata")
 RAW = {"nse_equity_list": "raw.nse_equity_list", "nse_index_constituents": "raw.nse_index_constituents",
        "nse_corporate_events": "raw.nse_corporate_events", "nse_institutional_flows": "raw.nse_institutional_flows",
-       "nse_insider_trades": "raw.nse_insider_trades", "nse_bulk_block_deals": "raw.nse_bulk_block_deals"}
+       "nse_insider_trades": "raw.nse_insider_trades", "nse_bulk_block_deals": "raw.nse_bulk_block_deals",
+       "nsdl_fpi_investment": "raw.nsdl_fpi_investment"}
 DAILY = {"nse_corporate_events", "nse_insider_trades", "nse_bulk_block_deals"}
 
 
@@ -43,6 +45,21 @@ def test_every_asset_declares_group_owner_kinds_and_its_table(defs) -> None:
     events = graph.get(dg.AssetKey(["marts", "fct_corporate_events"]))
     assert events.group_name == "trading"
     assert dg.AssetKey(["staging", "stg_nse__corporate_events"]) in events.parent_keys
+
+
+def test_the_nsdl_page_runs_with_the_flows_and_feeds_the_depository_mart(defs) -> None:
+    graph = defs.resolve_asset_graph()
+    mart = graph.get(dg.AssetKey(["marts", "fct_fpi_depository_flows"]))
+    assert mart.group_name == "trading"
+    assert dg.AssetKey(["staging", "stg_nsdl__fpi_investment"]) in mart.parent_keys
+    staging = graph.get(dg.AssetKey(["staging", "stg_nsdl__fpi_investment"]))
+    assert dg.AssetKey("nsdl_fpi_investment") in staging.parent_keys
+    job = defs.resolve_job_def("trading_flows_job")
+    assert {dg.AssetKey("nsdl_fpi_investment"), dg.AssetKey(["marts", "fct_fpi_depository_flows"])} <= set(
+        job.asset_layer.executable_asset_keys)
+    checks = {key.name for key in graph.asset_check_keys if key.asset_key == dg.AssetKey("nsdl_fpi_investment")}
+    assert checks and all("quarantine" in name for name in checks)
+    assert assets.nsdl_fpi_investment.op.retry_policy == NETWORK_RETRY
 
 
 def test_the_india_macro_series_reads_the_flows_mart(defs) -> None:

@@ -4,7 +4,8 @@ Companies are the India classification's NSE-listed rows (``generator.india.indi
 symbol master joins the India universe; the valued companies keep the ISINs their bhavcopies carry.
 Deliberate faults, as the real files have them: one EQUITY_L row with a broken ISIN, two universe symbols
 missing from EQUITY_L and one ISIN that differs from the bhavcopy's (the mismatch mart lists them), one
-insider row whose quantity is not a number, one FII/DII record whose net is not buy - sell.
+insider row whose quantity is not a number, one FII/DII record whose net is not buy - sell, one NSDL FPI
+reporting date whose Equity Sub-total does not add up to its route rows.
 """
 
 from __future__ import annotations
@@ -32,9 +33,22 @@ from valuation_platform.sources.nse.equity_list import EQUITY_LIST_URL, INDEX_FI
 from valuation_platform.sources.nse.fii_dii import FII_DII_URL
 from valuation_platform.sources.nse.insider import COLUMNS as INSIDER_COLUMNS
 from valuation_platform.sources.nse.insider import insider_request
+from valuation_platform.sources.nsdl.fpi_investment import FPI_DAILY_URL
 
 EQUITY_HEADER = "SYMBOL,NAME OF COMPANY, SERIES, DATE OF LISTING, PAID UP VALUE, MARKET LOT, ISIN NUMBER, FACE VALUE"
 INDEX_SIZES = {"NIFTY 50": (0, 50), "NIFTY NEXT 50": (50, 100), "NIFTY 500": (0, 500)}
+FPI_DATES = 15  # reporting dates NSDL's daily-trends page lists (about three weeks)
+# NSDL's asset classes with (purchases, sales) ranges in Rs crore per route: (stock exchange, primary market)
+FPI_CLASSES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "Equity": ((9000, 18000), (150, 3500)),
+    "Debt-General Limit": ((300, 2500), (0, 600)),
+    "Debt-VRR": ((20, 700), (0, 150)),
+    "Debt-FAR": ((400, 4000), (0, 300)),
+    "Hybrid": ((5, 250), (0, 80)),
+    "Mutual Funds": ((0, 40), (0, 15)),
+    "AIFs": ((0, 25), (0, 60)),
+}
+FPI_ROUTES = ("Stock Exchange", "Primary market & others")
 FLOW_SESSIONS = 90  # FII/DII history the sample's report lists: enough for 20-session windows and 3 months
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 # The insider export's header cells as NSE ships them (29 columns, each ending in a space and a newline).
@@ -160,6 +174,54 @@ def fii_dii_records(sessions: Sequence[date], rng: random.Random) -> list[dict[s
     return records
 
 
+def _crore(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def _fpi_cells(figures: Sequence[float]) -> str:
+    return "".join(f'<td align="right">{_crore(v)}</td>' for v in figures)
+
+
+def fpi_daily_page(dates: Sequence[date], rng: random.Random, *, broken: date | None = None) -> bytes:
+    """NSDL's Daily Trends in FPI Investment page for ``dates`` (newest first, as the page lists them): per
+    date and asset class a row per route and a Sub-total, then the date's Total; date and class cells span
+    their rows. ``broken``'s Equity Sub-total states 100 crore more gross purchases than its routes add to."""
+    body = []
+    for day in sorted(dates, reverse=True):
+        rate = round(rng.uniform(86.0, 89.5), 4)
+        total = [0.0, 0.0, 0.0, 0.0]
+        day_rows = len(FPI_CLASSES) * (len(FPI_ROUTES) + 1) + 1
+        for c, (asset_class, ranges) in enumerate(FPI_CLASSES.items()):
+            subtotal = [0.0, 0.0, 0.0, 0.0]
+            for r, (route, (low, high)) in enumerate(zip(FPI_ROUTES, ranges)):
+                buy, sell = round(rng.uniform(low, high), 2), round(rng.uniform(low, high) * rng.uniform(0.7, 1.2), 2)
+                net = round(buy - sell, 2)
+                figures = [buy, sell, net, round(net * 10 / rate, 2)]  # 1 crore = 10 million rupees
+                subtotal = [a + b for a, b in zip(subtotal, figures)]
+                lead = (f'<td rowspan="{day_rows}">{_nse(day)}</td>' if c == r == 0 else "") + (
+                    f'<td rowspan="{len(FPI_ROUTES) + 1}">{asset_class}</td>' if r == 0 else "")
+                body.append(f"<tr>{lead}<td>{route}</td>{_fpi_cells(figures)}<td>{rate:.4f}</td></tr>")
+            total = [a + b for a, b in zip(total, subtotal)]
+            stated = [subtotal[0] + (100.0 if day == broken and asset_class == "Equity" else 0.0), *subtotal[1:]]
+            body.append(f"<tr><td><b>Sub-total</b></td>{_fpi_cells(stated)}<td>{rate:.4f}</td></tr>")
+        body.append(f'<tr><td colspan="2"><b>Total</b></td>{_fpi_cells(total)}<td>{rate:.4f}</td></tr>')
+    header = ("<tr><th>Reporting Date</th><th>Debt/Equity/Hybrid/MF</th><th>Investment Route</th>"
+              "<th>Gross Purchases(Rs Crore)</th><th>Gross Sales(Rs Crore)</th><th>Net Investment (Rs Crore)</th>"
+              "<th>Net Investment US($) million</th><th>Conversion rate</th></tr>")
+    page = ('<!DOCTYPE html><html><head><title>FPI Monitor - Daily Trends</title></head><body>'
+            '<h3>Daily Trends in FPI Investment</h3><table id="dvFpiDaily" border="1" cellspacing="0">'
+            f'{header}{"".join(body)}</table><p>Note: figures are provisional, as reported by the custodians.</p>'
+            "</body></html>")
+    return page.encode()
+
+
+def write_fpi_daily(root: Path, as_of: date, seed: int = 23) -> list[date]:
+    """NSDL's page for the last ``FPI_DATES`` business days to ``as_of``; the oldest but two is broken."""
+    dates = [d for d in (as_of - timedelta(days=i) for i in range(FPI_DATES * 2)) if d.weekday() < 5][:FPI_DATES]
+    _write(root, FPI_DAILY_URL, None, fpi_daily_page(dates, random.Random(seed), broken=dates[-3]))
+    return dates
+
+
 def insider_csv(day: date, picks: Sequence[Listed], rng: random.Random, *, broken_row: bool) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
@@ -224,4 +286,5 @@ def write_trading_data(root: Path, classification: Sequence[dict[str, Any]], val
     flow_days = [d for d in (as_of - timedelta(days=i) for i in range(FLOW_SESSIONS * 2)) if d.weekday() < 5]
     flow_days = flow_days[:FLOW_SESSIONS]
     _write(root, FII_DII_URL, None, json.dumps(fii_dii_records(flow_days, rng)).encode())
+    write_fpi_daily(root, as_of, seed)  # its own random stream: the other payloads stay as they were
     return TradingSample(len(master), len(sessions), events, insider_rows, deals, len(flow_days))

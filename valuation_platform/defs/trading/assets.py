@@ -4,7 +4,8 @@ and lands raw rows; the marts (dim_nse_symbol, fct_corporate_events, fct_institu
 fct_india_insider_trades, fct_bulk_block_deals) are dbt models downstream.
 
 Daily assets use the India session partitions (a day's calendar, export or deal list is the unit). The
-symbol master is a snapshot and the FII/DII report answers the latest session only: both unpartitioned.
+symbol master is a snapshot and the FII/DII report answers the latest session only: both unpartitioned, as
+is NSDL's FPI daily-trends page (the depository view of the same flows, latest dates only).
 """
 
 from collections.abc import Callable
@@ -21,8 +22,10 @@ from valuation_platform.pipelines.trading.calendar import load_corporate_calenda
 from valuation_platform.pipelines.trading.deals import load_bulk_block_deals
 from valuation_platform.pipelines.trading.flows import load_institutional_flows
 from valuation_platform.pipelines.trading.insider import load_insider_trades
+from valuation_platform.pipelines.trading.nsdl import load_fpi_investment
 from valuation_platform.pipelines.trading.symbols import load_symbol_master
 from valuation_platform.warehouse.tables.trading import (
+    NSDL_FPI_INVESTMENT,
     NSE_BULK_BLOCK_DEALS,
     NSE_CORPORATE_EVENTS,
     NSE_EQUITY_LIST,
@@ -103,22 +106,37 @@ nse_bulk_block_deals = _daily_asset(
 )
 
 
-@dg.asset(
-    description=(
-        "FII/FPI and DII buy, sell and net values (Rs crore) from NSE's FII/DII trading-activity report "
-        "(/api/fiidiiTradeReact), one row per session and category in raw.nse_institutional_flows. The API "
-        "answers the latest session only, so the history is what the daily runs keep; records whose net is "
-        "not buy - sell are quarantined."
-    ),
-    **SNAPSHOT,
+LatestStep = Callable[..., dict[str, Any]]  # (conn, client, *, asset_key) -> report
+
+
+def _latest_asset(name: str, step: LatestStep, table: TableSpec, description: str) -> dg.AssetsDefinition:
+    """An unpartitioned asset over a report that lists only its latest date(s): each run upserts what it lists."""
+
+    @dg.asset(name=name, description=description, **SNAPSHOT)
+    def _latest(sources: SourcesResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        with source_outcome(), warehouse.connect([table]) as conn:
+            return materialized(step(conn, sources.client, asset_key=name))
+
+    return _latest
+
+
+nse_institutional_flows = _latest_asset(
+    "nse_institutional_flows", load_institutional_flows, NSE_INSTITUTIONAL_FLOWS,
+    "FII/FPI and DII buy, sell and net values (Rs crore) from NSE's FII/DII trading-activity report "
+    "(/api/fiidiiTradeReact), one row per session and category in raw.nse_institutional_flows. The API "
+    "answers the latest session only, so the history is what the daily runs keep; records whose net is "
+    "not buy - sell are quarantined.",
 )
-def nse_institutional_flows(
-    context: dg.AssetExecutionContext, sources: SourcesResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    with source_outcome(), warehouse.connect([NSE_INSTITUTIONAL_FLOWS]) as conn:
-        return materialized(load_institutional_flows(conn, sources.client,
-                                                     asset_key=context.asset_key.to_user_string()))
+nsdl_fpi_investment = _latest_asset(
+    "nsdl_fpi_investment", load_fpi_investment, NSDL_FPI_INVESTMENT,
+    "FPI gross purchases, sales and net investment (Rs crore, and US$ million at NSDL's conversion rate) per "
+    "reporting date, asset class and investment route from NSDL's Daily Trends in FPI Investment page "
+    "(www.fpi.nsdl.co.in/web/Reports/Latest.aspx), the depository view of the flows, into "
+    "raw.nsdl_fpi_investment. The page lists the latest dates only, so the history is what the daily runs "
+    "keep; a date whose route rows do not add up to its Sub-total or Total is quarantined, as is a row "
+    "whose net is not purchases - sales.",
+)
 
 
 TRADING_INGESTION = [nse_symbol_master, nse_corporate_events, nse_institutional_flows, nse_insider_trades,
-                     nse_bulk_block_deals]
+                     nse_bulk_block_deals, nsdl_fpi_investment]

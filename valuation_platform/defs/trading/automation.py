@@ -4,7 +4,9 @@
   (NSE updates EQUITY_L overnight for the day's new listings), then dim_nse_symbol and the mismatch mart.
 * ``trading_calendar_daily`` 18:30 weekdays: the session's board meetings, results and corporate actions
   (results are mostly broadcast after the close), then fct_corporate_events for the guardrails.
-* ``trading_flows_daily`` 18:30 weekdays: NSE's FII/DII report, out by then, then fct_institutional_flows.
+* ``trading_flows_daily`` 18:30 weekdays: NSE's FII/DII report, out by then, then fct_institutional_flows;
+  NSDL's FPI daily-trends page in the same run (it lists the latest reporting dates, so a date NSDL posts
+  late is picked up the next evening), then fct_fpi_depository_flows.
 * ``trading_disclosures_daily`` 23:30 weekdays: insider-trading disclosures and bulk/block deals of the
   session. The deal lists are out by the early evening, but companies keep broadcasting PIT disclosures
   until late at night (the real export has broadcasts stamped 22:56), so the run waits for the day to end
@@ -21,6 +23,7 @@ from valuation_platform.defs.trading.assets import (
     nse_insider_trades,
     nse_institutional_flows,
     nse_symbol_master,
+    nsdl_fpi_investment,
 )
 from valuation_platform.defs.trading.checks import nse_institutional_flows_freshness
 from valuation_platform.lib.partitions import INDIA_TRADING_DAYS
@@ -46,8 +49,10 @@ trading_calendar_job = dg.define_asset_job(
 )
 trading_flows_job = dg.define_asset_job(
     "trading_flows_job",
-    selection=dg.AssetSelection.assets(nse_institutional_flows) | _marts("fct_institutional_flows"),
-    description="NSE's FII/DII report, then fct_institutional_flows.",
+    selection=dg.AssetSelection.assets(nse_institutional_flows, nsdl_fpi_investment)
+    | _marts("fct_institutional_flows", "fct_fpi_depository_flows"),
+    description="NSE's FII/DII report and NSDL's FPI daily trends, then fct_institutional_flows and "
+                "fct_fpi_depository_flows.",
 )
 trading_disclosures_job = dg.define_asset_job(
     "trading_disclosures_job",
@@ -77,7 +82,8 @@ def trading_calendar_daily(context: dg.ScheduleEvaluationContext):
 
 
 @dg.schedule(job=trading_flows_job, cron_schedule="30 18 * * 1-5", execution_timezone=IST,
-             description="NSE's FII/DII report at 18:30 Asia/Kolkata, weekdays.", default_status=schedule_status())
+             description="NSE's FII/DII report and NSDL's FPI daily trends at 18:30 Asia/Kolkata, weekdays.",
+             default_status=schedule_status())
 def trading_flows_daily(context: dg.ScheduleEvaluationContext):
     return dg.RunRequest(run_key=context.scheduled_execution_time.date().isoformat())
 

@@ -12,6 +12,7 @@ from valuation_platform.defs.trading.assets import (
     nse_corporate_events,
     nse_insider_trades,
     nse_institutional_flows,
+    nsdl_fpi_investment,
 )
 from valuation_platform.lib.checks import quarantine_check
 from valuation_platform.lib.metadata import to_metadata
@@ -22,6 +23,7 @@ nse_equity_list_quarantine = quarantine_check("nse_equity_list", what="EQUITY_L 
 nse_corporate_events_quarantine = quarantine_check(nse_corporate_events, what="calendar records")
 nse_institutional_flows_quarantine = quarantine_check(nse_institutional_flows, what="FII/DII records")
 nse_insider_trades_quarantine = quarantine_check(nse_insider_trades, what="insider-trading rows")
+nsdl_fpi_investment_quarantine = quarantine_check(nsdl_fpi_investment, what="NSDL FPI rows and reporting dates")
 nse_bulk_block_deals_quarantine = quarantine_check(nse_bulk_block_deals, what="deal records")
 
 MISMATCHES = get_asset_key_for_model([dbt_models], "fct_nse_symbol_mismatches")

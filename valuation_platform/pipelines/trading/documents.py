@@ -52,12 +52,16 @@ class Fetched:
         return [row for doc, rows in self.rows.items() if doc.kind == kind for row in rows]
 
 
-def fetch_documents(client: HttpClient, documents: Sequence[NseDocument], *, what: str) -> Fetched:
-    """Fetch and parse every document; raises ``SourceUnavailable`` when none of them could be had."""
-    load = Load(source=SOURCE, what=what)
+def fetch_documents(
+    client: HttpClient, documents: Sequence[NseDocument], *, what: str, source: str = SOURCE,
+    headers: Mapping[str, str] = API_HEADERS,
+) -> Fetched:
+    """Fetch and parse every document; raises ``SourceUnavailable`` when none of them could be had.
+    ``source``/``headers``: NSE's by default; the NSDL page goes through the same path under its own name."""
+    load = Load(source=source, what=what)
 
     def read(doc: NseDocument) -> Parsed:
-        return doc.parse(client.get_bytes(doc.url, source=SOURCE, params=doc.params, headers=API_HEADERS), doc.name)
+        return doc.parse(client.get_bytes(doc.url, source=source, params=doc.params, headers=headers), doc.name)
 
     got = fetch_each(list(documents), read, load, mirror=client.mode != "live")
     require_source(load)

@@ -76,6 +76,23 @@ NSE_INSTITUTIONAL_FLOWS = TableSpec(
     comment="NSE FII/DII trading activity (Rs crore), one row per session and category",
 )
 
+NSDL_FPI_INVESTMENT = TableSpec(
+    schema="raw",
+    name="nsdl_fpi_investment",
+    columns={
+        "reporting_date": "date not null",
+        "asset_class": "text not null",  # Equity, Debt-General Limit, Debt-VRR, Debt-FAR, Hybrid, Mutual Funds, AIFs
+        "route": "text not null",  # Stock Exchange | Primary market & others
+        "gross_purchases_cr": "double precision not null",
+        "gross_sales_cr": "double precision not null",
+        "net_investment_cr": "double precision not null",
+        "net_investment_usd_mn": "double precision",
+        "conversion_rate": "double precision",  # Rs per US$ NSDL used for the date
+    },
+    key=("reporting_date", "asset_class", "route"),
+    comment="NSDL daily FPI investment (Rs crore), one row per reporting date, asset class and route",
+)
+
 NSE_INSIDER_TRADES = TableSpec(
     schema="raw",
     name="nse_insider_trades",

@@ -8,16 +8,14 @@ with flows as (
 windows as (
     select
         *,
-        count(*) over last_5 as sessions_5d,
-        sum(net_value) over last_5 as net_5d_raw,
+        {{ trailing_sum('net_value', 5, 'category', 'trade_date') }} as net_5d,
+        {{ trailing_sum('net_value', 20, 'category', 'trade_date') }} as net_20d,
         count(*) over last_20 as sessions_20d,
-        sum(net_value) over last_20 as net_20d_raw,
         avg(net_value) over last_20 as mean_20d_raw,
         stddev_samp(net_value) over last_20 as stddev_20d_raw
     from flows
     window
-        last_5 as (partition by category order by trade_date rows between 4 preceding and current row),
-        last_20 as (partition by category order by trade_date rows between 19 preceding and current row)
+        last_20 as ({{ trailing_frame(20, 'category', 'trade_date') }})
 )
 
 select
@@ -26,8 +24,8 @@ select
     buy_value,
     sell_value,
     net_value,
-    case when sessions_5d = 5 then net_5d_raw end as net_5d,
-    case when sessions_20d = 20 then net_20d_raw end as net_20d,
+    net_5d,
+    net_20d,
     case when sessions_20d = 20 then mean_20d_raw end as net_mean_20d,
     case when sessions_20d = 20 then stddev_20d_raw end as net_stddev_20d,
     case when sessions_20d = 20 and stddev_20d_raw > 0

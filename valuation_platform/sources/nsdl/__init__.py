@@ -1,0 +1,1 @@
+"""NSDL (National Securities Depository Ltd): the FPI Monitor's daily investment report."""
