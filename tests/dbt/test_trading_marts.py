@@ -42,10 +42,10 @@ def test_symbol_master_marts_on_the_real_files(shared_fixtures, fresh_db, tmp_pa
         upsert(conn, NSE_BHAVCOPY, [{**r, "layout": bhavcopy.layout, "document": "cm01DEC2017bhav.csv"}
                                     for r in bhavcopy.rows], source="test")
         upsert(conn, INDIA_UNIVERSE, [
-            _universe_row("ABB", "ABB India Limited", "Industrials", "Electric Equipment", "CAPITAL_GOODS_INFRA",
-                          "ELECTRICAL_EQUIPMENT", 1),
-            _universe_row("RELIANCE", "Reliance Industries Limited", "Energy", "Refineries", "ENERGY_OIL_GAS",
-                          "OIL_REFINING_MARKETING", 2),
+            _universe_row("ABB", "ABB India Limited", "Industrials", "Electric Equipment", "INDUSTRIALS",
+                          "INDUSTRIALS_CAPITAL_GOODS", 1),
+            _universe_row("RELIANCE", "Reliance Industries Limited", "Energy", "Refineries", "ENERGY_UTILITIES",
+                          "ENERGY_DOWNSTREAM", 2),
         ], source="test", fetched_at=datetime(2026, 11, 20, tzinfo=UTC))
         conn.commit()
         failures = dbt_build(fresh_db, ["+dim_nse_symbol", "+fct_nse_symbol_mismatches", "india_subgroup_drivers"],

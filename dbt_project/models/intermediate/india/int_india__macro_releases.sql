@@ -8,7 +8,11 @@ with releases as (
     union all
     select * from {{ ref('stg_india__macro_files') }}
     union all
-    select * from {{ ref('int_india__flow_releases') }}
+    -- the NSE flow series, built from the trading domain's flows mart (empty when the India domain runs alone)
+    select * from {{ ref_or_empty('int_india__flow_releases', {
+        'loaded_from': 'text', 'source': 'text', 'series_id': 'text', 'series_name': 'text', 'geography': 'text',
+        'sector': 'text', 'frequency': 'text', 'ref_period': 'date', 'value': 'double precision', 'unit': 'text',
+        'released_at': 'timestamp with time zone', 'document': 'text', '_fetched_at': 'timestamp with time zone'}) }}
 ),
 
 ordered as (
