@@ -6,8 +6,9 @@
 --                     below -2 SD; PMI crossing 50 either way
 --   DRIVER_MOMENTUM   more than 3 drivers of a group (or of a subgroup) moving the same way within 7 days
 --   VALUATION_GAP     CMP more than 10% from the day's base intrinsic value, per subgroup and side
---   CROSS_SIGNAL      a market-wide macro driver and a series mapped to the group (MACRO_SIGNAL) moving
---                     value the same way within 30 days: e.g. a repo cut and falling housing CPI for real estate
+--   CROSS_SIGNAL      a policy decision (an event-series MACRO driver: the repo rate) and a series mapped to
+--                     the group (MACRO_SIGNAL) moving value the same way within 30 days: e.g. a repo cut and
+--                     falling housing CPI for real estate
 {% set ist = "'Asia/Kolkata'" %}
 
 with drivers as (
@@ -31,7 +32,7 @@ macro_drivers as (  -- market-wide drivers: their series, transform, and which w
 
 releases as (  -- each series period in the driver's transform, with what came before it
     select
-        d.driver_name, d.series_id, d.bullish_sign, s.ref_period,
+        d.driver_name, d.series_id, d.bullish_sign, s.frequency, s.ref_period,
         -- first publication: a revision release re-publishes months of history on one day
         (coalesce(s.first_released_at, s.released_at) at time zone {{ ist }})::date as release_date,
         case when d.transform = 'yoy' then s.yoy_change else s.value end as reading
@@ -161,10 +162,12 @@ gap_alerts as (
     group by valuation_date, valuation_group, valuation_subgroup, side
 ),
 
-macro_impacts as (  -- which way each market-wide release moved value (bullish +1, bearish -1)
+macro_impacts as (  -- which way each policy decision moved value (bullish +1, bearish -1): event series only
+    -- (the repo rate), not every daily or monthly wiggle, which paired with every sector series made tens of
+    -- thousands of "signals" on the demo's history; a large macro move alerts on its own as a divergence
     select driver_name, release_date, ref_period, bullish_sign * sign(reading - previous_reading) as impact
     from scored
-    where previous_reading is not null and reading <> previous_reading and bullish_sign <> 0
+    where frequency = 'E' and previous_reading is not null and reading <> previous_reading and bullish_sign <> 0
 ),
 
 sector_impacts as (  -- releases of series mapped to a group (MACRO_SIGNAL drivers), signed by their sensitivity
