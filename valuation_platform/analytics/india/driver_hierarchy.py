@@ -40,7 +40,7 @@ Driver rows (``list[dict]``)::
     bull_value/base_value/bear_value float|None (MACRO only), sensitivity int|None (MACRO_SIGNAL: +1 a rise
     helps the group, -1 it hurts), current_value float|None, previous_value float|None,
     as_of date|None (period of current_value for series drivers), direction str|None,
-    updated_at datetime (UTC), updated_by str (macro_sync/pm_edit/agent/trend_detection)
+    updated_at datetime (UTC), updated_by str (macro_sync/pm_edit/agent/agent_analysis/agent_discovery/trend_detection)
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 DRIVER_LEVELS = ("MACRO", "GROUP", "SUBGROUP", "COMPANY")
-UPDATED_BY = frozenset({"macro_sync", "pm_edit", "agent", "trend_detection"})
+# agent: curated by the old system's agent (seed rows); agent_analysis / agent_discovery: an event analysis
+# within bounds / an approved discovered driver (warehouse/tables/intelligence.py).
+UPDATED_BY = frozenset({"macro_sync", "pm_edit", "agent", "agent_analysis", "agent_discovery", "trend_detection"})
 TRANSFORMS = frozenset({"level", "yoy"})
 MACRO_SIGNAL = "MACRO_SIGNAL"
 STABLE_ABSOLUTE = 0.05

@@ -1,0 +1,75 @@
+"""Tables shared by the intelligence domain (events, LLM driver analysis) and the workbook domain (the
+managers' sheet, the approval gate): the queue of discovered drivers and the driver adjustments.
+
+Both are the contract between who proposes a change (the analyzer, a manager's edit) and the driver
+hierarchy build that applies it (:mod:`valuation_platform.pipelines.india.drivers`):
+
+* ``analytics.discovered_drivers`` - new drivers an analyzer suggests. They wait as PENDING; a manager
+  APPROVES or REJECTS (reviewer, time and note kept). Only APPROVED ones enter the hierarchy, with
+  ``updated_by = 'agent_discovery'`` (changelog trigger AGENT_DISCOVERY), at the next drivers build, which
+  runs before the daily valuation.
+* ``analytics.india_driver_adjustments`` - changes to existing drivers' current value, weight or direction,
+  from the analyzer within configured bounds (trigger AGENT_ANALYSIS) or a manager's workbook edit
+  (PM_EDIT). Validated before they are written: a REJECTED row keeps its reason and changes nothing.
+"""
+
+from __future__ import annotations
+
+from valuation_platform.warehouse.tables import TableSpec
+
+DISCOVERY_STATUSES = ("PENDING", "APPROVED", "REJECTED")
+ADJUSTMENT_TRIGGERS = ("PM_EDIT", "AGENT_ANALYSIS")
+ADJUSTABLE_FIELDS = ("current_value", "weight", "direction")
+
+DISCOVERED_DRIVERS = TableSpec(
+    schema="analytics",
+    name="discovered_drivers",
+    columns={
+        # md5 of level|group|subgroup|company|lower(driver_name): the same suggestion twice is one row
+        "discovery_id": "text not null",
+        "driver_level": "text not null",  # GROUP / SUBGROUP / COMPANY
+        "valuation_group": "text",
+        "valuation_subgroup": "text",
+        "company": "text",  # NSE symbol (COMPANY level)
+        "driver_category": "text not null",  # DEMAND / COST / REGULATORY / OPERATIONAL
+        "driver_name": "text not null",  # snake_case
+        "suggested_weight": "double precision not null",
+        "reasoning": "text not null",
+        "source_event_id": "text",
+        "confidence": "double precision not null",  # 0..1
+        "analyzer": "text not null",  # 'rule_based' or the LLM model name
+        "status": "text not null",  # PENDING / APPROVED / REJECTED
+        "suggested_at": "timestamptz not null",
+        "reviewer": "text",
+        "reviewed_at": "timestamptz",
+        "review_note": "text",
+        "applied_at": "timestamptz",  # when the drivers build first included it
+    },
+    key=("discovery_id",),
+    indexes=(("status",),),
+    comment="Drivers suggested by the event analyzer, waiting for (or after) a manager's approval",
+)
+
+DRIVER_ADJUSTMENTS = TableSpec(
+    schema="analytics",
+    name="india_driver_adjustments",
+    columns={
+        "adjustment_id": "text not null",  # md5 of trigger|source_ref|driver_key|field|value
+        "driver_key": "text not null",  # analytics.india_drivers.driver_key
+        "field": "text not null",  # current_value / weight / direction
+        "value_number": "double precision",  # current_value, weight
+        "value_text": "text",  # direction (UP / DOWN / STABLE)
+        "trigger": "text not null",  # PM_EDIT / AGENT_ANALYSIS
+        "source_ref": "text not null",  # event id, or sheet!cell of the edit
+        "reason": "text",
+        "requested_by": "text",
+        "requested_at": "timestamptz not null",
+        "status": "text not null",  # APPLIED / REJECTED
+        "rejection_reason": "text",
+    },
+    key=("adjustment_id",),
+    indexes=(("driver_key", "requested_at"),),
+    comment="Changes to existing drivers from managers' edits and the analyzer, applied by the drivers build",
+)
+
+INTELLIGENCE_TABLES = (DISCOVERED_DRIVERS, DRIVER_ADJUSTMENTS)
