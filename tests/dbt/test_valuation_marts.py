@@ -18,7 +18,7 @@ from valuation_platform.warehouse.tables.valuation import ANALYTICS_TABLES, RAW_
 from valuation_platform.warehouse.upsert import upsert
 
 NOW = datetime(2024, 7, 9, 15, 0, tzinfo=UTC)
-MARTS = ["+fct_valuations", "+fct_valuation_attribution", "+fct_valuation_alerts"]
+MARTS = ["+fct_valuations", "+fct_valuation_attribution", "+fct_valuation_driver_effects", "+fct_valuation_alerts"]
 
 
 def test_marts_and_alerts(fresh_db, shared_fixtures, tmp_path):
@@ -54,12 +54,18 @@ def test_marts_and_alerts(fresh_db, shared_fixtures, tmp_path):
                             "where nse_symbol = 'HDFCBANK' and scenario = 'base' and valuation_date = '2024-07-08'"
                             ).fetchone()
         alerts = conn.execute("select nse_symbol, previous_valuation_date, change_pct, direction, main_factor, "
-                              "main_factor_contribution, intrinsic_value_per_share - previous_intrinsic_value_per_share "
+                              "main_factor_contribution, intrinsic_value_per_share - previous_intrinsic_value_per_share, "
+                              "main_driver, main_driver_contribution "
                               "from marts.fct_valuation_alerts order by nse_symbol").fetchall()
+        yields = conn.execute("select distinct valuation_date, driver_level, input, effect "
+                              "from marts.fct_valuation_driver_effects where input = 'risk_free' order by valuation_date").fetchall()
     assert mart == stored and len(mart) == 4
     assert bank[0] == pytest.approx(148111.90 / 746573.85) and bank[1] is None and bank[2] is None
     assert bank[3] == bank[4] == pytest.approx(0.14)
     assert [a[0] for a in alerts] == ["HDFCBANK", "RELIANCE"]
-    for symbol, previous, change, direction, factor, contribution, move in alerts:
+    for symbol, previous, change, direction, factor, contribution, move, driver, driver_contribution in alerts:
         assert previous == date(2024, 7, 8) and change < -5 and direction == "DOWN"
         assert factor == "discount_rate" and contribution == pytest.approx(move)  # the whole move
+        assert driver == "MACRO|interest_rate_10y" and driver_contribution == pytest.approx(move)  # by driver too
+    # The lineage mart: the yield's effect on every company is its level, 7.00% then 7.75%.
+    assert yields == [(date(2024, 7, 8), "MACRO", "risk_free", 0.07), (date(2024, 7, 9), "MACRO", "risk_free", 0.0775)]

@@ -124,18 +124,33 @@ def test_valuations_and_attribution(fresh_db, shared_fixtures, tmp_path):
         > day1[("RELIANCE", "bear")]["intrinsic_value_per_share"]
     assert day1[("RELIANCE", "bull")]["risk_free"] == pytest.approx(0.07 - 0.004)
 
-    by = {(a["nse_symbol"], a["measure"], a["factor"]): a for a in attribution}
+    by = {(a["nse_symbol"], a["measure"], a["factor"]): a for a in attribution if a["basis"] == "INPUT"}
+    by_driver = {(a["nse_symbol"], a["measure"], a["factor"]): a for a in attribution if a["basis"] == "DRIVER"}
     for symbol in ("RELIANCE", "HDFCBANK"):
         change = day2[(symbol, "base")]["intrinsic_value_per_share"] - day1[(symbol, "base")]["intrinsic_value_per_share"]
-        value_rows = [a for a in attribution if a["nse_symbol"] == symbol and a["measure"] == "intrinsic_value_per_share"]
+        value_rows = [a for a in attribution if a["nse_symbol"] == symbol and a["measure"] == "intrinsic_value_per_share"
+                      and a["basis"] == "INPUT"]
         assert sum(a["contribution"] for a in value_rows) == pytest.approx(change, abs=1e-9)
         # The yield (and, for the DCF, the debt weight the CMP sets) is all discount rate: nothing else moved.
         assert by[(symbol, "intrinsic_value_per_share", "discount_rate")]["contribution"] == pytest.approx(change)
         assert by[(symbol, "intrinsic_value_per_share", "interaction")]["contribution"] == pytest.approx(0, abs=1e-9)
-        upside = [a for a in attribution if a["nse_symbol"] == symbol and a["measure"] == "upside_pct"]
+        upside = [a for a in attribution if a["nse_symbol"] == symbol and a["measure"] == "upside_pct"
+                  and a["basis"] == "INPUT"]
         assert sum(a["contribution"] for a in upside) == pytest.approx(upside[0]["total_change"], abs=1e-9)
         assert by[(symbol, "upside_pct", "cmp")]["contribution"] > 0  # both CMPs fell
     assert ("HDFCBANK", "intrinsic_value_per_share", "growth") not in by  # banks have no revenue growth input
+    # By driver: the bank's whole change is the 10-year yield's (no debt weight in an excess-return model);
+    # the DCF's splits into the yield and the CMP (through the debt weight), with their interaction.
+    bank_change = day2[("HDFCBANK", "base")]["intrinsic_value_per_share"] - bank["intrinsic_value_per_share"]
+    assert by_driver[("HDFCBANK", "intrinsic_value_per_share", "MACRO|interest_rate_10y")]["contribution"] \
+        == pytest.approx(bank_change, rel=1e-12)
+    assert {f for s, m, f in by_driver if s == "HDFCBANK" and m == "intrinsic_value_per_share"} \
+        == {"MACRO|interest_rate_10y", "interaction"}
+    reliance = {f: a["contribution"] for (s, m, f), a in by_driver.items()
+                if s == "RELIANCE" and m == "intrinsic_value_per_share"}
+    assert set(reliance) == {"MACRO|interest_rate_10y", "cmp", "interaction"}
+    assert sum(reliance.values()) == pytest.approx(moves["RELIANCE"][1] - moves["RELIANCE"][0], abs=1e-9)
+    assert reliance["MACRO|interest_rate_10y"] < 0 < reliance["cmp"]  # higher yield; a lower CMP raises the (cheaper) debt weight
 
 
 def test_a_day_without_statements_values_nothing_and_fails_nothing(fresh_db):

@@ -37,8 +37,9 @@ Driver rows (``list[dict]``)::
     driver_category str (RATES/GROWTH/... for MACRO; DEMAND/COST/REGULATORY/OPERATIONAL/MACRO_SIGNAL),
     driver_name str, series_id str|None, transform str|None ('level'/'yoy'), unit str|None,
     weight float|None (None for MACRO_SIGNAL), tier str|None (MACRO only),
-    bull_value/base_value/bear_value float|None (MACRO only), sensitivity int|None (MACRO_SIGNAL: +1 a rise
-    helps the group, -1 it hurts), current_value float|None, previous_value float|None,
+    bull_value/base_value/bear_value float|None (MACRO only), sensitivity int|None (+1 a rise helps the
+    group/company, -1 it hurts: MACRO_SIGNAL rows from macro_metadata; weighted rows from their CSV or, blank,
+    CATEGORY_SIGN of their category), current_value float|None, previous_value float|None,
     as_of date|None (period of current_value for series drivers), direction str|None,
     updated_at datetime (UTC), updated_by str (macro_sync/pm_edit/agent/agent_analysis/agent_discovery/trend_detection)
 """
@@ -58,6 +59,9 @@ DRIVER_LEVELS = ("MACRO", "GROUP", "SUBGROUP", "COMPANY")
 UPDATED_BY = frozenset({"macro_sync", "pm_edit", "agent", "agent_analysis", "agent_discovery", "trend_detection"})
 TRANSFORMS = frozenset({"level", "yoy"})
 MACRO_SIGNAL = "MACRO_SIGNAL"
+# The sign of a weighted driver's effect when its row does not state one: more demand helps, a higher cost
+# hurts. REGULATORY and OPERATIONAL drivers have no default sign (they move no model input).
+CATEGORY_SIGN = {"DEMAND": 1, "COST": -1}
 STABLE_ABSOLUTE = 0.05
 STABLE_RELATIVE = 0.005
 DAILY_YOY_TOLERANCE = timedelta(days=7)
@@ -219,7 +223,7 @@ def _row(
         "bull_value": _float(source.get("bull_value")),
         "base_value": _float(source.get("base_value")),
         "bear_value": _float(source.get("bear_value")),
-        "sensitivity": int(source["sensitivity"]) if source.get("sensitivity") else None,
+        "sensitivity": int(source["sensitivity"]) if source.get("sensitivity") else CATEGORY_SIGN.get(category),
         "current_value": current,
         "previous_value": previous,
         "as_of": as_of,

@@ -22,7 +22,8 @@ from valuation_platform.pipelines.india.landing import changed_files, fingerprin
 from valuation_platform.pipelines.valuation.inputs import STATEMENTS
 
 MARTS = [get_asset_key_for_model([dbt_models], name)
-         for name in ("fct_valuations", "fct_valuation_attribution", "fct_valuation_alerts")]
+         for name in ("fct_valuations", "fct_valuation_attribution", "fct_valuation_driver_effects",
+                      "fct_valuation_alerts")]
 
 india_valuation_job = dg.define_asset_job(
     "india_valuation_job",

@@ -15,7 +15,7 @@ companies whatever their tier (the on-demand valuation).
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 import psycopg
 
-from valuation_platform.analytics.valuation.attribution import TOTAL, attribute
+from valuation_platform.analytics.valuation.attribution import INTERACTION, TOTAL, attribute
 from valuation_platform.analytics.valuation.company import (
     BETA,
     DEFAULT_TERMINAL_GROWTH,
@@ -39,15 +39,34 @@ from valuation_platform.analytics.valuation.company import (
     run_model,
     scenario_shifts,
 )
-from valuation_platform.analytics.valuation.models import FCFF, model_for, upside_pct
+from valuation_platform.analytics.valuation.driver_effects import (
+    DRIVER_COLUMNS,
+    EFFECT_INPUTS,
+    GDP_DRIVER,
+    RISK_FREE_DRIVER,
+    driver_effects,
+    totals,
+)
+from valuation_platform.analytics.valuation.models import EXCESS_RETURN, FCFF, model_for, upside_pct
 from valuation_platform.pipelines.report import Chart, Json, load_report, merge, table_report
-from valuation_platform.warehouse.tables.valuation import VALUATION_ATTRIBUTION, VALUATIONS
+from valuation_platform.warehouse.tables.valuation import (
+    VALUATION_ATTRIBUTION,
+    VALUATION_DRIVER_EFFECTS,
+    VALUATIONS,
+)
 from valuation_platform.warehouse.upsert import upsert
 
 PRICE_STALE_DAYS = 7  # a close older than this is no CMP
-SCENARIO_DRIVERS = ("interest_rate_10y", "gdp_growth")
+SCENARIO_DRIVERS = (RISK_FREE_DRIVER, GDP_DRIVER)
 DEFAULT_RISK_FREE = 0.07
 MEASURES = ("intrinsic_value_per_share", "upside_pct")
+INPUT_BASIS, DRIVER_BASIS, STATEMENTS = "INPUT", "DRIVER", "statements"
+# What a new set of annual statements moves (the history-based assumptions, net of the drivers' effects).
+STATEMENT_INPUTS = {
+    FCFF: ("revenue", "growth_start", "ebit_margin", "reinvestment_rate", "tax_rate", "cost_of_debt", "cash", "debt",
+           "diluted_shares"),
+    EXCESS_RETURN: ("book_value", "roe", "payout_ratio", "diluted_shares"),
+}
 
 
 def _frame(conn: psycopg.Connection, query: str, params: Sequence[Any] = ()) -> pl.DataFrame:
@@ -67,15 +86,18 @@ def is_due(symbol: str, frequency: str | None, day: date, valued_before: bool) -
     return day == first_weekday
 
 
-def _drivers(conn: psycopg.Connection) -> tuple[float, dict[str, dict[str, float | None]]]:
-    rows = conn.execute(
-        "select driver_name, current_value, bull_value, base_value, bear_value from analytics.india_drivers "
-        "where driver_level = 'MACRO' and driver_name = any(%s)", (list(SCENARIO_DRIVERS),)).fetchall()
-    drivers = {name: {"current": cur, "bull": bull, "base": base, "bear": bear}
-               for name, cur, bull, base, bear in rows}
-    rate = drivers.get("interest_rate_10y", {})
-    level = rate.get("current") if rate.get("current") is not None else rate.get("base")
-    return (float(level) / 100 if level is not None else DEFAULT_RISK_FREE), drivers
+def _drivers(conn: psycopg.Connection) -> tuple[bool, pl.DataFrame, dict[str, dict[str, float | None]]]:
+    """Whether the 10-year yield driver has a value, every driver row the chain reads, and the scenario
+    drivers' values (``{name: {"current", "bull", "base", "bear"}}``)."""
+    frame = _frame(conn, f"select {', '.join(DRIVER_COLUMNS)}, bull_value, bear_value from analytics.india_drivers")
+    if frame.height == 0:
+        return False, frame, {}
+    macro = frame.filter((pl.col("driver_level") == "MACRO") & pl.col("driver_name").is_in(SCENARIO_DRIVERS))
+    drivers = {r["driver_name"]: {"current": r["current_value"], "bull": r["bull_value"], "base": r["base_value"],
+                                  "bear": r["bear_value"]} for r in macro.iter_rows(named=True)}
+    rate = drivers.get(RISK_FREE_DRIVER, {})
+    has_rate = rate.get("current") is not None or rate.get("base") is not None
+    return has_rate, frame.drop("bull_value", "bear_value"), drivers
 
 
 def _inputs(frame: pl.DataFrame, names: Iterable[str]) -> dict[str, np.ndarray]:
@@ -102,19 +124,27 @@ def value_day(conn: psycopg.Connection, day: date, *, symbols: Sequence[str] | N
                           "from raw.nse_bhavcopy where series = 'EQ' and nse_symbol = any(%s) and trade_date <= %s "
                           "and trade_date > %s order by nse_symbol, trade_date desc",
                     (universe["nse_symbol"].to_list(), day, day - timedelta(days=PRICE_STALE_DAYS)))
-    risk_free, drivers = _drivers(conn)
-    conn.execute("delete from analytics.valuations where valuation_date = %s and (%s::text[] is null "
-                 "or nse_symbol = any(%s))", (day, symbols and list(symbols), symbols and list(symbols)))
-    conn.execute("delete from analytics.valuation_attribution where valuation_date = %s and (%s::text[] is null "
-                 "or nse_symbol = any(%s))", (day, symbols and list(symbols), symbols and list(symbols)))
+    has_rate, chain, drivers = _drivers(conn)
+    for spec in (VALUATIONS, VALUATION_ATTRIBUTION, VALUATION_DRIVER_EFFECTS):
+        conn.execute(f"delete from {spec.qualified} where valuation_date = %s and (%s::text[] is null "
+                     "or nse_symbol = any(%s))", (day, symbols and list(symbols), symbols and list(symbols)))
     if statements.height == 0:
         return {"valuation_date": day.isoformat(), "companies_due": universe.height, "companies_valued": 0}
     base = (assumptions(annual_history(statements)).join(universe, on="nse_symbol")
             .join(prices, on="nse_symbol", how="left")
             .filter(pl.col("revenue").is_not_null() & (pl.col("diluted_shares") > 0)))
+    base = base.with_columns(model=pl.col("valuation_group").map_elements(model_for, return_dtype=pl.Utf8))
+    # The driver chain moves the history-based inputs (analytics/valuation/driver_effects.py); the 10-year
+    # yield's effect is the risk-free level itself, so without that driver the default stands in.
+    effects = driver_effects(chain, base)
+    moved = base.join(totals(effects), on="nse_symbol", how="left").with_columns(
+        pl.col(f"{name}_effect").fill_null(0.0) for name in EFFECT_INPUTS)
+    base = moved.with_columns(
+        risk_free=pl.lit(0.0 if has_rate else DEFAULT_RISK_FREE) + pl.col("risk_free_effect"),
+        **{name: pl.col(name) + pl.col(f"{name}_effect") for name in EFFECT_INPUTS if name != "risk_free"},
+    ).drop([f"{name}_effect" for name in EFFECT_INPUTS])
     base = base.with_columns(
-        model=pl.col("valuation_group").map_elements(model_for, return_dtype=pl.Utf8),
-        risk_free=pl.lit(risk_free), beta=pl.lit(BETA), equity_risk_premium=pl.lit(EQUITY_RISK_PREMIUM),
+        beta=pl.lit(BETA), equity_risk_premium=pl.lit(EQUITY_RISK_PREMIUM),
         terminal_growth=pl.col("valuation_group").replace_strict(TERMINAL_GROWTH, default=DEFAULT_TERMINAL_GROWTH,
                                                                  return_dtype=pl.Float64),
         debt_weight=pl.when(pl.col("cmp") > 0)
@@ -141,62 +171,132 @@ def value_day(conn: psycopg.Connection, day: date, *, symbols: Sequence[str] | N
             )
             rows.append(frame)
         attribution.extend(_attribute(model, part, previous, inputs, cmp, day))
+        attribution.extend(_attribute_drivers(conn, model, part, previous, inputs, cmp, effects, day))
     valuations = pl.concat(rows, how="diagonal_relaxed")
     valuations = valuations.select([c for c in VALUATIONS.columns if c in valuations.columns])
     results = [upsert(conn, VALUATIONS, valuations)]
+    if effects.height:
+        results.append(upsert(conn, VALUATION_DRIVER_EFFECTS, effects.filter(pl.col("nse_symbol").is_in(
+            base["nse_symbol"].to_list())).with_columns(valuation_date=pl.lit(day))))
     if attribution:
         results.append(upsert(conn, VALUATION_ATTRIBUTION, attribution))
     return merge(load_report(results), {"bridge": bridge_chart(attribution)} if attribution else {}, {
         "valuation_date": day.isoformat(), "companies_due": universe.height,
         "companies_valued": base.height, "without_cmp": base.filter(pl.col("cmp").is_null()).height,
-        "risk_free": risk_free,
+        "risk_free": float(base["risk_free"][0]) if base.height else None,
+        "driver_effects": effects.height,
     })
 
 
-def _attribute(model: str, part: pl.DataFrame, previous: pl.DataFrame, inputs: dict[str, np.ndarray],
-               cmp: np.ndarray, day: date) -> list[dict[str, Any]]:
-    """Base value and upside changes since each company's previous base valuation (same model)."""
+def _previous(part: pl.DataFrame, previous: pl.DataFrame, model: str) -> tuple[pl.DataFrame, np.ndarray]:
+    """The previous base valuation (same model) of each company of ``part``, and which companies have one."""
     if previous.height == 0:
-        return []
-    names = list(inputs)
+        return previous, np.zeros(part.height, dtype=bool)
     prev = part.select("nse_symbol").join(previous.filter(pl.col("model") == model), on="nse_symbol", how="left")
-    has = prev["valuation_date"].is_not_null().to_numpy()
-    if not has.any():
-        return []
-    old = {n: prev[n].cast(pl.Float64).to_numpy()[has] for n in names}
-    new = {n: inputs[n][has] for n in names}
-    old["cmp"], new["cmp"] = prev["cmp"].cast(pl.Float64).fill_null(np.nan).to_numpy()[has], cmp[has]
+    return prev, prev["valuation_date"].is_not_null().to_numpy()
 
-    def intrinsic(a):
-        return run_model(model, a)["value_per_share"]
 
+def _rows(model: str, basis: str, symbols: Sequence[str], since: Sequence[date], day: date,
+          old: dict[str, np.ndarray], new: dict[str, np.ndarray], value_fn, factors: Mapping[str, Sequence[str]],
+          *, keep_zero: bool) -> list[dict[str, Any]]:
+    """Attribution rows of both measures (value per share; upside, with CMP as a factor of its own)."""
     def upside(a):
-        return upside_pct(intrinsic(a), a["cmp"])
+        return upside_pct(value_fn(a), a["cmp"])
 
-    symbols = [s for s, h in zip(part["nse_symbol"].to_list(), has) if h]
-    since = [d for d, h in zip(prev["valuation_date"].to_list(), has) if h]
     out = []
-    for measure, fn, factors in (("intrinsic_value_per_share", intrinsic, FACTORS[model]),
-                                 ("upside_pct", upside, {**FACTORS[model], "cmp": ["cmp"]})):
-        parts = attribute(fn, old, new, factors)
+    for measure, fn, named in (("intrinsic_value_per_share", value_fn, factors),
+                               ("upside_pct", upside, {**factors, "cmp": [*factors.get("cmp", ()), "cmp"]})):
+        parts = attribute(fn, old, new, named)
         before, after = fn(old), fn(new)
         for i, symbol in enumerate(symbols):
             if not (np.isfinite(before[i]) and np.isfinite(after[i])):
                 continue
             for factor, contribution in parts.items():
-                if factor == TOTAL:
+                if factor == TOTAL or (not keep_zero and factor != INTERACTION and contribution[i] == 0):
                     continue
                 out.append({"nse_symbol": symbol, "valuation_date": day, "previous_valuation_date": since[i],
-                            "measure": measure, "factor": factor, "model": model,
+                            "measure": measure, "basis": basis, "factor": factor, "model": model,
                             "contribution": float(contribution[i]), "total_change": float(parts[TOTAL][i]),
                             "previous_value": float(before[i]), "current_value": float(after[i])})
     return out
 
 
+def _attribute(model: str, part: pl.DataFrame, previous: pl.DataFrame, inputs: dict[str, np.ndarray],
+               cmp: np.ndarray, day: date) -> list[dict[str, Any]]:
+    """Base value and upside changes since each company's previous base valuation, by input."""
+    prev, has = _previous(part, previous, model)
+    if not has.any():
+        return []
+    old = {n: prev[n].cast(pl.Float64).to_numpy()[has] for n in inputs}
+    new = {n: inputs[n][has] for n in inputs}
+    old["cmp"], new["cmp"] = prev["cmp"].cast(pl.Float64).fill_null(np.nan).to_numpy()[has], cmp[has]
+    symbols = [s for s, h in zip(part["nse_symbol"].to_list(), has) if h]
+    since = [d for d, h in zip(prev["valuation_date"].to_list(), has) if h]
+    return _rows(model, INPUT_BASIS, symbols, since, day, old, new,
+                 lambda a: run_model(model, a)["value_per_share"], FACTORS[model], keep_zero=True)
+
+
+def _effect_arrays(effects: pl.DataFrame, symbols: Sequence[str], fields: Sequence[tuple[str, str]]
+                   ) -> dict[tuple[str, str], np.ndarray]:
+    """(attributed_to, input) -> the summed effect per company of ``symbols`` (0 where none)."""
+    index = {s: i for i, s in enumerate(symbols)}
+    out = {f: np.zeros(len(symbols)) for f in fields}
+    for symbol, root, name, effect in effects.group_by("nse_symbol", "attributed_to", "input").agg(
+            pl.col("effect").sum()).iter_rows():
+        if (root, name) in out and symbol in index:
+            out[(root, name)][index[symbol]] = effect
+    return out
+
+
+def _attribute_drivers(conn: psycopg.Connection, model: str, part: pl.DataFrame, previous: pl.DataFrame,
+                       inputs: dict[str, np.ndarray], cmp: np.ndarray, effects: pl.DataFrame, day: date
+                       ) -> list[dict[str, Any]]:
+    """The same changes by driver: each driver (macro prints under the MACRO driver whose series they are)
+    switched from its effects in the previous valuation to today's; new statements, the CMP, and anything
+    else that moved are factors of their own; the interaction term as in :func:`_attribute`."""
+    prev, has = _previous(part, previous, model)
+    if not has.any():
+        return []
+    symbols = [s for s, h in zip(part["nse_symbol"].to_list(), has) if h]
+    since = [d for d, h in zip(prev["valuation_date"].to_list(), has) if h]
+    before = _frame(conn, "select e.nse_symbol, e.attributed_to, e.input, e.effect "
+                          "from analytics.valuation_driver_effects e join unnest(%s::text[], %s::date[]) "
+                          "as p(nse_symbol, valuation_date) using (nse_symbol, valuation_date)",
+                    (symbols, since))
+    today = effects.filter(pl.col("nse_symbol").is_in(symbols)).select("nse_symbol", "attributed_to", "input", "effect")
+    frames = [f for f in (before, today) if f.height]
+    fields = sorted({(r, n) for f in frames for r, n in f.select("attributed_to", "input").unique().iter_rows()})
+    old_fx, new_fx = _effect_arrays(before, symbols, fields), _effect_arrays(today, symbols, fields)
+    old = {n: prev[n].cast(pl.Float64).to_numpy()[has] for n in inputs}
+    new = {n: inputs[n][has] for n in inputs}
+    for a, fx in ((old, old_fx), (new, new_fx)):  # the inputs net of the drivers' effects
+        for (root, name), effect in fx.items():
+            if name in a:
+                a[name] = a[name] - effect
+        a.update({f"{root}|{name}": effect for (root, name), effect in fx.items() if name in a})
+    old["cmp"], new["cmp"] = prev["cmp"].cast(pl.Float64).fill_null(np.nan).to_numpy()[has], cmp[has]
+    moved = {f"{root}|{name}" for root, name in fields if f"{root}|{name}" in old
+             and not np.array_equal(old[f"{root}|{name}"], new[f"{root}|{name}"])}
+    roots: dict[str, list[str]] = {}
+    for root, name in fields:
+        if f"{root}|{name}" in moved:
+            roots.setdefault(root, []).append(f"{root}|{name}")
+    names = [n for n in inputs if n in old]
+
+    def value(a):
+        net = {n: a[n] + sum((a[f"{root}|{n}"] for root, x in fields if x == n and f"{root}|{n}" in a), 0.0)
+               for n in names}
+        return run_model(model, net)["value_per_share"]
+
+    factors = {**roots, STATEMENTS: [n for n in STATEMENT_INPUTS[model] if n in old],
+               "cmp": [n for n in ("debt_weight",) if n in old]}
+    return _rows(model, DRIVER_BASIS, symbols, since, day, old, new, value, factors, keep_zero=False)
+
+
 def bridge_chart(attribution: Sequence[dict[str, Any]]) -> Chart:
     """The day's largest move (relative change of the base value per share) as a bridge: the previous value,
     each factor's contribution and the interaction, the current value."""
-    rows = [r for r in attribution if r["measure"] == "intrinsic_value_per_share"]
+    rows = [r for r in attribution if r["measure"] == "intrinsic_value_per_share" and r["basis"] == INPUT_BASIS]
     first = max(rows, key=lambda r: (abs(r["total_change"]) / max(abs(r["previous_value"]), 1e-12), r["nse_symbol"]))
     steps = [r for r in rows if r["nse_symbol"] == first["nse_symbol"]]
     return Chart("waterfall", f"{first['nse_symbol']}: base value per share, {first['previous_valuation_date']} to "

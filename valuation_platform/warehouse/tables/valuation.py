@@ -89,15 +89,36 @@ VALUATION_ATTRIBUTION = TableSpec(
         "valuation_date": "date not null",
         "previous_valuation_date": "date not null",
         "measure": "text not null",  # intrinsic_value_per_share / upside_pct
-        "factor": "text not null",  # growth, margin, roe, discount_rate, cmp, other, interaction
+        # INPUT: factor = growth, margin, roe, discount_rate, cmp, other, interaction;
+        # DRIVER: factor = a driver key ('MACRO|repo_rate', 'SUBGROUP|...'), statements, cmp, other, interaction
+        "basis": "text not null",
+        "factor": "text not null",
         "model": "text not null",
         "contribution": "double precision not null",
         "total_change": "double precision not null",
         "previous_value": "double precision not null",
         "current_value": "double precision not null",
     },
-    key=("nse_symbol", "valuation_date", "measure", "factor"),
-    comment="Change of the base valuation since the company's previous one, split by input (one at a time) "
-            "plus the interaction term; contributions + interaction = total_change",
+    key=("nse_symbol", "valuation_date", "measure", "basis", "factor"),
+    comment="Change of the base valuation since the company's previous one, split by input and by driver (one "
+            "at a time) plus the interaction term; per basis, contributions + interaction = total_change",
 )
-ANALYTICS_TABLES = (VALUATIONS, VALUATION_ATTRIBUTION)
+
+VALUATION_DRIVER_EFFECTS = TableSpec(
+    schema="analytics",
+    name="valuation_driver_effects",
+    columns={
+        "nse_symbol": "text not null",
+        "valuation_date": "date not null",
+        "driver_key": "text not null",
+        "attributed_to": "text not null",  # the MACRO driver whose series the driver reads, else itself
+        "input": "text not null",  # risk_free / growth_start / ebit_margin / roe
+        "move": "double precision not null",
+        "effect": "double precision not null",  # added to the input (risk_free: the level itself)
+    },
+    key=("nse_symbol", "valuation_date", "driver_key", "input"),
+    indexes=(("valuation_date",),),
+    comment="What each driver of a company's chain added to its model inputs in a base valuation "
+            "(analytics/valuation/driver_effects.py): the lineage from a driver to every value it moved",
+)
+ANALYTICS_TABLES = (VALUATIONS, VALUATION_ATTRIBUTION, VALUATION_DRIVER_EFFECTS)

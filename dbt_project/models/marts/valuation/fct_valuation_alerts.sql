@@ -7,7 +7,8 @@
 ) }}
 -- Base intrinsic value moved more than 5% from the company's previous valuation. The previous valuation is
 -- read from the whole history (a MONTHLY company's previous value is a month old); only the window's rows
--- are written. main_factor is the input with the largest attribution, the interaction included.
+-- are written. main_factor is the input with the largest attribution, the interaction included; main_driver
+-- the driver (or statements / cmp) with the largest attribution by driver.
 
 with base as (
     select
@@ -28,7 +29,15 @@ moves as (
 main_factor as (
     select distinct on (nse_symbol, valuation_date) nse_symbol, valuation_date, factor, contribution
     from {{ ref('stg_valuation__attribution') }}
-    where measure = 'intrinsic_value_per_share' and {{ in_window('valuation_date') }}
+    where measure = 'intrinsic_value_per_share' and basis = 'INPUT' and {{ in_window('valuation_date') }}
+    order by nse_symbol, valuation_date, abs(contribution) desc, factor
+),
+
+main_driver as (
+    select distinct on (nse_symbol, valuation_date) nse_symbol, valuation_date, factor, contribution
+    from {{ ref('stg_valuation__attribution') }}
+    where measure = 'intrinsic_value_per_share' and basis = 'DRIVER' and factor <> 'interaction'
+        and {{ in_window('valuation_date') }}
     order by nse_symbol, valuation_date, abs(contribution) desc, factor
 )
 
@@ -44,7 +53,10 @@ select
     moves.cmp,
     moves.upside_pct,
     main_factor.factor as main_factor,
-    main_factor.contribution as main_factor_contribution
+    main_factor.contribution as main_factor_contribution,
+    main_driver.factor as main_driver,
+    main_driver.contribution as main_driver_contribution
 from moves
 left join main_factor using (nse_symbol, valuation_date)
+left join main_driver using (nse_symbol, valuation_date)
 where abs(moves.change_pct) > 5
