@@ -33,6 +33,7 @@ pytestmark = pytest.mark.xdist_group("dbt")
 DATABASE = "vpt_dbt_project"
 # The SQL the issue names, each with at least one worked example.
 UNIT_TESTED_MODELS = {
+    "int_india__driver_trend_legs",  # 30/60/90-day legs, structural shift, reversal
     "fct_materiality_alerts",  # macro divergence, PMI crossing, FII spike, driver momentum, valuation gaps, cross signal
     "int_sec__period_values",  # latest filing wins
     "int_sec__fiscal_periods",  # Q4 = FY - 9M

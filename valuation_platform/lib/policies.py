@@ -10,6 +10,9 @@ import dagster as dg
 # Network-bound assets: the HTTP layer already retries each request (429/5xx/timeouts); this retries the
 # whole step later, when a source was down for longer than the client's own backoff.
 NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+# The India valuation system's network steps keep the old xyOps pipelines' contract: 3 retries, 5 minutes apart
+# (MOSPI and the market exports publish late more often than they fail).
+INDIA_NETWORK_RETRY = dg.RetryPolicy(max_retries=3, delay=300)
 
 DOMAIN_OWNERS: dict[str, str] = {
     "sec": "team:fundamentals",
@@ -34,6 +37,7 @@ def asset_defaults(
     partitions_def: dg.PartitionsDefinition | None = None,
     network: bool = False,
     kinds: set[str] | None = None,
+    retry_policy: dg.RetryPolicy | None = None,
 ) -> dict[str, Any]:
     """`@dg.asset` keyword arguments for an asset of ``domain``: group, owner, kinds, partitions, retries.
 
@@ -47,7 +51,7 @@ def asset_defaults(
     if partitions_def is not None:
         args.update(partitions_def=partitions_def, backfill_policy=dg.BackfillPolicy.single_run())
     if network:
-        args["retry_policy"] = NETWORK_RETRY
+        args["retry_policy"] = retry_policy or NETWORK_RETRY
     return args
 
 

@@ -11,7 +11,7 @@ from valuation_platform.defs.dbt.assets import dbt_models
 from valuation_platform.lib.india_resource import IndiaResource
 from valuation_platform.lib.metadata import materialized, merged
 from valuation_platform.lib.partitions import INDIA_MACRO_MONTHS
-from valuation_platform.lib.policies import asset_defaults
+from valuation_platform.lib.policies import INDIA_NETWORK_RETRY, asset_defaults
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.lib.sources import source_outcome
 from valuation_platform.pipelines.india.drivers import rebuild_drivers
@@ -25,7 +25,7 @@ from valuation_platform.warehouse.tables.india import (
     MACRO_TABLES,
 )
 
-MONTHLY = asset_defaults("india", partitions_def=INDIA_MACRO_MONTHS, network=True)
+MONTHLY = asset_defaults("india", partitions_def=INDIA_MACRO_MONTHS, network=True, retry_policy=INDIA_NETWORK_RETRY)
 LOCAL = asset_defaults("india")
 UNIVERSE_SEEDS = ("india_sector_group_mapping", "india_company_alpha_configs", "india_valuation_subgroups")
 DRIVER_MODELS = ("fct_macro_series", "dim_india_company", *(f"india_{t}" for t in REFERENCE_TABLES))

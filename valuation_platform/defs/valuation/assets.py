@@ -2,8 +2,12 @@
 intrinsic values (FCFF / excess return, bull/base/bear) with their attribution (steps: pipelines/valuation)."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from valuation_platform.defs.dbt.assets import dbt_models
 
 from valuation_platform.lib.india_resource import IndiaResource
 from valuation_platform.lib.metadata import materialized, merged, table_metadata
@@ -13,12 +17,15 @@ from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.lib.sources import source_outcome
 from valuation_platform.pipelines.valuation.inputs import load_bhavcopy, load_statements
 from valuation_platform.pipelines.valuation.valuations import value_days
+from valuation_platform.pipelines.valuation.weekly_review import SECTIONS, default_week_ending, weekly_review
 from valuation_platform.warehouse.tables.india import INDIA_DRIVERS, INDIA_UNIVERSE
 from valuation_platform.warehouse.tables.valuation import (
     INDIA_STATEMENTS,
+    INDIA_WEEKLY_REVIEWS,
     NSE_BHAVCOPY,
     RAW_TABLES,
     VALUATION_ATTRIBUTION,
+    VALUATION_DRIVER_EFFECTS,
     VALUATIONS,
 )
 
@@ -94,15 +101,52 @@ class ValuationConfig(dg.Config):
             metadata=table_metadata(VALUATION_ATTRIBUTION),
             **SPEC,
         ),
+        dg.AssetSpec(
+            "india_valuation_driver_effects",
+            deps=["india_drivers"],
+            description=(
+                "What each driver of a company's chain (macro -> group -> subgroup -> company) added to its model "
+                "inputs in each base valuation: the 10-year yield sets the risk-free rate, GDP surprises and "
+                "DEMAND drivers move growth (ROE for financials), COST drivers the margin (ROE): the lineage from a "
+                "driver to every value it moved (docs/valuation_models.md)."
+            ),
+            metadata=table_metadata(VALUATION_DRIVER_EFFECTS),
+            **SPEC,
+        ),
     ],
     partitions_def=INDIA_TRADING_DAYS,
     backfill_policy=dg.BackfillPolicy.single_run(),
     can_subset=False,
 )
 def india_valuations(context: dg.AssetExecutionContext, config: ValuationConfig, warehouse: WarehouseResource):
-    tables = [*RAW_TABLES, INDIA_UNIVERSE, INDIA_DRIVERS, VALUATIONS, VALUATION_ATTRIBUTION]
+    tables = [*RAW_TABLES, INDIA_UNIVERSE, INDIA_DRIVERS, VALUATIONS, VALUATION_ATTRIBUTION, VALUATION_DRIVER_EFFECTS]
     with source_outcome(), warehouse.connect(tables) as conn:
         report = value_days(conn, _days(context), symbols=config.symbols or None)
-    attribution = report.pop("attribution")
+    attribution, effects = report.pop("attribution"), report.pop("driver_effects")
     yield dg.MaterializeResult(asset_key="india_valuations", metadata=merged(report))
     yield dg.MaterializeResult(asset_key="india_valuation_attribution", metadata=merged(attribution))
+    yield dg.MaterializeResult(asset_key="india_valuation_driver_effects", metadata=merged(effects))
+
+
+class WeeklyReviewConfig(dg.Config):
+    """The week to review, by its last day (ISO date); empty = the latest valuation date on or before today."""
+
+    week_ending: str = ""
+
+
+@dg.asset(
+    deps=[get_asset_key_for_model([dbt_models], mart) for mart, _ in SECTIONS.values()],
+    description=(
+        "The Sunday review (the old weekly xyOps pipeline): the week's trend signals (structural shifts and "
+        "reversals), the drivers in a structural shift, the opportunity ranking's priority scopes, the week's "
+        "valuation alerts and materiality alerts by type, one summary per week in analytics.india_weekly_reviews "
+        "and in this asset's metadata."
+    ),
+    metadata=table_metadata(INDIA_WEEKLY_REVIEWS),
+    **LOCAL,
+)
+def india_weekly_review(config: WeeklyReviewConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect([INDIA_WEEKLY_REVIEWS]) as conn:
+        week = (date.fromisoformat(config.week_ending) if config.week_ending
+                else default_week_ending(conn, datetime.now(ZoneInfo("Asia/Kolkata")).date()))
+        return materialized(weekly_review(conn, week))

@@ -310,7 +310,8 @@ def bridge_chart(attribution: Sequence[dict[str, Any]]) -> Chart:
 def value_days(conn: psycopg.Connection, days: Sequence[date], *, symbols: Sequence[str] | None = None
                ) -> dict[str, Any]:
     """Each weekday of a run's window in order (a day's attribution reads the day before's values). The
-    attribution asset's own report (rows written, the last day's bridge picture) is under ``attribution``."""
+    attribution asset's own report (rows written, the last day's bridge picture) is under ``attribution``, the
+    driver effects' under ``driver_effects``."""
     reports = [value_day(conn, d, symbols=symbols) for d in sorted(days) if d.weekday() < 5]
     bridges = [bridge for r in reports if (bridge := r.pop("bridge", None))]
     summary = table_report(conn, VALUATIONS.qualified, order_by="valuation_date desc, nse_symbol")
@@ -318,6 +319,8 @@ def value_days(conn: psycopg.Connection, days: Sequence[date], *, symbols: Seque
     summary["companies_valued"] = sum(r.get("companies_valued", 0) for r in reports)
     summary["attribution"] = {"dagster/row_count": sum(r.get("valuation_attribution/rows_in", 0) for r in reports),
                               **({"valuation_bridge": bridges[-1]} if bridges else {})}
+    summary["driver_effects"] = {"dagster/row_count": sum(r.get("valuation_driver_effects/rows_in", 0)
+                                                          for r in reports)}
     if reports:
         summary["last_day"] = Json(reports[-1])
     return summary

@@ -121,4 +121,20 @@ VALUATION_DRIVER_EFFECTS = TableSpec(
     comment="What each driver of a company's chain added to its model inputs in a base valuation "
             "(analytics/valuation/driver_effects.py): the lineage from a driver to every value it moved",
 )
+
+INDIA_WEEKLY_REVIEWS = TableSpec(
+    schema="analytics",
+    name="india_weekly_reviews",
+    columns={
+        "week_ending": "date not null",
+        # trend_signals / structural_shifts / opportunities / valuation_alerts / materiality_alerts
+        "section": "text not null",
+        "position": "integer not null",
+        "subject": "text not null",  # a driver, a scope, a company or an alert type
+        "headline": "text not null",
+        "value": "double precision",
+    },
+    key=("week_ending", "section", "position"),
+    comment="The Sunday review: the week's trend signals, structural shifts, opportunity ranking and alerts",
+)
 ANALYTICS_TABLES = (VALUATIONS, VALUATION_ATTRIBUTION, VALUATION_DRIVER_EFFECTS)

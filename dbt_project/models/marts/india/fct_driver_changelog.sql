@@ -1,11 +1,16 @@
 -- Every change of every driver, from the snapshot history: created, updated (old -> new current value,
 -- weight, direction) or removed; when it changed and what triggered it (macro_sync, pm_edit, agent,
--- trend_detection; a removal has no trigger of its own).
+-- agent_analysis, agent_discovery; a removal has no trigger of its own); and every trend the trend detection
+-- found (change_type 'trend', trigger trend_detection: old_value the reading 90 days before, new_value now).
 with versions as (
     select
         *,
         coalesce(dbt_is_deleted::text, 'False') = 'True' as is_deleted
     from {{ ref('snp_india_drivers') }}
+),
+
+trend_signals as (
+    select * from {{ ref('fct_driver_trend_signals') }}
 ),
 
 paired as (
@@ -49,5 +54,25 @@ select
     case when not is_deleted then direction end as new_direction,
     case when is_deleted then dbt_valid_from else updated_at end as changed_at,
     case when not is_deleted then updated_by end as triggered_by,
-    dbt_valid_from as recorded_at
+    dbt_valid_from as recorded_at,
+    null::text as trend_signal
 from paired
+
+union all
+
+select
+    s.signal_id as change_id,
+    {{ driver_identity('s') }},
+    'trend' as change_type,
+    'trend' as changed_fields,
+    reading_90d as old_value,
+    reading as new_value,
+    null::double precision as old_weight,
+    null::double precision as new_weight,
+    null::text as old_direction,
+    trend_direction as new_direction,
+    (signal_date::timestamp at time zone 'Asia/Kolkata') as changed_at,
+    'trend_detection' as triggered_by,
+    signal_date::timestamp as recorded_at,
+    trend_signal
+from trend_signals as s

@@ -8,6 +8,16 @@
 -- The lineage from a driver to the values it moved: per base valuation, what each driver of the company's
 -- chain (macro -> group -> subgroup -> company) added to a model input (analytics/valuation/driver_effects.py).
 
+with effects as (
+    select * from {{ ref('stg_valuation__driver_effects') }}
+),
+
+base_valuations as (
+    select nse_symbol, valuation_date, valuation_group, valuation_subgroup, model
+    from {{ ref('stg_valuation__valuations') }}
+    where scenario = 'base'
+)
+
 select
     e.nse_symbol,
     e.valuation_date,
@@ -20,7 +30,6 @@ select
     v.valuation_group,
     v.valuation_subgroup,
     v.model
-from {{ ref('stg_valuation__driver_effects') }} as e
-join {{ ref('stg_valuation__valuations') }} as v
-    on v.nse_symbol = e.nse_symbol and v.valuation_date = e.valuation_date and v.scenario = 'base'
+from effects as e
+join base_valuations as v on v.nse_symbol = e.nse_symbol and v.valuation_date = e.valuation_date
 where {{ in_window('e.valuation_date') }}
