@@ -23,7 +23,8 @@ listing rules' deadline for annual results), over the last ``HISTORY`` fiscal ye
   debt / (debt + CMP x shares), clipped to [0, 80%].
 
 Market inputs: risk_free = the 10-year G-sec driver (percent / 100); beta 1.0 and ERP 7% (no beta
-source yet); terminal growth per valuation group (``TERMINAL_GROWTH``, 5% nominal by default).
+source yet); terminal growth per valuation group (``TERMINAL_GROWTH``, 5% nominal by default). The driver
+chain then moves growth, margin, ROE and the risk-free rate (:mod:`.driver_effects`; docs/valuation_models.md).
 
 Scenarios: the MACRO drivers' bull/base/bear values move two inputs: the 10-year yield moves risk_free
 one for one, real GDP growth moves growth_start one for one (FCFF) and ROE by half as much (financials).
