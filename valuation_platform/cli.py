@@ -247,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
                      "--end: the latest complete partition of each partitions definition in its own calendar")
     run.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
                      help="a run tag, repeatable; e.g. vp/scores_tickers=AAPL,MSFT or vp/scores_sector=Energy "
-                     "re-score only those tickers / that sector against every peer's stored inputs")
+                     "re-score only those tickers / that sector against every peer's stored inputs; "
+                     "vp/valuation_symbols=TCS values only those India companies (the on-demand valuation)")
     run.set_defaults(func=cmd_materialize, samples=False)
 
     dev = sub.add_parser("dev", help="the Dagster UI on the project's own instance (the runs `vp demo` made)")

@@ -34,6 +34,10 @@ def test_assets_on_a_partition_and_on_demand(fresh_db, shared_fixtures, tmp_path
     one = dg.materialize([india_valuations], resources=resources, partition_key="2024-07-09",
                          run_config={"ops": {"india_valuations": {"config": {"symbols": ["TCS"]}}}})
     assert one.success
+    # the CLI's path (`vp materialize --tag vp/valuation_symbols=RELIANCE`): the run tag, no run config
+    tagged = dg.materialize([india_valuations], resources=resources, partition_key="2024-07-10",
+                            tags={"vp/valuation_symbols": "reliance"})
+    assert tagged.success
     # the attribution asset's materialization carries its picture: TCS's bridge from 07-08 to 07-09, a PNG
     bridge = one.asset_materializations_for_node("india_valuations")
     attribution = next(m for m in bridge if m.asset_key == dg.AssetKey("india_valuation_attribution"))
@@ -47,6 +51,6 @@ def test_assets_on_a_partition_and_on_demand(fresh_db, shared_fixtures, tmp_path
                               "from analytics.valuations group by 1 order by 1").fetchall()
         tcs = conn.execute("select revenue, cmp, price_date::text from analytics.valuations where nse_symbol = 'TCS' "
                            "and scenario = 'base' and valuation_date = '2024-07-09'").fetchone()
-    assert counts == [("2024-07-08", "RELIANCE,TCS"), ("2024-07-09", "TCS")]
+    assert counts == [("2024-07-08", "RELIANCE,TCS"), ("2024-07-09", "TCS"), ("2024-07-10", "RELIANCE")]
     # Point in time: in July 2024 the latest known year is FY24 (Sales 240,893 in the file), not FY26.
     assert tcs == (240893.0, 4000.0, "2024-07-08")  # a holiday-free Tuesday without a file: the last close

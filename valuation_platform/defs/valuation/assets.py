@@ -69,10 +69,19 @@ def nse_bhavcopy(context: dg.AssetExecutionContext, india: IndiaResource, source
                                           fetched_at=datetime.now(UTC), days=set(_days(context))))
 
 
+SYMBOLS_TAG = "vp/valuation_symbols"  # the CLI's on-demand path: vp materialize --tag vp/valuation_symbols=TCS
+
+
 class ValuationConfig(dg.Config):
-    """On demand: value just these NSE symbols (whatever their frequency tier); empty = the day's run."""
+    """On demand: value just these NSE symbols (whatever their frequency tier); empty = the day's run (or the
+    run tag ``vp/valuation_symbols``, comma-separated, which the CLI sets with ``--tag``)."""
 
     symbols: list[str] = []
+
+
+def _symbols(context: dg.AssetExecutionContext, config: ValuationConfig) -> list[str] | None:
+    tagged = [s.strip().upper() for s in (context.run.tags.get(SYMBOLS_TAG) or "").split(",") if s.strip()]
+    return config.symbols or tagged or None
 
 
 @dg.multi_asset(
@@ -121,7 +130,7 @@ class ValuationConfig(dg.Config):
 def india_valuations(context: dg.AssetExecutionContext, config: ValuationConfig, warehouse: WarehouseResource):
     tables = [*RAW_TABLES, INDIA_UNIVERSE, INDIA_DRIVERS, VALUATIONS, VALUATION_ATTRIBUTION, VALUATION_DRIVER_EFFECTS]
     with source_outcome(), warehouse.connect(tables) as conn:
-        report = value_days(conn, _days(context), symbols=config.symbols or None)
+        report = value_days(conn, _days(context), symbols=_symbols(context, config))
     attribution, effects = report.pop("attribution"), report.pop("driver_effects")
     yield dg.MaterializeResult(asset_key="india_valuations", metadata=merged(report))
     yield dg.MaterializeResult(asset_key="india_valuation_attribution", metadata=merged(attribution))
