@@ -221,8 +221,36 @@ def test_series_drivers_read_the_marts(db) -> None:
                         "on s.series_id = d.series_id and s.ref_period = d.as_of "
                         "where d.driver_key = 'MACRO|interest_rate_10y'")
     assert rate[0] == rate[1]
-    created = query(db, "select change_type, count(*) from marts.fct_driver_changelog group by 1")
+    created = query(db, "select change_type, count(*) from marts.fct_driver_changelog "
+                        "where change_type <> 'trend' group by 1")
     assert dict(created) == {"created": query(db, "select count(*) from marts.fct_drivers")[0][0]}
+
+
+def test_trends_opportunities_and_driver_lineage_on_the_demo(db) -> None:
+    # Trend detection over the generated macro history lands in the changelog, one row per signal.
+    trends = query(db, "select c.triggered_by, c.trend_signal = s.trend_signal, c.new_value = s.reading "
+                       "from marts.fct_driver_changelog c join marts.fct_driver_trend_signals s "
+                       "on s.signal_id = c.change_id where c.change_type = 'trend'")
+    assert trends and all(row == ("trend_detection", True, True) for row in trends)
+    assert len(trends) == query(db, "select count(*) from marts.fct_driver_trend_signals")[0][0]
+    # Every valuation's 10-year yield effect is the driver's current value / 100 (the only yield in the demo).
+    (yield_now,) = query(db, "select current_value from marts.fct_drivers where driver_key = 'MACRO|interest_rate_10y'")
+    effects = query(db, "select distinct effect from marts.fct_valuation_driver_effects where input = 'risk_free'")
+    assert effects == [(pytest.approx(yield_now[0] / 100, abs=1e-15),)]
+    # Attribution by driver exists beside attribution by input for every company valued twice.
+    bases = query(db, "select basis, count(distinct (nse_symbol, valuation_date)) from marts.fct_valuation_attribution "
+                      "group by 1 order by 1")
+    assert [b for b, _ in bases] == ["DRIVER", "INPUT"] and bases[0][1] == bases[1][1] > 0
+    # Opportunity ranking: at most 5 priority scopes per date and level, all with a positive score, best first.
+    ranking = query(db, "select score_date, scope_level, count(*) filter (where is_priority), "
+                        "bool_and(not is_priority or opportunity_score > 0) from marts.fct_opportunity_scores "
+                        "group by 1, 2")
+    assert ranking and all(n <= 5 and positive for _, _, n, positive in ranking)
+    # The weekly review ran in the demo and lists the latest priority scopes.
+    review = query(db, "select count(*) from analytics.india_weekly_reviews where section = 'opportunities'")
+    latest = query(db, "select count(*) from marts.fct_opportunity_scores where is_priority and score_date = "
+                       "(select max(score_date) from marts.fct_opportunity_scores)")
+    assert review == latest
 
 
 # --- Scenarios on a copy of the shared warehouse: a re-run, then a revised CPI release -----------------

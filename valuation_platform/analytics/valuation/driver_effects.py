@@ -96,14 +96,15 @@ def _chain(drivers: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
     move = (pl.when(pl.col("unit") == "percent").then(change / PERCENT_FULL_MOVE)
             .when(pl.col("previous_value") != 0).then(change / pl.col("previous_value").abs())
             .otherwise(0.0).clip(-MAX_MOVE, MAX_MOVE))
-    share = pl.struct("nse_symbol", "driver_level").map_elements(
-        lambda r: (LEVEL_SHARES_WITH_COMPANY if r["nse_symbol"] in with_own else LEVEL_SHARES).get(r["driver_level"], 0.0),
-        return_dtype=pl.Float64)
-    target = pl.struct("driver_category", "model").map_elements(
-        lambda r: ELASTICITY[(r["driver_category"], r["model"])][0], return_dtype=pl.Utf8)
-    elasticity = pl.struct("driver_category", "model").map_elements(
-        lambda r: ELASTICITY[(r["driver_category"], r["model"])][1], return_dtype=pl.Float64)
-    return links.with_columns(move=move, share=share, input=target, elasticity=elasticity).with_columns(
+    own = pl.col("nse_symbol").is_in(list(with_own))
+    share = pl.lit(0.0)
+    for level in ("GROUP", "SUBGROUP", "COMPANY"):
+        share = pl.when(pl.col("driver_level") == level).then(
+            pl.when(own).then(LEVEL_SHARES_WITH_COMPANY[level]).otherwise(LEVEL_SHARES.get(level, 0.0))
+        ).otherwise(share)
+    elasticity = pl.DataFrame([{"driver_category": c, "model": m, "input": i, "elasticity": e}
+                               for (c, m), (i, e) in ELASTICITY.items()])
+    return links.join(elasticity, on=["driver_category", "model"]).with_columns(move=move, share=share).with_columns(
         effect=pl.col("share") * pl.col("weight") * pl.col("sensitivity") * pl.col("move") * pl.col("elasticity"))
 
 
