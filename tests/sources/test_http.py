@@ -138,7 +138,9 @@ def test_rate_limit_spaces_requests_per_host(mirror: Path) -> None:
             client.get_bytes(url, source="test")
         arrivals = srv.hits("a.json")
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
-    assert len(gaps) == 5 and min(gaps) >= 0.08  # 10/s: never two requests closer than ~0.1 s
+    # 10/s: sends are 0.1 s apart; arrivals are stamped by the server thread, which a loaded machine can delay
+    # by tens of ms, so each gap is checked with slack (unlimited, they are ~1 ms) and the total tightly
+    assert len(gaps) == 5 and min(gaps) >= 0.05
     assert arrivals[-1] - arrivals[0] >= 0.45
 
 
