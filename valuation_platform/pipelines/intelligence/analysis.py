@@ -204,7 +204,7 @@ def _report(conn: psycopg.Connection, analyzer: str, events: Sequence[Event], ou
         "answers_from_cache": len(outcomes) - len(fresh),
         "prompt_tokens": sum(o.prompt_tokens for o in fresh),
         "completion_tokens": sum(o.completion_tokens for o in fresh),
-        "cost_usd": round(sum(o.cost_usd for o in fresh), 6),
+        "cost_usd": round(sum(o.cost_usd for o in fresh), 9),
         # the policy_updates asset's own report (the step writes both tables)
         "policy_updates": {**table_report(conn, POLICY_UPDATES.qualified, order_by="analyzed_at desc, event_id"),
                            "dagster/row_count": results[1].rows_in},
