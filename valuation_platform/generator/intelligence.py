@@ -22,7 +22,7 @@ from valuation_platform.sources.http import mirror_relpath
 from valuation_platform.sources.newsfeeds.feeds import DEFAULT_FEEDS, Feed
 
 IST = ZoneInfo("Asia/Kolkata")
-WIRE = ("RBI cuts repo rate by 25 bps to 5.25%, keeps neutral stance",
+WIRE = ("RBI cuts repo rate by 25 bps to 5.25%, second cut this year",
         "The Reserve Bank of India on Friday cut the repo rate by 25 basis points to 5.25 per cent, its second "
         "reduction this year, as retail inflation stayed well below the 4 per cent target. Governor said growth "
         "remained resilient but global trade uncertainty posed risks to exports.")

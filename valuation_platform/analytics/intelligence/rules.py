@@ -128,7 +128,7 @@ STANCE_RULES: Mapping[str, StanceRule] = {
                        _words("tighten\\w*", "stricter", "curbs?", "restrict\\w*", "penalty", "bans?", "barred",
                               "higher margins?", "enhanced margins?"),
                        ("FINANCIALS",)),
-    "PIB": StanceRule("PIB", _words("GST (?:rate )?(?:cut|reduc\\w*|rationalis\\w*)", "incentive", "PLI",
+    "PIB": StanceRule("PIB", _words("GST (?:rate )?(?:cut|reduc\\w*)", "rationalis\\w*", "incentive", "PLI",
                                     "production linked incentive", "stimulus", "duty (?:cut|reduc\\w*)", "relief"),
                       _words("duty (?:hike|increase)", "cess", "levy", "windfall tax", "export ban", "curbs?"),
                       ()),
@@ -215,7 +215,7 @@ def _impacts(event: Event, drivers: Sequence[Mapping[str, Any]], confidence_base
         if not topic:
             continue
         sectors += rule.sectors
-        clause = event.text[max(0, topic.start() - 80): topic.end() + 160]  # the words around the topic
+        clause = event.text[max(0, topic.start() - 80): topic.end() + 300]  # the words around the topic
         direction = direction_of(clause)
         if direction is None:
             continue

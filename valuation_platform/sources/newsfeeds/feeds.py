@@ -40,8 +40,8 @@ class Feed:
 DEFAULT_FEEDS: tuple[Feed, ...] = (
     Feed("rbi_press_releases", "https://rbi.org.in/pressreleases_rss.xml"),
     Feed("sebi", "https://www.sebi.gov.in/sebirss.xml"),
-    # PIB English releases, all ministries (Regid=3: national)
-    Feed("pib", "https://pib.gov.in/RssMain.aspx?ModId=6&Lang=1&Regid=3"),
+    # PIB English releases, all ministries (Regid=3: national); query keys sorted as mirrors store them
+    Feed("pib", "https://pib.gov.in/RssMain.aspx?Lang=1&ModId=6&Regid=3"),
     Feed("economic_times_markets", "https://economictimes.indiatimes.com/markets/rssfeeds/1977021501.cms"),
     Feed("the_hindu_business", "https://www.thehindu.com/business/feeder/default.rss"),
     Feed("livemint_markets", "https://www.livemint.com/rss/markets"),
