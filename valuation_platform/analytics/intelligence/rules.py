@@ -39,6 +39,7 @@ class Event:
     companies: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     subgroups: tuple[str, ...] = ()
+    content_hash: str = ""
 
     @property
     def text(self) -> str:

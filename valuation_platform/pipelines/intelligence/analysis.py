@@ -52,13 +52,14 @@ def _relation_exists(conn: psycopg.Connection, name: str) -> bool:
 
 def read_new_events(conn: psycopg.Connection, limit: int = EVENT_LIMIT) -> list[Event]:
     rows = conn.execute(
-        "select e.event_id, e.title, e.summary, e.source, e.companies, e.groups, e.subgroups"
+        "select e.event_id, e.title, e.summary, e.source, e.companies, e.groups, e.subgroups, e.content_hash"
         " from marts.fct_news_events e"
         " where not exists (select 1 from analytics.event_analyses a where a.event_id = e.event_id)"
         " order by e.published_at nulls last, e.event_id limit %s",
         (limit,),
     ).fetchall()
-    return [Event(r[0], r[1], r[2], r[3], tuple(r[4] or ()), tuple(r[5] or ()), tuple(r[6] or ())) for r in rows]
+    return [Event(r[0], r[1], r[2], r[3], tuple(r[4] or ()), tuple(r[5] or ()), tuple(r[6] or ()), r[7] or "")
+            for r in rows]
 
 
 def read_drivers(conn: psycopg.Connection) -> list[dict[str, Any]]:
@@ -90,7 +91,7 @@ def _analysis_row(event: Event, analyzer: str, outcome: Outcome, now: datetime) 
     a = outcome.analysis
     return {
         "event_id": event.event_id, "analyzer": analyzer, "prompt_version": PROMPT_VERSION,
-        "content_hash": md5(event.title, event.summary), "summary": a.summary, "key_points": a.key_points,
+        "content_hash": event.content_hash, "summary": a.summary, "key_points": a.key_points,
         "risks": a.risks, "driver_impacts": [i.model_dump() for i in a.driver_impacts],
         "suggested_drivers": [s.model_dump() for s in a.suggested_drivers],
         "prompt_tokens": outcome.prompt_tokens, "completion_tokens": outcome.completion_tokens,
