@@ -178,14 +178,15 @@ def analyze_events(conn: psycopg.Connection, analyzer: Analyzer, bounds: Bounds,
         # the endpoint answered none of them: fail (retryably) rather than quarantine every event
         raise SourceUnavailable(LLM_SOURCE, f"no answer for any of {len(events)} events: {rejected[0]}",
                                 retryable=True)
-    results = [
-        upsert(conn, EVENT_ANALYSES, analyses, source=analyzer.name),
-        upsert(conn, POLICY_UPDATES, policies, source=analyzer.name),
-        upsert(conn, DRIVER_ADJUSTMENTS, _new_only(conn, DRIVER_ADJUSTMENTS.qualified, "adjustment_id", adjustments),
-               source=analyzer.name),
-        upsert(conn, DISCOVERED_DRIVERS, _new_only(conn, DISCOVERED_DRIVERS.qualified, "discovery_id", discoveries),
-               source=analyzer.name),
-    ]
+    with conn.transaction():  # an analysis lands with its adjustments and suggestions, or none of them does
+        results = [
+            upsert(conn, EVENT_ANALYSES, analyses, source=analyzer.name),
+            upsert(conn, POLICY_UPDATES, policies, source=analyzer.name),
+            upsert(conn, DRIVER_ADJUSTMENTS,
+                   _new_only(conn, DRIVER_ADJUSTMENTS.qualified, "adjustment_id", adjustments), source=analyzer.name),
+            upsert(conn, DISCOVERED_DRIVERS,
+                   _new_only(conn, DISCOVERED_DRIVERS.qualified, "discovery_id", discoveries), source=analyzer.name),
+        ]
     refresh_quarantine(conn, source=LLM_SOURCE, asset_key=asset_key, documents=[f"event:{e.event_id}" for e in events],
                        errors=rejected)
     return _report(conn, analyzer.name, events, outcomes, results, adjustments, rejected)
