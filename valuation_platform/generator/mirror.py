@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from valuation_platform.generator.india import india_companies, write_india_data
+from valuation_platform.generator.intelligence import write_intelligence_data
 from valuation_platform.analytics.portfolio.factors import BENCHMARK_TICKERS
 from valuation_platform.generator.market import planned_split, sample_start, write_market_data
 from valuation_platform.generator.options import (
@@ -69,7 +70,8 @@ def write_mirror(root: Path, *, companies: int, as_of: date = DEFAULT_AS_OF, see
             _market(root, us_companies(companies, seed), as_of),
             _portfolio(root, us_companies(companies, seed), as_of),
             _india(root, as_of, *(india[:2] if india else (2500, 1200))),
-            _trading_desk(root, as_of, *(india[:2] if india else (2500, 1200)))]
+            _trading_desk(root, as_of, *(india[:2] if india else (2500, 1200))),
+            _intelligence(root, as_of, with_faults)]
 
 
 def option_us_tickers(companies: int, seed: int, underlyings: int | None) -> tuple[str, ...]:
@@ -101,6 +103,12 @@ def _trading_desk(root: Path, as_of: date, classified: int, investable: int) -> 
                            classified=classified, investable=investable)
     return (f"trading desk: {d.cards} card documents (one quarantined, one a resubmission), {d.accounts} accounts, "
             f"{d.transfers} transfer requests (one quarantined), {d.fills} fills")
+
+
+def _intelligence(root: Path, as_of: date, with_faults: bool) -> str:
+    feeds = write_intelligence_data(root, as_of, with_faults=with_faults)
+    return (f"intelligence: {len(feeds)} RSS feeds (RBI, SEBI, PIB, business news), {sum(feeds.values())} items"
+            + (" (one feed cut short, one item without a link)" if with_faults else ""))
 
 
 def _india(root: Path, as_of: date, classified: int, investable: int) -> str:

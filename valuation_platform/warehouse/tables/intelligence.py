@@ -72,4 +72,83 @@ DRIVER_ADJUSTMENTS = TableSpec(
     comment="Changes to existing drivers from managers' edits and the analyzer, applied by the drivers build",
 )
 
+NEWS_ITEMS = TableSpec(
+    schema="raw",
+    name="news_items",
+    columns={
+        "url": "text not null",  # the item's link (the guid when the link is missing)
+        "content_hash": "text not null",  # sha256 of normalised title + summary: the same text under two URLs
+        "feed": "text not null",  # the configured feed name (rbi_press_releases, sebi, pib, economic_times ...)
+        "publisher": "text not null",  # RBI / SEBI / PIB / NEWS
+        "feed_url": "text not null",
+        "guid": "text",
+        "title": "text not null",
+        "summary": "text",
+        "published_at": "timestamptz",  # RSS pubDate / Atom published|updated, null when the feed gives none
+        "categories": "jsonb",  # _fetched_at: when the item (or its last change) was first seen
+    },
+    key=("url",),
+    indexes=(("content_hash",), ("published_at",)),
+    comment="Items of the configured news, RBI, SEBI and PIB RSS/Atom feeds, one row per item URL",
+)
+
+EVENT_ANALYSES = TableSpec(
+    schema="analytics",
+    name="event_analyses",
+    columns={
+        "event_id": "text not null",  # marts.fct_news_events.event_id
+        "analyzer": "text not null",  # 'rule_based' or the LLM model name
+        "prompt_version": "text not null",
+        "content_hash": "text not null",
+        "summary": "text not null",
+        "key_points": "jsonb not null",
+        "risks": "jsonb not null",
+        "driver_impacts": "jsonb not null",  # [{driver_key, direction, magnitude, confidence, rationale}]
+        "suggested_drivers": "jsonb not null",
+        "prompt_tokens": "integer not null",
+        "completion_tokens": "integer not null",
+        "cost_usd": "double precision not null",
+        "cached": "boolean not null",  # answered from analytics.llm_cache (no model call this run)
+        "analyzed_at": "timestamptz not null",
+    },
+    key=("event_id",),
+    comment="Research summary and driver-impact analysis of each news event (rule-based or LLM)",
+)
+
+POLICY_UPDATES = TableSpec(
+    schema="analytics",
+    name="policy_updates",
+    columns={
+        "event_id": "text not null",
+        "regulator": "text not null",  # RBI / SEBI / PIB
+        "stance": "text not null",  # HAWKISH / DOVISH / NEUTRAL
+        "impacted_sectors": "jsonb not null",  # valuation groups
+        "confidence": "double precision not null",
+        "rationale": "text not null",
+        "analyzer": "text not null",
+        "analyzed_at": "timestamptz not null",
+    },
+    key=("event_id",),
+    comment="Policy stance of each RBI, SEBI and PIB release, with the sectors it touches",
+)
+
+LLM_CACHE = TableSpec(
+    schema="analytics",
+    name="llm_cache",
+    columns={
+        "cache_key": "text not null",  # sha256(model|prompt version|content)
+        "model": "text not null",
+        "prompt_version": "text not null",
+        "response": "jsonb not null",  # the validated structured output
+        "prompt_tokens": "integer not null",
+        "completion_tokens": "integer not null",
+        "cost_usd": "double precision not null",
+        "created_at": "timestamptz not null",
+    },
+    key=("cache_key",),
+    lineage=False,
+    comment="Validated LLM answers by model, prompt version and content: a re-run does not call the model again",
+)
+
 INTELLIGENCE_TABLES = (DISCOVERED_DRIVERS, DRIVER_ADJUSTMENTS)
+ANALYSIS_TABLES = (EVENT_ANALYSES, POLICY_UPDATES, LLM_CACHE, DISCOVERED_DRIVERS, DRIVER_ADJUSTMENTS)

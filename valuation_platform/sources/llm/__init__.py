@@ -1,0 +1,1 @@
+"""OpenAI-compatible chat completions with structured outputs (any base URL: OpenAI, a gateway, a fake)."""
