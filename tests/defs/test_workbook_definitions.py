@@ -118,3 +118,13 @@ def test_automation_starts_stopped_locally(setup) -> None:
     assert defs.resolve_sensor_def("workbook_edit_sensor").default_status == dg.DefaultSensorStatus.STOPPED
     assert defs.resolve_sensor_def("workbook_edit_sensor").minimum_interval_seconds == 300
     assert defs.resolve_schedule_def("workbook_daily").default_status == dg.DefaultScheduleStatus.STOPPED
+
+
+def test_vp_approve_lists_the_queue(setup, capsys) -> None:
+    from valuation_platform.cli import main
+
+    with env(setup["values"]):
+        assert main(["approve", "--list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "1 discovered driver(s) waiting for a decision"  # d-ev was approved above
+    assert out[1].split()[:4] == ["d-cap", "SUBGROUP", "INDUSTRIALS_CONGLOMERATES", "conglomerate_capex"]
