@@ -286,3 +286,25 @@ def test_the_rewrite_keeps_the_status_and_shows_the_decisions(scenario) -> None:
     states = {row[0]: (row[qh.index("state")], row[qh.index("decision")]) for row in queue[1:]}
     assert states == {"d-ev": ("APPROVED", "APPROVE"), "d-wed": ("REJECTED", "REJECT"), "d-cap": ("PENDING", "")}
     assert scenario["second"]["rows_per_tab"][DISCOVERED.name] == 3
+
+
+def test_sheets_errors_name_the_spreadsheet_and_the_call(shared_fixtures) -> None:
+    from valuation_platform.sources.errors import SourceError
+
+    metadata = recorded(shared_fixtures, RECORDED, "includeGridData=false")
+    not_found = recorded(shared_fixtures, "gspread_ClientTest.test_access_non_existing_spreadsheet.compact.json",
+                         "spreadsheets/test?")
+    with FakeSheets(metadata) as sheets:
+        with pytest.raises(SourceError) as missing:
+            SheetsClient("no-such-key", endpoint=sheets.url)
+        client = SheetsClient(sheets.key, endpoint=sheets.url, max_retries=2, sleep=lambda _: None)
+        sheets.fail_next(3, retry_after="1")  # one try and two retries, all refused
+        with pytest.raises(SourceError) as exhausted:
+            client.write_ranges("Sheet1", {"A1": [["x"]]})
+    # the fake answers a missing spreadsheet with the body the real API answered (recorded)
+    with FakeSheets(metadata) as sheets:
+        assert sheets.handle("GET", "/v4/spreadsheets/test?includeGridData=false", None)[:2] == (404, not_found)
+    assert str(missing.value) == ("gsheets document no-such-key spreadsheet no-such-key: HTTP 404: the spreadsheet "
+                                  "does not exist or is not shared with the service account")
+    assert str(exhausted.value).startswith(f"gsheets document {sheets.key} 'Sheet1' values:batchUpdate: HTTP 429: "
+                                           "Quota exceeded")

@@ -23,7 +23,7 @@ from typing import Any
 
 import gspread
 import requests
-from gspread.exceptions import APIError
+from gspread.exceptions import APIError, SpreadsheetNotFound
 
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.sources.http import parse_retry_after
@@ -84,16 +84,15 @@ class SheetsClient:
         if not credentials_json and not endpoint:
             raise ValueError("Google Sheets needs service-account credentials (VP_GSHEETS_CREDENTIALS_JSON)")
         self.key = spreadsheet_key
-        if credentials_json:
-            from google.auth.transport.requests import AuthorizedSession
+        session: requests.Session | None = None
+        if credentials_json:  # gspread wraps them in google-auth's AuthorizedSession (token refresh included)
             from google.oauth2.service_account import Credentials
 
             try:
                 info = json.loads(credentials_json)
-            except json.JSONDecodeError as error:
-                raise SourceError(SOURCE, "service account key", f"not JSON: {error}") from None
-            auth = Credentials.from_service_account_info(info, scopes=list(SCOPES))
-            session: requests.Session = AuthorizedSession(auth)
+                auth = Credentials.from_service_account_info(info, scopes=list(SCOPES))
+            except (json.JSONDecodeError, ValueError) as error:
+                raise SourceError(SOURCE, "service account key", f"unusable: {error}") from None
         else:
             auth, session = None, requests.Session()
         factory = partial(RetryingHTTPClient, endpoint=endpoint, max_retries=max_retries, sleep=sleep)
@@ -108,6 +107,10 @@ class SheetsClient:
         except APIError as error:
             raise SourceError(SOURCE, f"{self.key} {what}",
                               f"HTTP {error.response.status_code}: {error.error.get('message', error)}") from None
+        except (SpreadsheetNotFound, PermissionError) as error:  # open_by_key's own types for 404 / 403
+            status = 404 if isinstance(error, SpreadsheetNotFound) else 403
+            raise SourceError(SOURCE, f"{self.key} {what}", f"HTTP {status}: the spreadsheet does not exist or "
+                              "is not shared with the service account") from None
         except requests.RequestException as error:
             raise SourceError(SOURCE, f"{self.key} {what}", f"transport: {error}") from None
 
