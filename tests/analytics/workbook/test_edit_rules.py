@@ -122,6 +122,11 @@ def test_latest_adjustment_wins_and_a_newer_series_observation_ends_an_override(
          "trigger": "PM_EDIT", "requested_at": T + timedelta(hours=2), "status": "REJECTED"},
         {"driver_key": "SUBGROUP|G|S|x", "field": "current_value", "value_number": 3.0, "value_text": None,
          "trigger": "AGENT_ANALYSIS", "requested_at": T, "status": "APPLIED"},
+        # APPLIED by a faulty writer, still refused by the build: no weight outside 0..1, no unknown direction
+        {"driver_key": "SUBGROUP|G|S|x", "field": "weight", "value_number": 1.7, "value_text": None,
+         "trigger": "AGENT_ANALYSIS", "requested_at": T + timedelta(hours=3), "status": "APPLIED"},
+        {"driver_key": "SUBGROUP|G|S|x", "field": "direction", "value_number": None, "value_text": "SIDEWAYS",
+         "trigger": "AGENT_ANALYSIS", "requested_at": T + timedelta(hours=3), "status": "APPLIED"},
     ]
     # the series published before the override: it holds; 3.0 vs previous 4.0 is -1.0, beyond the 0.05 band
     (held,) = apply_adjustments(rows, adjustments, {"cpi": T - timedelta(days=1)})

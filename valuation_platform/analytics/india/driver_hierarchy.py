@@ -612,11 +612,26 @@ def apply_discoveries(
     return out, added
 
 
+ADJUSTMENT_DIRECTIONS = frozenset({"UP", "DOWN", "STABLE"})
+
+
+def adjustment_in_bounds(a: Mapping[str, Any]) -> bool:
+    """The last line of the gate: whoever wrote an APPLIED adjustment validated it, and this build still
+    refuses one no driver could hold (a weight outside 0..1, an unknown direction, a missing value)."""
+    if a["field"] == "direction":
+        return a.get("value_text") in ADJUSTMENT_DIRECTIONS
+    value = a.get("value_number")
+    if value is None or value != value:
+        return False
+    return a["field"] != "weight" or 0.0 <= value <= 1.0
+
+
 def latest_adjustments(adjustments: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
     """The APPLIED adjustment in force per (driver_key, field): the latest ``requested_at`` wins."""
     latest: dict[tuple[str, str], Mapping[str, Any]] = {}
     for a in adjustments:
-        if a.get("status") != "APPLIED":
+        if a.get("status") != "APPLIED" or a["field"] not in ("current_value", "weight", "direction") \
+                or not adjustment_in_bounds(a):
             continue
         key = (a["driver_key"], a["field"])
         if key not in latest or a["requested_at"] > latest[key]["requested_at"]:
