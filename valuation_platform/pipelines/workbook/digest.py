@@ -32,7 +32,7 @@ TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 {% endfor %}</table>{% else %}<p>None.</p>{% endif %}
 <h2>Materiality alerts ({{ materiality_alerts|length }})</h2>
 {% if materiality_alerts %}<ul>{% for m in materiality_alerts %}<li><b>{{ m.severity }}</b> {{ m.alert_type }}
-{{ m.valuation_group }}{% if m.valuation_subgroup %} / {{ m.valuation_subgroup }}{% endif %}:
+{{ m.valuation_group or 'all groups' }}{% if m.valuation_subgroup %} / {{ m.valuation_subgroup }}{% endif %}:
 {{ m.signal_description }}</li>{% endfor %}</ul>{% else %}<p>None.</p>{% endif %}
 <h2>Top opportunities</h2>
 {% if opportunities %}<ol>{% for symbol, score, day in opportunities %}<li>{{ symbol }} ({{ '%.1f'|format(score) }},
