@@ -91,6 +91,10 @@ def test_digest_is_delivered_by_smtp(warehouse, tmp_path) -> None:
     assert "+6.0" in html and "-6.0" in html and "3604.00" in html and "INFY" not in html
     assert "Manufacturing PMI fell below 50" in html
     assert "1 discovered driver(s), 1 social post(s)" in html and "ev_adoption_rate (weight 0.15)" in html
+    (kept,) = warehouse.execute("select digest_date, delivery, recipients, valuation_alerts, html "
+                                "from analytics.workbook_digests").fetchall()
+    assert kept[:4] == (date(2026, 11, 20), f"smtp 127.0.0.1:{port}", 2, 2)
+    assert kept[4].split() == html.split()  # what was sent (SMTP carries it with CRLF line ends)
 
 
 def test_without_smtp_the_digest_is_an_html_file(warehouse, tmp_path) -> None:
@@ -99,3 +103,4 @@ def test_without_smtp_the_digest_is_an_html_file(warehouse, tmp_path) -> None:
     assert report["delivery"] == "file" and report["digest_path"] == str(path)
     html = path.read_text()
     assert html.startswith("<!doctype html>") and "HDFCBANK" in html and "discount_rate" in html
+    assert warehouse.execute("select digest_path from analytics.workbook_digests").fetchall() == [(str(path),)]

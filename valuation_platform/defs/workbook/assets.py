@@ -18,7 +18,7 @@ from valuation_platform.pipelines.workbook.posts import draft_posts
 from valuation_platform.pipelines.workbook.publish import write_workbook
 from valuation_platform.warehouse.tables.india import INDIA_DRIVERS
 from valuation_platform.warehouse.tables.intelligence import DRIVER_ADJUSTMENTS, INTELLIGENCE_TABLES
-from valuation_platform.warehouse.tables.workbook import SOCIAL_POSTS, WORKBOOK_SNAPSHOT, WORKBOOK_TABLES
+from valuation_platform.warehouse.tables.workbook import DIGESTS, SOCIAL_POSTS, WORKBOOK_SNAPSHOT, WORKBOOK_TABLES
 
 TABLES = [INDIA_DRIVERS, *INTELLIGENCE_TABLES, *WORKBOOK_TABLES]
 SHEETS = asset_defaults("workbook", kinds={"python", "googlesheets", "postgres"})
@@ -101,9 +101,10 @@ def managers_workbook(workbook: WorkbookResource, warehouse: WarehouseResource) 
     description=(
         "The daily digest after the valuation run: valuation alerts, materiality alerts, top opportunities and "
         "approvals waiting. Sent by SMTP when VP_SMTP_HOST is set, else written as an HTML file whose path "
-        "is in this asset's metadata."
+        "is in this asset's metadata. analytics.workbook_digests keeps each day's digest and what it counted."
     ),
-    **asset_defaults("workbook", kinds={"python", "email"}),
+    metadata=table_metadata(DIGESTS),
+    **asset_defaults("workbook", kinds={"python", "email", "postgres"}),
 )
 def valuation_digest(digest: DigestResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(TABLES) as conn:

@@ -17,6 +17,8 @@ import psycopg
 from valuation_platform.pipelines.workbook.opportunities import top_opportunities
 from valuation_platform.pipelines.workbook.posts import latest_valuation_alerts
 from valuation_platform.warehouse.query import fetch_dicts, relation_exists
+from valuation_platform.warehouse.tables.workbook import DIGESTS
+from valuation_platform.warehouse.upsert import upsert
 
 TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""\
 <!doctype html>
@@ -77,6 +79,18 @@ def render_digest(contents: dict[str, Any], *, now: datetime) -> str:
 
 
 def send_digest(conn: psycopg.Connection, *, now: datetime, smtp: SmtpSettings | None, out_dir: Path) -> dict[str, Any]:
+    """Deliver the day's digest and record it in ``analytics.workbook_digests`` (a re-run replaces the day's)."""
+    report = _deliver(conn, now=now, smtp=smtp, out_dir=out_dir)
+    html = report.pop("html")
+    row = {"digest_date": now.date(), "sent_at": now, "recipients": report.get("recipients", 0),
+           "digest_path": report.get("digest_path"), "html": html,
+           **{k: report[k] for k in ("delivery", "valuation_alerts", "materiality_alerts", "top_opportunities",
+                                     "drivers_waiting_for_approval", "posts_waiting_for_approval")}}
+    result = upsert(conn, DIGESTS, [row])
+    return {**report, "dagster/row_count": result.rows_in}
+
+
+def _deliver(conn: psycopg.Connection, *, now: datetime, smtp: SmtpSettings | None, out_dir: Path) -> dict[str, Any]:
     contents = digest_contents(conn)
     html = render_digest(contents, now=now)
     counts = {"valuation_alerts": len(contents["valuation_alerts"]),
@@ -99,8 +113,8 @@ def send_digest(conn: psycopg.Connection, *, now: datetime, smtp: SmtpSettings |
             if smtp.user:
                 server.login(smtp.user, smtp.password or "")
             server.send_message(message)
-        return {**counts, "delivery": f"smtp {smtp.host}:{smtp.port}", "recipients": len(smtp.recipients)}
+        return {**counts, "delivery": f"smtp {smtp.host}:{smtp.port}", "recipients": len(smtp.recipients), "html": html}
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"digest_{now:%Y-%m-%d}.html"
     path.write_text(html, encoding="utf-8")
-    return {**counts, "delivery": "file", "digest_path": str(path)}
+    return {**counts, "delivery": "file", "digest_path": str(path), "html": html}

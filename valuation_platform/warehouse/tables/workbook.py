@@ -59,4 +59,25 @@ SOCIAL_POSTS = TableSpec(
     "the platform never posts them",
 )
 
-WORKBOOK_TABLES = (WORKBOOK_SNAPSHOT, WORKBOOK_ARCHIVE, SOCIAL_POSTS)
+DIGESTS = TableSpec(
+    schema="analytics",
+    name="workbook_digests",
+    columns={
+        "digest_date": "date not null",
+        "sent_at": "timestamptz not null",
+        "delivery": "text not null",  # smtp <host>:<port> / file
+        "recipients": "integer not null",
+        "digest_path": "text",  # the HTML file, when written instead of sent
+        "valuation_alerts": "integer not null",
+        "materiality_alerts": "integer not null",
+        "top_opportunities": "integer not null",
+        "drivers_waiting_for_approval": "integer not null",
+        "posts_waiting_for_approval": "integer not null",
+        "html": "text not null",
+    },
+    key=("digest_date",),
+    lineage=False,
+    comment="Each day's digest as delivered (by SMTP or as a file), with what it counted",
+)
+
+WORKBOOK_TABLES = (WORKBOOK_SNAPSHOT, WORKBOOK_ARCHIVE, SOCIAL_POSTS, DIGESTS)
