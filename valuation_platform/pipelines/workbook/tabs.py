@@ -30,6 +30,7 @@ class Tab:
     editable: tuple[str, ...] = ()
     date_column: str | None = None  # rolling tabs: rows older than ROLLING_DAYS are archived
     query: str = ""  # %(since)s = the first day kept on a rolling tab
+    relations: tuple[str, ...] = ()  # what the query reads: a tab whose relation is absent is written empty
 
     @property
     def header(self) -> list[str]:
@@ -44,7 +45,7 @@ DRIVER_EDITABLE = ("weight", "current_value", "direction")
 def _driver_tab(name: str, level: str, scope: tuple[str, ...]) -> Tab:
     columns = ("driver_key", *scope, "driver_category", "driver_name", *DRIVER_COLUMNS)
     order = ", ".join((*scope, "driver_key"))
-    return Tab(name, columns, key="driver_key", editable=DRIVER_EDITABLE,
+    return Tab(name, columns, key="driver_key", editable=DRIVER_EDITABLE, relations=("analytics.india_drivers",),
                query=f"select {', '.join(columns)} from analytics.india_drivers "
                      f"where driver_level = '{level}' order by {order}")
 
@@ -54,7 +55,7 @@ MACRO = Tab(
     ("driver_key", "driver_name", "category", "unit", "source", "frequency", "impact", "tier", "weight",
      "current_value", "previous_value", "direction", "bull_value", "base_value", "bear_value", "series_id",
      "as_of", "updated_at", "updated_by"),
-    key="driver_key", editable=DRIVER_EDITABLE,
+    key="driver_key", editable=DRIVER_EDITABLE, relations=("analytics.india_drivers", "marts.india_macro_drivers"),
     query="select d.driver_key, d.driver_name, d.driver_category as category, d.unit, m.source, "
           "m.update_frequency as frequency, m.impact_description as impact, d.tier, d.weight, d.current_value, "
           "d.previous_value, d.direction, d.bull_value, d.base_value, d.bear_value, d.series_id, d.as_of, "
@@ -70,7 +71,7 @@ VALUATIONS = Tab(
     "Valuation History",
     ("valuation_date", "nse_symbol", "model", "valuation_group", "valuation_subgroup",
      "intrinsic_value_per_share", "cmp", "upside_pct", "discount_rate", "terminal_growth"),
-    date_column="valuation_date",
+    date_column="valuation_date", relations=("marts.fct_valuations",),
     query="select valuation_date, nse_symbol, model, valuation_group, valuation_subgroup, "
           "intrinsic_value_per_share, cmp, upside_pct, discount_rate, terminal_growth from marts.fct_valuations "
           "where scenario = 'base' and valuation_date >= %(since)s order by valuation_date desc, nse_symbol",
@@ -79,7 +80,7 @@ DRIVER_HISTORY = Tab(
     "Driver History",
     ("changed_at", "driver_key", "change_type", "changed_fields", "old_value", "new_value", "old_weight",
      "new_weight", "old_direction", "new_direction", "triggered_by"),
-    date_column="changed_at",
+    date_column="changed_at", relations=("marts.fct_driver_changelog",),
     query="select changed_at, driver_key, change_type, changed_fields, old_value, new_value, old_weight, "
           "new_weight, old_direction, new_direction, triggered_by from marts.fct_driver_changelog "
           "where changed_at >= %(since)s order by changed_at desc, driver_key",
@@ -89,7 +90,7 @@ DISCOVERED = Tab(
     ("discovery_id", "suggested_at", "driver_level", "valuation_group", "valuation_subgroup", "company",
      "driver_category", "driver_name", "suggested_weight", "confidence", "reasoning", "source_event_id",
      "analyzer", "state", "decision", "reviewer", "note", "reviewed_at", "applied_at"),
-    key="discovery_id", editable=("decision", "reviewer", "note"),
+    key="discovery_id", editable=("decision", "reviewer", "note"), relations=("analytics.discovered_drivers",),
     # the queue: every PENDING suggestion, and decisions of the rolling window
     query="select discovery_id, suggested_at, driver_level, valuation_group, valuation_subgroup, company, "
           "driver_category, driver_name, suggested_weight, confidence, reasoning, source_event_id, analyzer, "
@@ -102,7 +103,7 @@ EVENTS = Tab("Event Log", ())  # columns: whatever marts.fct_news_events holds (
 POSTS = Tab(
     "Social Posts",
     ("post_id", "post_date", "kind", "subject", "text", "state", "approve", "reviewer", "reviewed_at"),
-    key="post_id", editable=("approve", "reviewer"),
+    key="post_id", editable=("approve", "reviewer"), relations=("analytics.workbook_social_posts",),
     query="select post_id, post_date, kind, subject, text, status as state, "
           "case status when 'APPROVED' then 'YES' when 'REJECTED' then 'NO' end as approve, reviewer, "
           "reviewed_at from analytics.workbook_social_posts "
@@ -115,10 +116,6 @@ ROLLING_TABS = (VALUATIONS, DRIVER_HISTORY, EVENTS)
 EVENTS_RELATION = "marts.fct_news_events"
 EVENT_DATE_COLUMNS = ("event_date", "published_at", "event_at", "detected_at", "published_date")
 
-
-
-def _relation(query: str) -> str:
-    return query.split(" from ", 1)[1].split()[0]
 
 
 def anchor_date(conn: psycopg.Connection, today: date) -> date:
@@ -165,7 +162,8 @@ def build_tabs(conn: psycopg.Connection, *, today: date, status: Status) -> tupl
             header, rows, _ = event_rows(conn, since)
             out[tab.name] = [header or ["event"], *rows]
             continue
-        rows = _rows(conn, tab.query, since)[1] if relation_exists(conn, _relation(tab.query)) else []
+        present = all(relation_exists(conn, r) for r in tab.relations)
+        rows = _rows(conn, tab.query, since)[1] if present else []
         if tab.editable:
             key_at = tab.columns.index(tab.key or "")
             rows = [[*row, status(tab.name, str(row[key_at]))] for row in rows]
