@@ -181,6 +181,49 @@ def cmd_materialize(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_approve(args: argparse.Namespace) -> int:
+    """A manager's decision on a discovered driver without the workbook: the same run the workbook's edit
+    sensor launches (``workbook_edits_job``: the approval gate, the drivers build, snapshot, changelog and the
+    workbook rewrite), with the decision as run config. ``--list`` shows the queue."""
+    _dagster_home()
+    from valuation_platform.warehouse.connection import connect, resolve_settings
+    from valuation_platform.warehouse.settings import DEFAULT_DBNAME
+
+    settings = resolve_settings(os.environ.get("VP_DATABASE_URL"), DEFAULT_DBNAME)
+    if args.list or not args.discovery_id:
+        with connect(settings) as conn:
+            exists = conn.execute("select to_regclass('analytics.discovered_drivers') is not null").fetchone()[0]
+            pending = conn.execute(
+                "select discovery_id, driver_level, coalesce(company, valuation_subgroup, valuation_group), "
+                "driver_name, suggested_weight, reasoning from analytics.discovered_drivers "
+                "where status = 'PENDING' order by suggested_at").fetchall() if exists else []
+        print(f"{len(pending)} discovered driver(s) waiting for a decision")
+        for discovery_id, level, scope, name, weight, reasoning in pending:
+            print(f"  {discovery_id}  {level:8} {scope:32} {name:32} {weight:.2f}  {reasoning[:60]}")
+        return 0
+    if not args.reviewer:
+        raise SystemExit("--reviewer is required for a decision")
+    _prepare_dbt(settings)
+    import dagster as dg
+
+    from valuation_platform.definitions import build_defs
+
+    job = build_defs().resolve_job_def("workbook_edits_job")
+    config = {"discovery_id": args.discovery_id, "decision": "REJECT" if args.reject else "APPROVE",
+              "reviewer": args.reviewer, "note": args.note or ""}
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(run_config={"ops": {"workbook_edits": {"config": config}}},
+                                        instance=instance, raise_on_error=False)
+    if result.success:
+        print(f"{config['decision']} {args.discovery_id} by {args.reviewer}: recorded; drivers and workbook rebuilt "
+              f"(run {result.run_id})")
+        return 0
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    for event in failures:
+        print(f"{event.step_key}: {event.event_specific_data.error.message.strip()}")
+    return 1
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     """`dagster dev` on the instance `vp demo` filled, with the code location named as in workspace.yaml."""
     import subprocess
@@ -257,6 +300,14 @@ def main(argv: list[str] | None = None) -> int:
     dev.add_argument("--samples", action="store_true",
                      help="runs launched from the UI read data/samples/ (as `vp demo` did) unless VP_SOURCE_ROOT is set")
     dev.set_defaults(func=cmd_dev)
+
+    approve = sub.add_parser("approve", help="approve or reject a discovered driver (or --list the queue)")
+    approve.add_argument("discovery_id", nargs="?", help="analytics.discovered_drivers.discovery_id")
+    approve.add_argument("--reviewer", help="who decides (kept with the decision)")
+    approve.add_argument("--reject", action="store_true", help="reject instead of approve")
+    approve.add_argument("--note", help="the reason, kept with the decision")
+    approve.add_argument("--list", action="store_true", help="list the PENDING discovered drivers")
+    approve.set_defaults(func=cmd_approve)
 
     docs = sub.add_parser("docs", help="generate the dbt docs site (lineage, columns, exposures) and serve it")
     docs.add_argument("--host", default="127.0.0.1")

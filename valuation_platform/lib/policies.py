@@ -27,6 +27,7 @@ DOMAIN_OWNERS: dict[str, str] = {
     "trading": "team:trading-research",
     "intelligence": "team:research",
     "sheets": "team:india-research",
+    "workbook": "team:india-research",
     "ops": "team:data-platform",
 }
 

@@ -521,3 +521,161 @@ def validate_driver_hierarchy(
         ),
     }
     return HierarchyValidation(violations=violations, coverage=coverage)
+
+
+# ------------------------------------------------------------------ approved drivers and adjustments
+# The approval gate (warehouse/tables/intelligence.py): APPROVED discovered drivers enter the hierarchy,
+# APPLIED adjustments override one field of a driver. Nothing else an analyzer proposes reaches a driver.
+DISCOVERY_LEVELS = ("GROUP", "SUBGROUP", "COMPANY")  # MACRO weights must sum to exactly 1: no additions
+DISCOVERY_UPDATED_BY = "agent_discovery"
+
+
+def weight_scope(row: Mapping[str, Any]) -> tuple[str, str]:
+    """The scope whose weights the validator sums: ``(level, group | subgroup | company | 'MACRO')``."""
+    level = str(row.get("driver_level"))
+    column = {"GROUP": "valuation_group", "SUBGROUP": "valuation_subgroup", "COMPANY": "company"}.get(level)
+    return level, str(row.get(column)) if column else "MACRO"
+
+
+def discovered_driver_key(discovery: Mapping[str, Any]) -> str:
+    """Built like the curated drivers' keys (:func:`_row`): level|group|subgroup|company|name."""
+    parts = (discovery["driver_level"], discovery.get("valuation_group"), discovery.get("valuation_subgroup"),
+             discovery.get("company"), discovery["driver_name"])
+    return "|".join(p for p in parts if p)
+
+
+def discovered_driver_row(discovery: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:
+    """The driver row of an approved discovery: its level and scope, weight = suggested weight, no value
+    unless the discovery carries one, stamped ``agent_discovery``."""
+    current = discovery.get("current_value")
+    previous = discovery.get("previous_value")
+    return {
+        "driver_key": discovered_driver_key(discovery),
+        "driver_level": discovery["driver_level"],
+        "valuation_group": discovery.get("valuation_group"),
+        "valuation_subgroup": discovery.get("valuation_subgroup"),
+        "company": discovery.get("company"),
+        "alpha_config_id": None,
+        "driver_category": discovery["driver_category"],
+        "driver_name": discovery["driver_name"],
+        "series_id": None, "transform": None, "unit": None,
+        "weight": float(discovery["suggested_weight"]),
+        "tier": None, "bull_value": None, "base_value": None, "bear_value": None, "sensitivity": None,
+        "current_value": current, "previous_value": previous, "as_of": None,
+        "direction": direction(current, previous),
+        "updated_at": now.astimezone(UTC),
+        "updated_by": DISCOVERY_UPDATED_BY,
+    }
+
+
+def approval_violation(
+    rows: Sequence[Mapping[str, Any]], discovery: Mapping[str, Any], bounds: WeightBounds | None = None
+) -> str | None:
+    """Why approving ``discovery`` would break the hierarchy (None when it fits): an unknown level, a weight
+    outside (0, 1], a driver that already exists, a scope the hierarchy does not hold, or a scope whose
+    weights would pass the validator's upper bound (1.00) or whose subgroup would exceed its driver count.
+    The lower bounds cannot be broken by adding weight."""
+    b = bounds or WeightBounds()
+    level = discovery.get("driver_level")
+    if level not in DISCOVERY_LEVELS:
+        return f"driver level {level!r} cannot take new drivers (allowed: {', '.join(DISCOVERY_LEVELS)})"
+    weight = discovery.get("suggested_weight")
+    if weight is None or not 0.0 < float(weight) <= 1.0:
+        return f"suggested weight {weight} is outside (0, 1]"
+    key = discovered_driver_key(discovery)
+    if any(r["driver_key"] == key for r in rows):
+        return f"driver {key} already exists"
+    scope = weight_scope(discovery)
+    in_scope = [r for r in rows if weight_scope(r) == scope and r.get("driver_category") != MACRO_SIGNAL]
+    if not in_scope:
+        return f"{level} {scope[1]} has no weighted drivers in the hierarchy"
+    total = sum(float(r["weight"] or 0.0) for r in in_scope) + float(weight)
+    upper = {"GROUP": b.group[1], "SUBGROUP": b.subgroup[1], "COMPANY": b.company[1]}[level]
+    if total > upper + b.tolerance:
+        return (f"{level} {scope[1]} weights would sum to {total:.4f} (now {total - float(weight):.4f} "
+                f"+ {float(weight):.4f}), above the validator's {upper:.2f}")
+    if level == "SUBGROUP" and len(in_scope) + 1 > b.subgroup_drivers[1]:
+        return f"SUBGROUP {scope[1]} would have {len(in_scope) + 1} drivers, above {b.subgroup_drivers[1]}"
+    return None
+
+
+def apply_discoveries(
+    rows: Sequence[dict[str, Any]], approved: Iterable[Mapping[str, Any]], *, now: datetime
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """``(rows with the approved discoveries added, discovery ids added)``. A discovery whose driver the
+    reference already holds (curated since) is not added twice."""
+    out = list(rows)
+    keys = {r["driver_key"] for r in out}
+    added: list[str] = []
+    for discovery in approved:
+        row = discovered_driver_row(discovery, now=now)
+        if row["driver_key"] not in keys:
+            out.append(row)
+            keys.add(row["driver_key"])
+            added.append(discovery["discovery_id"])
+    return out, added
+
+
+ADJUSTMENT_DIRECTIONS = frozenset({"UP", "DOWN", "STABLE"})
+
+
+def adjustment_in_bounds(a: Mapping[str, Any]) -> bool:
+    """The last line of the gate: whoever wrote an APPLIED adjustment validated it, and this build still
+    refuses one no driver could hold (a weight outside 0..1, an unknown direction, a missing value)."""
+    if a["field"] == "direction":
+        return a.get("value_text") in ADJUSTMENT_DIRECTIONS
+    value = a.get("value_number")
+    if value is None or value != value:
+        return False
+    return a["field"] != "weight" or 0.0 <= value <= 1.0
+
+
+def latest_adjustments(adjustments: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
+    """The APPLIED adjustment in force per (driver_key, field): the latest ``requested_at`` wins."""
+    latest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for a in adjustments:
+        if a.get("status") != "APPLIED" or a["field"] not in ("current_value", "weight", "direction") \
+                or not adjustment_in_bounds(a):
+            continue
+        key = (a["driver_key"], a["field"])
+        if key not in latest or a["requested_at"] > latest[key]["requested_at"]:
+            latest[key] = a
+    return latest
+
+
+def apply_adjustments(
+    rows: Sequence[dict[str, Any]],
+    adjustments: Iterable[Mapping[str, Any]],
+    series_released: Mapping[str, datetime] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows with each field overridden by its adjustment in force; ``updated_by`` = lower(trigger) of the
+    latest one applied to the row. A series-driven ``current_value`` override holds until the series
+    publishes a newer observation (``series_released``: series_id -> latest released_at). Without a
+    direction override, the direction follows the (overridden) value against the previous value."""
+    released = series_released or {}
+    by_driver: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for adjustment in latest_adjustments(adjustments).values():
+        by_driver[adjustment["driver_key"]].append(adjustment)
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        found = by_driver.get(row["driver_key"])
+        if not found:
+            out.append(row)
+            continue
+        row = dict(row)
+        applied: list[Mapping[str, Any]] = []
+        for a in found:
+            series = row.get("series_id")
+            if a["field"] == "current_value" and series and series in released \
+                    and released[series] is not None and released[series] > a["requested_at"]:
+                continue  # the series published after the override: its value is current again
+            row[a["field"]] = a["value_text"] if a["field"] == "direction" else a["value_number"]
+            applied.append(a)
+        if not applied:
+            out.append(row)
+            continue
+        if not any(a["field"] == "direction" for a in applied):
+            row["direction"] = direction(row["current_value"], row["previous_value"])
+        row["updated_by"] = str(max(applied, key=lambda a: a["requested_at"])["trigger"]).lower()
+        out.append(row)
+    return out

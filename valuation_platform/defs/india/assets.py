@@ -24,6 +24,7 @@ from valuation_platform.warehouse.tables.india import (
     INDIA_UNIVERSE_REJECTED,
     MACRO_TABLES,
 )
+from valuation_platform.warehouse.tables.intelligence import INTELLIGENCE_TABLES
 
 MONTHLY = asset_defaults("india", partitions_def=INDIA_MACRO_MONTHS, network=True, retry_policy=INDIA_NETWORK_RETRY)
 LOCAL = asset_defaults("india")
@@ -148,7 +149,7 @@ class DriverRebuildConfig(dg.Config):
 
 
 @dg.asset(
-    deps=DRIVER_INPUTS,
+    deps=[*DRIVER_INPUTS, "workbook_edits"],  # the approval gate's decisions and the managers' edits
     description=(
         "Every valuation driver with its current value: the MACRO drivers, GROUP drivers (DEMAND/COST/"
         "REGULATORY plus unweighted MACRO_SIGNAL drivers from india_macro_metadata), SUBGROUP drivers and "
@@ -156,10 +157,13 @@ class DriverRebuildConfig(dg.Config):
         "values of marts.fct_macro_series (level, or year-on-year change) and get a direction against the "
         "previous observation; curated drivers take their seed values. updated_at/updated_by move only "
         "when value, weight or direction change, so the snp_india_drivers snapshot and "
-        "fct_driver_changelog record real changes only."
+        "fct_driver_changelog record real changes only. APPROVED discovered drivers (analytics."
+        "discovered_drivers) join at their level, updated_by agent_discovery; APPLIED adjustments (analytics."
+        "india_driver_adjustments: PM_EDIT, AGENT_ANALYSIS) override their field, latest first, updated_by "
+        "pm_edit / agent_analysis (a series-driven value until the series publishes a newer observation)."
     ),
     **LOCAL,
 )
 def india_drivers(config: DriverRebuildConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    with warehouse.connect([INDIA_DRIVERS]) as conn:
+    with warehouse.connect([INDIA_DRIVERS, *INTELLIGENCE_TABLES]) as conn:
         return materialized(rebuild_drivers(conn, now=datetime.now(UTC), updated_by=config.updated_by))

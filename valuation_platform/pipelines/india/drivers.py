@@ -20,12 +20,16 @@ from valuation_platform.analytics.india.driver_hierarchy import (
     UPDATED_BY,
     HierarchyValidation,
     IndiaReference,
+    apply_adjustments,
+    apply_discoveries,
     build_driver_hierarchy,
     validate_driver_hierarchy,
 )
 from valuation_platform.pipelines.india.reference import read_reference
 from valuation_platform.pipelines.report import Chart, Json, Markdown, load_report, merge, table_report
+from valuation_platform.warehouse.query import fetch_dicts, relation_exists
 from valuation_platform.warehouse.tables.india import INDIA_DRIVERS
+from valuation_platform.warehouse.tables.intelligence import DISCOVERED_DRIVERS, DRIVER_ADJUSTMENTS
 from valuation_platform.warehouse.upsert import upsert
 
 CHANGE_COLUMNS = ("current_value", "weight", "direction")
@@ -35,17 +39,13 @@ UNIVERSE_QUERY = (
 )
 
 
-def _dicts(cur: psycopg.Cursor) -> list[dict[str, Any]]:
-    columns = [d.name for d in cur.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-
 
 def read_universe(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    return _dicts(conn.execute(UNIVERSE_QUERY))
+    return fetch_dicts(conn.execute(UNIVERSE_QUERY))
 
 
 def read_macro_rows(conn: psycopg.Connection, series_ids: Sequence[str]) -> list[dict[str, Any]]:
-    return _dicts(
+    return fetch_dicts(
         conn.execute(
             "select series_id, ref_period, value, released_at from marts.fct_macro_series "
             "where series_id = any(%s)",
@@ -81,23 +81,53 @@ def keep_unchanged_stamps(
     return out, changed
 
 
+
+def read_approved_discoveries(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """APPROVED discovered drivers (the approval gate's output; absent table = none yet)."""
+    if not relation_exists(conn, DISCOVERED_DRIVERS.qualified):
+        return []
+    return fetch_dicts(conn.execute("select * from analytics.discovered_drivers where status = 'APPROVED' "
+                               "order by reviewed_at, discovery_id"))
+
+
+def read_applied_adjustments(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    if not relation_exists(conn, DRIVER_ADJUSTMENTS.qualified):
+        return []
+    return fetch_dicts(conn.execute("select driver_key, field, value_number, value_text, trigger, requested_at, status "
+                               "from analytics.india_driver_adjustments where status = 'APPLIED'"))
+
+
+def series_released(macro_rows: Sequence[Mapping[str, Any]]) -> dict[str, datetime]:
+    """The latest release time per series: an override of a series-driven value holds until then."""
+    latest: dict[str, datetime] = {}
+    for row in macro_rows:
+        released = row.get("released_at")
+        if released is not None and (row["series_id"] not in latest or released > latest[row["series_id"]]):
+            latest[row["series_id"]] = released
+    return latest
+
+
 def build_drivers(
     conn: psycopg.Connection, *, now: datetime, updated_by: str
-) -> tuple[list[dict[str, Any]], IndiaReference, list[dict[str, Any]], int]:
-    """``(driver rows, reference, universe rows, drivers changed since the stored table)``."""
+) -> tuple[list[dict[str, Any]], IndiaReference, list[dict[str, Any]], int, list[str]]:
+    """``(driver rows, reference, universe rows, drivers changed since the stored table, discovery ids in
+    the rows)``: the reference hierarchy, plus the approved discovered drivers, with the applied
+    adjustments laid over it."""
     reference = read_reference(conn)
     universe = read_universe(conn)
     macro = read_macro_rows(conn, sorted(reference.referenced_series()))
     rows = build_driver_hierarchy(reference, macro, universe, now=now, updated_by=updated_by)
+    rows, discovered = apply_discoveries(rows, read_approved_discoveries(conn), now=now)
+    rows = apply_adjustments(rows, read_applied_adjustments(conn), series_released(macro))
     stored = {
         r["driver_key"]: r
-        for r in _dicts(
+        for r in fetch_dicts(
             conn.execute("select driver_key, current_value, weight, direction, updated_at, updated_by "
                          "from analytics.india_drivers")
         )
     }
     rows, changed = keep_unchanged_stamps(rows, stored)
-    return rows, reference, universe, changed
+    return rows, reference, universe, changed, discovered
 
 
 def validate_rows(
@@ -111,7 +141,7 @@ def validate_rows(
 
 def validate_stored(conn: psycopg.Connection) -> HierarchyValidation:
     """The invariants on what the warehouse holds now (the asset checks run this)."""
-    rows = _dicts(conn.execute("select * from analytics.india_drivers order by driver_key"))
+    rows = fetch_dicts(conn.execute("select * from analytics.india_drivers order by driver_key"))
     return validate_rows(rows, read_reference(conn), read_universe(conn), known_series(conn))
 
 
@@ -120,12 +150,15 @@ def rebuild_drivers(conn: psycopg.Connection, *, now: datetime, updated_by: str)
     tables (or whose company left the universe) leave it. Reports the changes and the hierarchy's coverage."""
     if updated_by not in UPDATED_BY:
         raise ValueError(f"updated_by {updated_by!r} not in {sorted(UPDATED_BY)}")
-    rows, reference, universe, changed = build_drivers(conn, now=now, updated_by=updated_by)
+    rows, reference, universe, changed, discovered = build_drivers(conn, now=now, updated_by=updated_by)
     validation = validate_rows(rows, reference, universe, known_series(conn))
     result = upsert(conn, INDIA_DRIVERS, rows, source="driver_hierarchy")
     with conn.transaction():
         removed = conn.execute("delete from analytics.india_drivers where not (driver_key = any(%s))",
                                ([r["driver_key"] for r in rows],)).rowcount
+        first_applied = conn.execute(
+            "update analytics.discovered_drivers set applied_at = %s "
+            "where discovery_id = any(%s) and applied_at is null", (now, discovered)).rowcount if discovered else 0
     coverage = validation.coverage
     return merge(
         table_report(conn, INDIA_DRIVERS.qualified, order_by="driver_level, driver_key"),
@@ -133,6 +166,8 @@ def rebuild_drivers(conn: psycopg.Connection, *, now: datetime, updated_by: str)
         {
             "drivers_changed": changed,
             "drivers_removed": removed,
+            "discovered_drivers_in_hierarchy": len(discovered),
+            "discovered_drivers_first_applied": first_applied,
             **{k: Json(coverage[k]) for k in ("drivers_per_level", "signals_per_level")},
             "companies_per_group": Json(sorted(coverage["companies_per_group"].items())),
             **{k: coverage[k] for k in ("companies_full_chain", "companies_total", "subgroups_covered",

@@ -1,0 +1,127 @@
+"""The local workbook (.xlsx, no Google credentials): the same tabs, the same edit flow and the 30-day
+archive, against the real seeded driver hierarchy (tests/support/workbook.py). The manager's edits are
+made with openpyxl, as Excel or LibreOffice would save them.
+
+Oracles: the seed's weights (interest_rate_10y 0.12; MACRO weights sum to 1.00) and the arithmetic written
+out below."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+import pytest
+from openpyxl import load_workbook
+
+from tests.support.workbook import build_template, clone
+from valuation_platform.pipelines.india.drivers import rebuild_drivers
+from valuation_platform.pipelines.workbook.backends import XlsxBackend
+from valuation_platform.pipelines.workbook.edits import apply_workbook_edits, find_edits
+from valuation_platform.pipelines.workbook.publish import write_workbook
+from valuation_platform.pipelines.workbook.tabs import MACRO, SUBGROUP, TABS, VALUATIONS
+from valuation_platform.warehouse.embedded import drop_database
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+T1 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+T2 = datetime(2026, 11, 21, 9, 5, tzinfo=UTC)
+MACRO_KEYS = ("MACRO|interest_rate_10y", "MACRO|gdp_growth")
+
+
+@pytest.fixture(scope="module")
+def template(pg_admin, tmp_path_factory):
+    db = build_template(pg_admin, "vpt_workbook_local_template", tmp_path_factory.mktemp("wb_local") / "dbt", T0)
+    yield db
+    drop_database(pg_admin, db.dbname)
+
+
+@pytest.fixture
+def db(pg_admin, template, request):
+    name = f"vpt_wbl_{request.node.name[5:30]}"
+    yield clone(pg_admin, template.dbname, name)
+    drop_database(pg_admin, name)
+
+
+def row_of(sheet, key: str) -> int:
+    """1-based openpyxl row of ``key`` in column A."""
+    return next(cell.row for cell in sheet["A"] if cell.value == key)
+
+
+def test_local_workbook_edit_flow(db, tmp_path) -> None:
+    path = tmp_path / "workbook.xlsx"
+    backend = XlsxBackend(path)
+    with psycopg.connect(db.url, autocommit=True) as conn:
+        report = write_workbook(conn, backend, now=T1)
+        book = load_workbook(path)
+        assert book.sheetnames == [t.name for t in TABS]
+        assert report["values_batch_updates"] == 9
+        # a manager moves 0.02 of MACRO weight from the 10y yield to GDP growth, in one save (the MACRO
+        # weights must still sum to 1.00: 0.12 -> 0.10 and w -> w + 0.02), and types a bad direction
+        macro = book[MACRO.name]
+        header = [c.value for c in macro[1]]
+        weight_col = header.index("weight") + 1
+        rate, gdp = (row_of(macro, k) for k in MACRO_KEYS)
+        gdp_weight = macro.cell(gdp, weight_col).value
+        macro.cell(rate, weight_col).value = 0.10
+        macro.cell(gdp, weight_col).value = gdp_weight + 0.02
+        sub = book[SUBGROUP.name]
+        sub_header = [c.value for c in sub[1]]
+        loan = row_of(sub, "SUBGROUP|FINANCIALS|FINANCIALS_BANKS|loan_growth")
+        sub.cell(loan, sub_header.index("direction") + 1).value = "SIDEWAYS"
+        book.save(path)
+
+        pending, _ = find_edits(conn, backend)
+        assert {t: len(e) for t, e in pending.items()} == {MACRO.name: 2, SUBGROUP.name: 1}
+        outcome = apply_workbook_edits(conn, backend, now=T2)
+        assert (outcome["adjustments_applied"], outcome["adjustments_rejected"]) == (2, 1)
+        rebuild_drivers(conn, now=T2, updated_by="macro_sync")
+        weights = dict(conn.execute("select driver_key, weight from analytics.india_drivers where driver_key = any(%s)",
+                                    (list(MACRO_KEYS),)).fetchall())
+        assert weights["MACRO|interest_rate_10y"] == pytest.approx(0.10)
+        assert weights["MACRO|gdp_growth"] == pytest.approx(gdp_weight + 0.02)
+        (total,) = conn.execute("select sum(weight) from analytics.india_drivers where driver_level = 'MACRO'").fetchone()
+        assert total == pytest.approx(1.0)
+        by = {r[0] for r in conn.execute("select updated_by from analytics.india_drivers where driver_key = any(%s)",
+                                         (list(MACRO_KEYS),)).fetchall()}
+        assert by == {"pm_edit"}
+        assert find_edits(conn, backend)[0] == {}  # nothing pending once applied and written back
+
+    saved = load_workbook(path)
+    status_col = sub_header.index("Status") + 1
+    assert saved[SUBGROUP.name].cell(loan, status_col).value == (
+        "rejected: direction 'SIDEWAYS' is not one of UP, DOWN, STABLE")
+    assert saved[SUBGROUP.name].cell(loan, sub_header.index("direction") + 1).value == "DOWN"
+    assert saved[MACRO.name].cell(rate, header.index("Status") + 1).value == "applied 2026-11-21 09:05 UTC"
+
+
+def test_a_lone_macro_weight_edit_is_rejected_with_the_total(db, tmp_path) -> None:
+    path = tmp_path / "workbook.xlsx"
+    backend = XlsxBackend(path)
+    with psycopg.connect(db.url, autocommit=True) as conn:
+        write_workbook(conn, backend, now=T1)
+        book = load_workbook(path)
+        macro = book[MACRO.name]
+        header = [c.value for c in macro[1]]
+        rate = row_of(macro, "MACRO|interest_rate_10y")
+        macro.cell(rate, header.index("weight") + 1).value = 0.17  # 1.00 - 0.12 + 0.17 = 1.05
+        book.save(path)
+        apply_workbook_edits(conn, backend, now=T2)
+        (reason,) = conn.execute("select rejection_reason from analytics.india_driver_adjustments").fetchone()
+    assert reason == "MACRO MACRO weights would sum to 1.0500, expected 1"
+    assert load_workbook(path)[MACRO.name].cell(rate, header.index("weight") + 1).value == 0.12
+
+
+def test_rows_older_than_30_days_move_to_the_archive(db, tmp_path) -> None:
+    """No valuations in this warehouse: the window ends today (T1's date), so it starts 2026-10-22
+    (2026-11-21 - 30 days); a row of 2026-10-12 leaves for the archive, one of 2026-11-16 does not."""
+    path = tmp_path / "workbook.xlsx"
+    backend = XlsxBackend(path)
+    header = ["valuation_date", "nse_symbol", "model", "intrinsic_value_per_share"]
+    backend.write_tabs({VALUATIONS.name: [header, ["2026-10-12", "TCS", "FCFF", 3500.0],
+                                          ["2026-11-16", "TCS", "FCFF", 3550.0]]})
+    assert T1.date() - timedelta(days=30) == date(2026, 10, 22)
+    with psycopg.connect(db.url, autocommit=True) as conn:
+        report = write_workbook(conn, backend, now=T1)
+        archived = conn.execute("select tab, row_date, cells from analytics.workbook_archive").fetchall()
+        again = write_workbook(conn, backend, now=T1)  # the archived row is gone from the sheet: nothing new
+    assert report["rows_archived"] == 1 and again["rows_archived"] == 0
+    assert archived == [(VALUATIONS.name, date(2026, 10, 12), dict(zip(header, ["2026-10-12", "TCS", "FCFF", 3500.0])))]

@@ -1,0 +1,1 @@
+"""Google Sheets through gspread: the managers' workbook."""
