@@ -23,7 +23,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     The parse names the shared demo's database: a manifest's relation names carry the database they were
     parsed for, and dagster-dbt's row counts and column types query those names, so the one manifest every
-    worker holds in memory must be the shared demo's (other modules' runs do not read those back)."""
+    worker holds in memory must be the shared demo's (other modules' runs do not read those back). It is
+    parsed with the demo's whole profile (server, port, user too): dbt's partial parse starts over when the
+    profile differs, so the demo's own steps then re-parse only what changed."""
     import shutil
 
     from filelock import FileLock
@@ -44,7 +46,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault(SESSION_VARIABLE, uuid.uuid4().hex[:10])  # xdist workers inherit it
     target = DBT_PROJECT.manifest_path.parent
     target.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target / "pytest_parse.lock")), env({"VP_PG_DBNAME": database_names()[0]}):
+    demo = admin_settings().with_dbname(database_names()[0])
+    with FileLock(str(target / "pytest_parse.lock")), env(demo.dbt_env()):
         DBT_PROJECT.preparer.prepare(DBT_PROJECT)
 
 
@@ -68,8 +71,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> None:
         os.environ.pop(name, None)
 
 
-@pytest.fixture(scope="session")
-def pg_admin():
+def admin_settings():  # type: ignore[no-untyped-def]
     """Admin settings of the warehouse tests use: VP_TEST_DATABASE_URL or the embedded server."""
     from valuation_platform.warehouse.settings import DatabaseSettings
 
@@ -79,6 +81,11 @@ def pg_admin():
     from valuation_platform.warehouse.embedded import embedded_settings
 
     return embedded_settings("postgres")
+
+
+@pytest.fixture(scope="session")
+def pg_admin():
+    return admin_settings()
 
 
 @pytest.fixture(scope="session")
@@ -124,9 +131,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not (base / "shared_demo_stages.json").exists():
         return
     from tests.support.shared_demo import drop_databases
-    from valuation_platform.warehouse.embedded import embedded_settings
 
-    url = os.environ.get("VP_TEST_DATABASE_URL")
-    from valuation_platform.warehouse.settings import DatabaseSettings
-
-    drop_databases(DatabaseSettings.from_url(url) if url else embedded_settings("postgres"))
+    drop_databases(admin_settings())

@@ -13,10 +13,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
-from tests.support.pipeline import env, production_storage, run_pipeline
+from tests.support.pipeline import env, production_instance, run_pipeline
 from valuation_platform.lib.runner import report
 from valuation_platform.cli import main as vp
 from valuation_platform.sources.http import mirror_relpath
@@ -63,8 +62,7 @@ def real_run(shared_fixtures, tmp_path_factory, pg_admin):
     with env({"VP_SOURCE_ROOT": str(root), "VP_DATABASE_URL": db.url, "VP_TICKERS": "SNOW,TSLA"}), \
             contextlib.redirect_stdout(out):
         select_exit = vp(["materialize", "--select", "sec"])
-    overrides = {"storage": production_storage(pg_admin.with_dbname(dagster_name))}
-    with dg.instance_for_test(overrides=overrides) as instance:  # then the whole graph, on the same warehouse
+    with production_instance(pg_admin.with_dbname(dagster_name)) as instance:  # then the whole graph, same warehouse
         stages = run_pipeline(root, db, instance, tickers="SNOW,TSLA", window=None)
     payload = json.loads((sec / "companyfacts_CIK0001640147.json").read_text())
     yield stages, db, payload["facts"]["us-gaap"], select_exit, out.getvalue()

@@ -1,9 +1,12 @@
 """The window the daily dbt assets pass to dbt (VP_DBT_* environment variables the run_var macro reads): a
 single-run backfill's whole key range, as ISO dates; every setting present, empty when unset."""
 
+import os
+
 import dagster as dg
 
-from valuation_platform.lib.dbt import SCORES_SECTOR_TAG, SCORES_TICKERS_TAG, run_env
+from tests.support.pipeline import env
+from valuation_platform.lib.dbt import SCORES_SECTOR_TAG, SCORES_TICKERS_TAG, export_run_env, run_env
 from valuation_platform.lib.partitions import US_TRADING_DAYS
 from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
 
@@ -52,3 +55,36 @@ def test_an_unpartitioned_step_clears_the_window() -> None:
         assert dg.materialize([whole_history], instance=instance).success
     assert seen[-1] == dict.fromkeys(["VP_DBT_WINDOW_START", "VP_DBT_WINDOW_END", "VP_DBT_SCORES_TICKERS",
                                       "VP_DBT_SCORES_SECTOR"], "")
+
+
+SETTINGS = ("VP_DBT_WINDOW_START", "VP_DBT_WINDOW_END", "VP_DBT_SCORES_TICKERS", "VP_DBT_SCORES_SECTOR")
+exported: list[dict[str, str | None]] = []
+
+
+@dg.asset
+def exporting_step(context: dg.AssetExecutionContext) -> None:
+    export_run_env(context)
+    exported.append({name: os.environ.get(name) for name in SETTINGS})
+
+
+def test_an_unpartitioned_step_removes_a_window_left_in_the_process() -> None:
+    # a daily step's window still in the environment; the unpartitioned step's dbt must see the settings
+    # unset (as `vp prepare` parsed them, so dbt re-parses nothing), not the stale window nor empty strings
+    stale = {"VP_DBT_WINDOW_START": "2026-11-20", "VP_DBT_WINDOW_END": "2026-11-20",
+             "VP_DBT_SCORES_TICKERS": "ABC", "VP_DBT_SCORES_SECTOR": "Energy"}
+    with env(stale), dg.instance_for_test() as instance:
+        assert dg.materialize([exporting_step], instance=instance).success
+    assert exported[-1] == dict.fromkeys(SETTINGS, None)
+
+
+@dg.asset(partitions_def=US_TRADING_DAYS)
+def daily_exporting_step(context: dg.AssetExecutionContext) -> None:
+    export_run_env(context)
+    exported.append({name: os.environ.get(name) for name in SETTINGS})
+
+
+def test_a_daily_step_exports_its_window_and_clears_the_rest() -> None:
+    with env({"VP_DBT_SCORES_TICKERS": "ABC"}), dg.instance_for_test() as instance:
+        assert dg.materialize([daily_exporting_step], instance=instance, partition_key="2026-11-20").success
+    assert exported[-1] == {"VP_DBT_WINDOW_START": "2026-11-20", "VP_DBT_WINDOW_END": "2026-11-20",
+                            "VP_DBT_SCORES_TICKERS": None, "VP_DBT_SCORES_SECTOR": None}

@@ -83,6 +83,16 @@ def run_pipeline(
         return materialize_all(defs, instance, window, selection=selected, log=lambda _: None)
 
 
+@contextmanager
+def production_instance(db: DatabaseSettings) -> Iterator[dg.DagsterInstance]:
+    """A Dagster instance over deploy/dagster.yaml's Postgres storage in ``db``, its event log keeping one
+    pooled connection: dagster-postgres otherwise opens a connection per event, and a whole-graph run writes
+    ~4,000 events (a planned event per asset and per dbt test of each run, then their results)."""
+    with dg.instance_for_test(overrides={"storage": production_storage(db)}) as instance:
+        instance.event_log_storage.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=10)
+        yield instance
+
+
 def production_storage(db: DatabaseSettings) -> dict:
     """deploy/dagster.yaml's storage section, its env values filled in for ``db``.
 

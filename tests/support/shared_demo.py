@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 from filelock import FileLock
 
-from tests.support.pipeline import SAMPLE_WINDOW, prepare_dbt, production_storage, run_pipeline
+from tests.support.pipeline import SAMPLE_WINDOW, prepare_dbt, production_instance, run_pipeline
 from valuation_platform.generator.mirror import write_mirror
 from valuation_platform.lib.runner import StageResult
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
@@ -52,7 +52,7 @@ class SharedDemo:
 
     def instance(self) -> dg.DagsterInstance:
         """A Dagster instance over the run's Postgres event storage (use as a context manager)."""
-        return dg.instance_for_test(overrides={"storage": production_storage(self.dagster_db)})
+        return production_instance(self.dagster_db)
 
 
 def build_or_join(base: Path, admin: DatabaseSettings) -> SharedDemo:
@@ -66,7 +66,7 @@ def build_or_join(base: Path, admin: DatabaseSettings) -> SharedDemo:
                 ensure_database(admin, name)
             write_mirror(mirror, companies=COMPANIES, as_of=SAMPLE_WINDOW.end, india=INDIA)
             prepare_dbt(db)  # its dbt steps then parse partially
-            with dg.instance_for_test(overrides={"storage": production_storage(dagster_db)}) as instance:
+            with production_instance(dagster_db) as instance:
                 stages = run_pipeline(mirror, db, instance)
             outcome.write_text(json.dumps([asdict(s) for s in stages]))
     stages = [StageResult(**s) for s in json.loads(outcome.read_text())]

@@ -4,9 +4,7 @@
 import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
-
-from valuation_platform.lib.dbt import DBT_PROJECT
+from valuation_platform.lib.dbt import DBT_PROJECT, PlatformDbtCliResource
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 
 
@@ -28,6 +26,6 @@ def resources() -> dg.Definitions:
                 tickers=_env("VP_TICKERS"),
                 benchmark_tickers=_env("VP_BENCHMARK_TICKERS"),
             ),
-            "dbt": DbtCliResource(project_dir=DBT_PROJECT),
+            "dbt": PlatformDbtCliResource(project_dir=DBT_PROJECT),
         }
     )
