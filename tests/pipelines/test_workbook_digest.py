@@ -104,3 +104,26 @@ def test_without_smtp_the_digest_is_an_html_file(warehouse, tmp_path) -> None:
     html = path.read_text()
     assert html.startswith("<!doctype html>") and "HDFCBANK" in html and "discount_rate" in html
     assert warehouse.execute("select digest_path from analytics.workbook_digests").fetchall() == [(str(path),)]
+
+
+def test_top_opportunities_read_the_scopes_of_the_newest_date(fresh_db):
+    from datetime import date
+
+    from valuation_platform.pipelines.workbook.opportunities import top_opportunities
+    from valuation_platform.warehouse.connection import connect
+
+    with connect(fresh_db) as conn:
+        assert top_opportunities(conn, 5) == []  # the valuation domain never ran
+        conn.execute("create schema if not exists marts")
+        conn.execute("create table marts.fct_opportunity_scores (score_date date, scope_level text, scope text, "
+                     "opportunity_score double precision, is_priority boolean)")
+        conn.execute("insert into marts.fct_opportunity_scores values "
+                     "('2026-11-19', 'GROUP', 'AUTO', 9.0, true), "  # an older date: not read
+                     "('2026-11-20', 'GROUP', 'FINANCIALS', 1.9, true), "
+                     "('2026-11-20', 'SUBGROUP', 'FINANCIALS_BANKS', 0.7, true), "
+                     "('2026-11-20', 'GROUP', 'TECHNOLOGY', -2.0, false), "
+                     "('2026-11-20', 'SUBGROUP', 'INFRA_EPC', null, false)")
+        got = top_opportunities(conn, 5)
+    day = date(2026, 11, 20)
+    assert got == [("GROUP FINANCIALS", 1.9, day), ("SUBGROUP FINANCIALS_BANKS", 0.7, day),
+                   ("GROUP TECHNOLOGY", -2.0, day)]

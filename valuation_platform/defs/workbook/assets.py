@@ -79,7 +79,9 @@ def workbook_social_posts(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    deps=["india_drivers", workbook_social_posts, _model("fct_valuations"), _model("fct_driver_changelog")],
+    # the analysis's suggestions fill tab 7 and the news events tab 8: both before the workbook is written
+    deps=["india_drivers", workbook_social_posts, _model("fct_valuations"), _model("fct_driver_changelog"),
+          "event_analyses", _model("fct_news_events")],
     description=(
         "The unified managers' workbook: 1 Macro Drivers (with source, frequency, impact, bull/base/bear), "
         "2 Valuation Group Drivers, 3 Valuation Subgroup Drivers, 4 Company Drivers, 5 Valuation History "
@@ -97,7 +99,8 @@ def managers_workbook(workbook: WorkbookResource, warehouse: WarehouseResource) 
 
 
 @dg.asset(
-    deps=[_model("fct_valuation_alerts"), _model("fct_materiality_alerts"), managers_workbook],
+    deps=[_model("fct_valuation_alerts"), _model("fct_materiality_alerts"), _model("fct_opportunity_scores"),
+          managers_workbook],
     description=(
         "The daily digest after the valuation run: valuation alerts, materiality alerts, top opportunities and "
         "approvals waiting. Sent by SMTP when VP_SMTP_HOST is set, else written as an HTML file whose path "
