@@ -329,11 +329,22 @@ def test_rerun_is_idempotent(rerun, scenario) -> None:
     assert rerun["success"]
     assert rerun["after"] == rerun["before"]
     assert rerun["before"]["raw.mospi_releases"] > 0 and rerun["before"]["snapshots.snp_india_drivers"] > 0
+    # One exception, by design: the whole-graph run's event analysis came after its drivers build, so the
+    # analysis's APPLIED adjustments (trigger AGENT_ANALYSIS) enter the hierarchy at this next build, and only
+    # those drivers change, stamped agent_analysis. Nothing else moves.
+    agent = {k for (k,) in query(scenario.db, "select distinct driver_key from analytics.india_driver_adjustments "
+                                              "where status = 'APPLIED' and trigger = 'AGENT_ANALYSIS'")}
+    stamped = {k for (k,) in query(scenario.db, "select driver_key from analytics.india_drivers "
+                                                "where updated_by = 'agent_analysis'")}
     for key in PYTHON_ASSETS:
         meta = metadata(scenario.instance, key)
-        assert (meta[f"{key}/inserted"].value, meta[f"{key}/updated"].value) == (0, 0), key
+        changed = (meta[f"{key}/inserted"].value, meta[f"{key}/updated"].value)
+        if key == "india_drivers":
+            assert changed[0] == 0 and changed[1] <= len(agent) and stamped <= agent, (changed, stamped, agent)
+        else:
+            assert changed == (0, 0), key
     meta = metadata(scenario.instance, "india_drivers")
-    assert meta["drivers_changed"].value == 0 and meta["drivers_removed"].value == 0
+    assert meta["drivers_changed"].value <= len(agent) and meta["drivers_removed"].value == 0
 
 
 @pytest.fixture(scope="module")
@@ -398,8 +409,8 @@ def test_changelog_records_the_macro_sync_change(revised, scenario) -> None:
     assert trigger == "macro_sync" and "current_value" in fields
     untouched = query(db, "select count(*) from marts.fct_driver_changelog where change_type = 'updated' "
                           "and driver_key not like '%%cpi_combined_general_index%%' "
-                          "and driver_key <> 'MACRO|cpi_headline'")
-    assert untouched[0][0] == 0  # nothing else moved
+                          "and driver_key <> 'MACRO|cpi_headline' and triggered_by <> 'agent_analysis'")
+    assert untouched[0][0] == 0  # nothing else moved (but the analysis's adjustments the re-run applied)
     updated = query(db, "select count(*) from marts.fct_driver_changelog where change_type = 'updated'")[0][0]
     versions = query(db, "select count(*) from snapshots.snp_india_drivers")[0][0]
     assert updated >= 2 and versions == revised["versions_before"] + updated  # one new version per real change

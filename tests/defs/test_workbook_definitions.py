@@ -22,6 +22,9 @@ from valuation_platform.warehouse.embedded import drop_database
 from valuation_platform.warehouse.tables.intelligence import DISCOVERED_DRIVERS
 from valuation_platform.warehouse.upsert import upsert
 
+# module-scoped template database: every test of the module on one xdist worker
+pytestmark = pytest.mark.xdist_group("workbook_defs")
+
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 EV = "SUBGROUP|AUTO|AUTO_TWO_THREE_WHEELERS|ev_adoption_rate"
 

@@ -38,6 +38,9 @@ from valuation_platform.warehouse.embedded import drop_database
 from valuation_platform.warehouse.tables.intelligence import DISCOVERED_DRIVERS
 from valuation_platform.warehouse.upsert import upsert
 
+# module-scoped template database: every test of the module on one xdist worker
+pytestmark = pytest.mark.xdist_group("workbook_gate")
+
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # first drivers build
 T1 = datetime(2026, 11, 20, 13, 0, tzinfo=UTC)  # workbook written
 T2 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)  # edits applied
@@ -103,7 +106,8 @@ def scenario(shared_fixtures, pg_admin, tmp_path_factory):
             edit_calls = sheets.calls[calls_before_edits:]
             after_edits = {t.name: sheets.values(t.name) for t in (SUBGROUP, DISCOVERED)}
             rebuilt = rebuild_drivers(conn, now=T3, updated_by="macro_sync")
-            assert dbt_build(db, ["snp_india_drivers", "fct_driver_changelog"], work / "dbt") == []
+            assert dbt_build(db, ["snp_india_drivers", "stg_india__drivers", "fct_drivers", "int_india__driver_trend_legs",
+                                  "fct_driver_trend_signals", "fct_driver_changelog"], work / "dbt") == []
             second = write_workbook(conn, backend, now=T4)
             rewritten = {t.name: sheets.values(t.name) for t in (SUBGROUP, DISCOVERED)}
             grids = {s.title: (s.rows, s.cols) for s in sheets.sheets}

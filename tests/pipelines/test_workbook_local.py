@@ -21,6 +21,9 @@ from valuation_platform.pipelines.workbook.publish import write_workbook
 from valuation_platform.pipelines.workbook.tabs import MACRO, SUBGROUP, TABS, VALUATIONS
 from valuation_platform.warehouse.embedded import drop_database
 
+# module-scoped template database: every test of the module on one xdist worker
+pytestmark = pytest.mark.xdist_group("workbook_local")
+
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 T1 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 T2 = datetime(2026, 11, 21, 9, 5, tzinfo=UTC)

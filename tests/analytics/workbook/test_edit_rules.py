@@ -151,3 +151,13 @@ def test_post_text_fits_one_post() -> None:
                     "- main factor: discount rate. Not investment advice.")
     assert len(valuation_alert_text({"nse_symbol": "X" * 400, "direction": "DOWN", "change_pct": -7,
                                      "intrinsic_value_per_share": 1, "cmp": None})) == MAX_CHARS
+
+
+def test_a_cell_holds_one_scalar():
+    from datetime import date
+
+    from valuation_platform.sources.gsheets.client import cell_value
+
+    # an Event Log row's tagged companies (a Postgres text[]) and a missing value, as written to a cell
+    assert cell_value(["RELIANCE", "TCS"]) == "RELIANCE, TCS" and cell_value([]) == ""
+    assert cell_value([date(2026, 11, 20), None]) == "2026-11-20, " and cell_value(None) == ""

@@ -67,7 +67,9 @@ ANALYSIS = asset_defaults("intelligence", kinds={"python", "openai", "postgres"}
             metadata=table_metadata(EVENT_ANALYSES), **ANALYSIS,
         ),
         dg.AssetSpec(
-            "policy_updates", deps=[NEWS_EVENTS],
+            # the same deps as event_analyses: one step writes both (can_subset=False), so a run that leaves out
+            # one (its upstream failed) must leave out both
+            "policy_updates", deps=[NEWS_EVENTS, "india_drivers"],
             description="Stance of each RBI, SEBI and PIB release (HAWKISH / DOVISH / NEUTRAL) with the valuation "
                         "groups it touches and the confidence; written in the same step as event_analyses.",
             metadata=table_metadata(POLICY_UPDATES), **ANALYSIS,

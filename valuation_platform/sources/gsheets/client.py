@@ -64,9 +64,12 @@ class RetryingHTTPClient(gspread.HTTPClient):
 
 
 def cell_value(value: Any) -> Any:
-    """A value the Sheets API stores as written (RAW): null would leave the old cell, so blank is ''."""
+    """A value the Sheets API stores as written (RAW): null would leave the old cell, so blank is ''. A cell
+    holds one scalar: a list (an event's companies, groups) is written comma-separated."""
     if value is None:
         return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(cell_value(v)) for v in value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, float) and value != value:  # NaN
