@@ -120,9 +120,10 @@ def driver_effects(drivers: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFra
                "driver_name", "series_id", "unit").cast(pl.Utf8))
     companies = companies.select("nse_symbol", "valuation_group", "valuation_subgroup", "model")
     chain = _chain(drivers, companies)
-    rows = pl.concat([_macro(drivers, companies),
-                      chain.select("nse_symbol", "driver_key", "input", "move", "effect") if chain.height else None],
-                     how="diagonal_relaxed") if chain.height else _macro(drivers, companies)
+    rows = _macro(drivers, companies)
+    if chain.height:
+        rows = pl.concat([rows, chain.select("nse_symbol", "driver_key", "input", "move", "effect")],
+                         how="diagonal_relaxed")
     roots = (drivers.filter((pl.col("driver_level") == "MACRO") & pl.col("series_id").is_not_null())
              .select("series_id", root=pl.col("driver_key")).unique("series_id", keep="first"))
     keyed = drivers.select("driver_key", "series_id").join(roots, on="series_id", how="left")

@@ -17,7 +17,7 @@ from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 from valuation_platform.lib.sources import source_outcome
 from valuation_platform.pipelines.valuation.inputs import load_bhavcopy, load_statements
 from valuation_platform.pipelines.valuation.valuations import value_days
-from valuation_platform.pipelines.valuation.weekly_review import SECTIONS, default_week_ending, weekly_review
+from valuation_platform.pipelines.valuation.weekly_review import SECTIONS, weekly_review
 from valuation_platform.warehouse.tables.india import INDIA_DRIVERS, INDIA_UNIVERSE
 from valuation_platform.warehouse.tables.valuation import (
     INDIA_STATEMENTS,
@@ -156,6 +156,5 @@ class WeeklyReviewConfig(dg.Config):
 )
 def india_weekly_review(config: WeeklyReviewConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect([INDIA_WEEKLY_REVIEWS]) as conn:
-        week = (date.fromisoformat(config.week_ending) if config.week_ending
-                else default_week_ending(conn, datetime.now(ZoneInfo("Asia/Kolkata")).date()))
-        return materialized(weekly_review(conn, week))
+        week = date.fromisoformat(config.week_ending) if config.week_ending else None
+        return materialized(weekly_review(conn, week, today=datetime.now(ZoneInfo("Asia/Kolkata")).date()))

@@ -15,6 +15,7 @@ companies whatever their tier (the on-demand valuation).
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -170,8 +171,9 @@ def value_day(conn: psycopg.Connection, day: date, *, symbols: Sequence[str] | N
                 **{k: pl.Series(shifted[k]) for k in shifts},
             )
             rows.append(frame)
-        attribution.extend(_attribute(model, part, previous, inputs, cmp, day))
-        attribution.extend(_attribute_drivers(conn, model, part, previous, inputs, cmp, effects, day))
+        if compared := _compared(part, previous, model):
+            attribution.extend(_attribute(model, compared, inputs, cmp, day))
+            attribution.extend(_attribute_drivers(conn, model, compared, inputs, cmp, effects, day))
     valuations = pl.concat(rows, how="diagonal_relaxed")
     valuations = valuations.select([c for c in VALUATIONS.columns if c in valuations.columns])
     results = [upsert(conn, VALUATIONS, valuations)]
@@ -188,12 +190,33 @@ def value_day(conn: psycopg.Connection, day: date, *, symbols: Sequence[str] | N
     })
 
 
-def _previous(part: pl.DataFrame, previous: pl.DataFrame, model: str) -> tuple[pl.DataFrame, np.ndarray]:
-    """The previous base valuation (same model) of each company of ``part``, and which companies have one."""
+@dataclass(frozen=True)
+class _Compared:
+    """The companies of a model's part that have a previous base valuation (same model), and that valuation."""
+
+    prev: pl.DataFrame  # aligned with the part's rows
+    has: np.ndarray  # which rows have one
+    symbols: list[str]
+    since: list[date]
+
+
+def _compared(part: pl.DataFrame, previous: pl.DataFrame, model: str) -> _Compared | None:
     if previous.height == 0:
-        return previous, np.zeros(part.height, dtype=bool)
+        return None
     prev = part.select("nse_symbol").join(previous.filter(pl.col("model") == model), on="nse_symbol", how="left")
-    return prev, prev["valuation_date"].is_not_null().to_numpy()
+    has = prev["valuation_date"].is_not_null().to_numpy()
+    if not has.any():
+        return None
+    return _Compared(prev, has, [s for s, h in zip(part["nse_symbol"].to_list(), has) if h],
+                     [d for d, h in zip(prev["valuation_date"].to_list(), has) if h])
+
+
+def _old_new(c: _Compared, inputs: dict[str, np.ndarray], cmp: np.ndarray) -> tuple[dict, dict]:
+    """The model inputs (and CMP) at the previous valuation and now, for the compared companies."""
+    old = {n: c.prev[n].cast(pl.Float64).to_numpy()[c.has] for n in inputs}
+    new = {n: inputs[n][c.has] for n in inputs}
+    old["cmp"], new["cmp"] = c.prev["cmp"].cast(pl.Float64).fill_null(np.nan).to_numpy()[c.has], cmp[c.has]
+    return old, new
 
 
 def _rows(model: str, basis: str, symbols: Sequence[str], since: Sequence[date], day: date,
@@ -221,18 +244,11 @@ def _rows(model: str, basis: str, symbols: Sequence[str], since: Sequence[date],
     return out
 
 
-def _attribute(model: str, part: pl.DataFrame, previous: pl.DataFrame, inputs: dict[str, np.ndarray],
-               cmp: np.ndarray, day: date) -> list[dict[str, Any]]:
+def _attribute(model: str, c: _Compared, inputs: dict[str, np.ndarray], cmp: np.ndarray, day: date
+               ) -> list[dict[str, Any]]:
     """Base value and upside changes since each company's previous base valuation, by input."""
-    prev, has = _previous(part, previous, model)
-    if not has.any():
-        return []
-    old = {n: prev[n].cast(pl.Float64).to_numpy()[has] for n in inputs}
-    new = {n: inputs[n][has] for n in inputs}
-    old["cmp"], new["cmp"] = prev["cmp"].cast(pl.Float64).fill_null(np.nan).to_numpy()[has], cmp[has]
-    symbols = [s for s, h in zip(part["nse_symbol"].to_list(), has) if h]
-    since = [d for d, h in zip(prev["valuation_date"].to_list(), has) if h]
-    return _rows(model, INPUT_BASIS, symbols, since, day, old, new,
+    old, new = _old_new(c, inputs, cmp)
+    return _rows(model, INPUT_BASIS, c.symbols, c.since, day, old, new,
                  lambda a: run_model(model, a)["value_per_share"], FACTORS[model], keep_zero=True)
 
 
@@ -248,17 +264,12 @@ def _effect_arrays(effects: pl.DataFrame, symbols: Sequence[str], fields: Sequen
     return out
 
 
-def _attribute_drivers(conn: psycopg.Connection, model: str, part: pl.DataFrame, previous: pl.DataFrame,
-                       inputs: dict[str, np.ndarray], cmp: np.ndarray, effects: pl.DataFrame, day: date
-                       ) -> list[dict[str, Any]]:
+def _attribute_drivers(conn: psycopg.Connection, model: str, c: _Compared, inputs: dict[str, np.ndarray],
+                       cmp: np.ndarray, effects: pl.DataFrame, day: date) -> list[dict[str, Any]]:
     """The same changes by driver: each driver (macro prints under the MACRO driver whose series they are)
     switched from its effects in the previous valuation to today's; new statements, the CMP, and anything
     else that moved are factors of their own; the interaction term as in :func:`_attribute`."""
-    prev, has = _previous(part, previous, model)
-    if not has.any():
-        return []
-    symbols = [s for s, h in zip(part["nse_symbol"].to_list(), has) if h]
-    since = [d for d, h in zip(prev["valuation_date"].to_list(), has) if h]
+    symbols, since = c.symbols, c.since
     before = _frame(conn, "select e.nse_symbol, e.attributed_to, e.input, e.effect "
                           "from analytics.valuation_driver_effects e join unnest(%s::text[], %s::date[]) "
                           "as p(nse_symbol, valuation_date) using (nse_symbol, valuation_date)",
@@ -267,14 +278,12 @@ def _attribute_drivers(conn: psycopg.Connection, model: str, part: pl.DataFrame,
     frames = [f for f in (before, today) if f.height]
     fields = sorted({(r, n) for f in frames for r, n in f.select("attributed_to", "input").unique().iter_rows()})
     old_fx, new_fx = _effect_arrays(before, symbols, fields), _effect_arrays(today, symbols, fields)
-    old = {n: prev[n].cast(pl.Float64).to_numpy()[has] for n in inputs}
-    new = {n: inputs[n][has] for n in inputs}
+    old, new = _old_new(c, inputs, cmp)
     for a, fx in ((old, old_fx), (new, new_fx)):  # the inputs net of the drivers' effects
         for (root, name), effect in fx.items():
             if name in a:
                 a[name] = a[name] - effect
         a.update({f"{root}|{name}": effect for (root, name), effect in fx.items() if name in a})
-    old["cmp"], new["cmp"] = prev["cmp"].cast(pl.Float64).fill_null(np.nan).to_numpy()[has], cmp[has]
     moved = {f"{root}|{name}" for root, name in fields if f"{root}|{name}" in old
              and not np.array_equal(old[f"{root}|{name}"], new[f"{root}|{name}"])}
     roots: dict[str, list[str]] = {}

@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 
 from valuation_platform.pipelines.report import Markdown, load_report, markdown_table, merge, table_report
+from valuation_platform.warehouse.query import relation_exists
 from valuation_platform.warehouse.tables.valuation import INDIA_WEEKLY_REVIEWS
 from valuation_platform.warehouse.upsert import upsert
 
@@ -57,26 +58,26 @@ SECTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def _exists(conn: psycopg.Connection, mart: str) -> bool:
-    return conn.execute("select to_regclass(%s) is not null", (f"marts.{mart}",)).fetchone()[0]
-
-
 def default_week_ending(conn: psycopg.Connection, today: date) -> date:
-    if not _exists(conn, "fct_valuations"):
+    if not relation_exists(conn, "marts.fct_valuations"):
         return today
     latest = conn.execute("select max(valuation_date) from marts.fct_valuations where valuation_date <= %s",
                           (today,)).fetchone()[0]
     return latest or today
 
 
-def weekly_review(conn: psycopg.Connection, week_ending: date) -> dict[str, Any]:
-    """Summarise the week ending ``week_ending`` into analytics.india_weekly_reviews; returns the report."""
+def weekly_review(conn: psycopg.Connection, week_ending: date | None = None, *, today: date | None = None
+                  ) -> dict[str, Any]:
+    """Summarise the week ending ``week_ending`` (default: :func:`default_week_ending` of ``today``) into
+    analytics.india_weekly_reviews; returns the report."""
+    if week_ending is None:
+        week_ending = default_week_ending(conn, today or date.today())
     start = week_ending - timedelta(days=6)
     rows: list[dict[str, Any]] = []
     missing: list[str] = []
     counts: dict[str, int] = {}
     for section, (mart, query) in SECTIONS.items():
-        if not _exists(conn, mart):
+        if not relation_exists(conn, f"marts.{mart}"):
             missing.append(mart)
             continue
         found = conn.execute(query, {"start": start, "end": week_ending}).fetchall()

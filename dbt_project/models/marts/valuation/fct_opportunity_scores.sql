@@ -128,11 +128,14 @@ scored as (
     from upside as u
     left join leanings as l using (scope_level, scope)
     left join volatility as v using (score_date, scope_level, scope)
+),
+
+ranked as (
+    select
+        *,
+        rank() over (partition by score_date, scope_level order by opportunity_score desc nulls last) as score_rank
+    from scored
 )
 
-select
-    *,
-    rank() over (partition by score_date, scope_level order by opportunity_score desc nulls last) as score_rank,
-    coalesce(rank() over (partition by score_date, scope_level order by opportunity_score desc nulls last) <= 5
-             and opportunity_score > 0, false) as is_priority
-from scored
+select *, coalesce(score_rank <= 5 and opportunity_score > 0, false) as is_priority
+from ranked
