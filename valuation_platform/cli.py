@@ -90,7 +90,13 @@ def _window(args: argparse.Namespace) -> PartitionWindow | None:
     from valuation_platform.lib.runner import PartitionWindow
 
     if args.samples:
-        return mirror_window(DEFAULT_SAMPLES)
+        window = mirror_window(DEFAULT_SAMPLES)
+        if not getattr(args, "day", None):
+            return window
+        day = date.fromisoformat(args.day)
+        if not window.start <= day <= window.end:
+            raise SystemExit(f"--day {day} is outside the sample window {window.start}..{window.end}")
+        return PartitionWindow(day, day)
     if not args.start and not args.end:
         return None  # the latest complete partition of each partitions definition
     end = date.fromisoformat(args.end) if args.end else date.today()
@@ -195,11 +201,14 @@ def cmd_approve(args: argparse.Namespace) -> int:
             exists = conn.execute("select to_regclass('analytics.discovered_drivers') is not null").fetchone()[0]
             pending = conn.execute(
                 "select discovery_id, driver_level, coalesce(company, valuation_subgroup, valuation_group), "
-                "driver_name, suggested_weight, reasoning from analytics.discovered_drivers "
-                "where status = 'PENDING' order by suggested_at").fetchall() if exists else []
+                "driver_name, suggested_weight, previous_value, current_value, unit, reasoning "
+                "from analytics.discovered_drivers where status = 'PENDING' order by suggested_at").fetchall() \
+                if exists else []
         print(f"{len(pending)} discovered driver(s) waiting for a decision")
-        for discovery_id, level, scope, name, weight, reasoning in pending:
-            print(f"  {discovery_id}  {level:8} {scope:32} {name:32} {weight:.2f}  {reasoning[:60]}")
+        for discovery_id, level, scope, name, weight, previous, current, unit, reasoning in pending:
+            move = f"{previous:g} -> {current:g} {unit or ''}" if previous is not None and current is not None \
+                else "no values (moves nothing)"
+            print(f"  {discovery_id}  {level:8} {scope:32} {name:28} {weight:.2f}  {move:24} {reasoning[:50]}")
         return 0
     if not args.reviewer:
         raise SystemExit("--reviewer is required for a decision")
@@ -282,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="materialize the whole graph on the bundled sample mirror and its window")
     demo.set_defaults(func=cmd_materialize, samples=True, start=None, end=None, tag=[])
     demo.add_argument("--select", help="asset selection (Dagster syntax, e.g. group:sec) or a domain name")
+    demo.add_argument("--day", help="only this day of the sample window (YYYY-MM-DD), as the next daily run would "
+                      "(e.g. after approving a driver: --select 'workbook_edits*' --day <the window's last day>)")
 
     run = sub.add_parser("materialize", help="materialize a selection from VP_SOURCE_ROOT (unset: the live hosts)")
     run.add_argument("--select", help="asset selection (Dagster syntax, e.g. group:sec, +fct_drivers) or a domain name")

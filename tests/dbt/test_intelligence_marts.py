@@ -72,15 +72,17 @@ def test_news_loop_with_the_rule_based_analyzer(fresh_db, tmp_path) -> None:
         client = HttpClient(source_root=server.url, sleep=sleeps.append)
         ensure_tables(conn, [NEWS_ITEMS, INDIA_UNIVERSE, INDIA_DRIVERS, *ANALYSIS_TABLES])
         news = load_news(conn, client, DEFAULT_FEEDS, asset_key="news_items")
-        # 6 feeds, Livemint's cut mid-document: 5 read; RBI 4 + SEBI 3 + PIB 3 + ET 4 + The Hindu 4 items, the
-        # Hindu's steel item has no link: 17 rows
-        assert (news["feeds_read"], news["dagster/row_count"], news["items_quarantined"]) == (5, 17, 1)
+        # 7 feeds, Livemint's cut mid-document: 6 read; RBI 4 + SEBI 3 + PIB 3 + ET 4 + The Hindu 4 items, the
+        # Hindu's steel item has no link: 17 rows; NSE's 4 filings, the last without its attachment: 3 more
+        assert (news["feeds_read"], news["dagster/row_count"], news["items_quarantined"]) == (6, 20, 2)
         assert news["same_story_other_url"] == 1  # the PTI repo-cut story on ET and The Hindu
         assert sleeps[0] == 1.0  # SEBI's 503 said Retry-After: 1 (later sleeps: the per-host rate limit)
         quarantined = dict(conn.execute("select document, reason from raw.quarantine").fetchall())
         assert quarantined["www.livemint.com/rss/markets"].startswith("not well-formed XML")
         assert quarantined["www.thehindu.com/business/feeder/default.rss#items[3]"] == \
             "item has neither a link nor a permalink guid"
+        assert quarantined["www.nseindia.com/api/corporate-announcements?index=equities#items[3]"] == \
+            "attchmntFile is missing or blank"
         upsert(conn, INDIA_UNIVERSE, _universe(), source="test", fetched_at=NOW)
         upsert(conn, INDIA_DRIVERS, DRIVERS, source="test")
         conn.commit()
@@ -88,7 +90,7 @@ def test_news_loop_with_the_rule_based_analyzer(fresh_db, tmp_path) -> None:
 
         events = {title: (source, companies, groups, n_urls) for title, source, companies, groups, n_urls in
                   conn.execute("select title, source, companies, groups, n_urls from marts.fct_news_events")}
-        assert len(events) == 16  # 17 items, the wire story twice
+        assert len(events) == 19  # 20 items, the wire story twice
         tagged = {title[:30]: companies for title, (_, companies, _, _) in events.items() if companies}
         # by name: "State Bank of India" (case-insensitive), "Reliance Industries", "Tata Consultancy Services"
         # and "Infosys", "HDFC Bank", "Larsen & Toubro"; by symbol: "TCS" in the title. Not tagged: "LT" (two
@@ -99,16 +101,30 @@ def test_news_loop_with_the_rule_based_analyzer(fresh_db, tmp_path) -> None:
             "TCS, Infosys lead IT rally as ": ["INFY", "TCS"],
             "HDFC Bank Q2 net profit rises ": ["HDFCBANK"],
             "Larsen & Toubro bags 'ultra-me": ["LT"],
+            # the filings: "<company> (<SYMBOL>): <subject>"
+            "Reliance Industries Limited (R": ["RELIANCE"],
+            "Tata Consultancy Services Limi": ["TCS"],
+            "HDFC Bank Limited (HDFCBANK): ": ["HDFCBANK"],
         }
         assert events["RBI imposes monetary penalty on State Bank of India"][2] == ["FINANCIALS"]
         assert events["RBI cuts repo rate by 25 bps to 5.25%, second cut this year"][::3] == ("NEWS", 2)
 
         report = run_analysis(conn, None, Bounds(), asset_key="event_analyses", now=NOW)
         conn.commit()
-        assert (report["analyzer"], report["events_analyzed"], report["cost_usd"]) == ("rule_based", 16, 0.0)
+        assert (report["analyzer"], report["events_analyzed"], report["cost_usd"]) == ("rule_based", 19, 0.0)
         assert dbt_build(fresh_db, ["stg_intelligence__event_analyses", "stg_intelligence__policy_updates",
                                     "fct_event_analyses", "fct_policy_updates"], tmp_path / "dbt") == []
 
+        # research summaries of the filings: the abstract's first sentence, its sentences with figures as key
+        # points, those naming a risk ("pressure") as risks
+        filings = {r[0]: r[1:] for r in conn.execute(
+            "select left(title, 12), summary, key_points, risks from marts.fct_event_analyses where source = 'NSE'")}
+        assert filings["Tata Consult"] == (
+            "Tata Consultancy Services Limited has informed the Exchange regarding the acquisition of a 100 per "
+            "cent stake in a Nordic digital engineering firm for a cash consideration of EUR 110 million.",
+            ["Tata Consultancy Services Limited has informed the Exchange regarding the acquisition of a 100 per "
+             "cent stake in a Nordic digital engineering firm for a cash consideration of EUR 110 million."], [])
+        assert set(filings) == {"Reliance Ind", "Tata Consult", "HDFC Bank Li"}
         stances = dict(conn.execute("select left(title, 30), stance from marts.fct_policy_updates").fetchall())
         assert stances == {
             "RBI reduces policy repo rate b": "DOVISH",  # "reduce the policy repo rate"
@@ -143,13 +159,16 @@ def test_news_loop_with_the_rule_based_analyzer(fresh_db, tmp_path) -> None:
             ("SUBGROUP|FINANCIALS|FINANCIALS_CAPITAL_MARKETS|sebi_fno_curbs", "current_value", 0.75, None,
              "APPLIED", None, "SEBI"),
         ]
-        pending = conn.execute("select d.driver_name, d.status, e.source from analytics.discovered_drivers d"
+        pending = conn.execute("select d.driver_name, d.status, e.source, d.unit, d.previous_value, d.current_value,"
+                               " d.sensitivity from analytics.discovered_drivers d"
                                " join marts.fct_news_events e on e.event_id = d.source_event_id"
                                " order by d.driver_name").fetchall()
         # gold-loan norms from RBI's draft (3 days back) and again from ET's report (2 days back): one row,
-        # the earlier release's
-        assert pending == [("gold_loan_ltv_norms", "PENDING", "RBI"), ("semiconductor_incentives", "PENDING", "PIB"),
-                           ("sme_listing_norms", "PENDING", "SEBI")]
+        # the earlier release's, with the ceiling the draft states ("from 75 per cent to 85 per cent"); fab
+        # support "from 50 per cent to 70 per cent"; the SME rules state no level
+        assert pending == [("gold_loan_ltv_norms", "PENDING", "RBI", "percent", 75.0, 85.0, 1),
+                           ("semiconductor_incentives", "PENDING", "PIB", "percent", 50.0, 70.0, 1),
+                           ("sme_listing_norms", "PENDING", "SEBI", None, None, None, None)]
 
         # a second scan and analysis change nothing: same rows, no new events
         again = load_news(conn, client, DEFAULT_FEEDS, asset_key="news_items")

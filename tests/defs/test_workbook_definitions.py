@@ -131,3 +131,4 @@ def test_vp_approve_lists_the_queue(setup, capsys) -> None:
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "1 discovered driver(s) waiting for a decision"  # d-ev was approved above
     assert out[1].split()[:4] == ["d-cap", "SUBGROUP", "INDUSTRIALS_CONGLOMERATES", "conglomerate_capex"]
+    assert "no values (moves nothing)" in out[1]  # suggested without previous and current value

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.support.fake_openai import FakeOpenAI
+from tests.support.news_events import write_events
 from valuation_platform.analytics.intelligence.bounds import Bounds
 from valuation_platform.pipelines.intelligence.analysis import run_analysis
 from valuation_platform.sources.llm.client import StructuredChat
@@ -93,14 +94,9 @@ DRIVERS = [
 
 def _seed(conn) -> None:
     ensure_tables(conn, [INDIA_DRIVERS, *ANALYSIS_TABLES])
-    conn.execute("create table marts.fct_news_events (event_id text, published_at timestamptz, source text, "
-                 "feed text, title text, summary text, url text, content_hash text, companies text[], groups text[], "
-                 "subgroups text[], is_policy_release boolean, n_urls integer, first_seen_at timestamptz)")
-    for n, (event_id, (title, publisher)) in enumerate(EVENTS.items()):
-        conn.execute("insert into marts.fct_news_events values (%s, %s, %s, 'feed', %s, 'summary', %s, %s, "
-                     "'{}', '{FINANCIALS}', '{}', %s, 1, %s)",
-                     (event_id, datetime(2026, 11, 19, 4, n, tzinfo=UTC), publisher, title,
-                      f"https://news.example/{event_id}", event_id, publisher != "NEWS", NOW))
+    write_events(conn, [(event_id, publisher, title, "summary", ["FINANCIALS"])
+                        for event_id, (title, publisher) in EVENTS.items()],
+                 published=datetime(2026, 11, 19, 4, 0, tzinfo=UTC), seen=NOW)
     upsert(conn, INDIA_DRIVERS, DRIVERS, source="test")
     conn.commit()
 

@@ -13,13 +13,15 @@ import psycopg
 import pytest
 from openpyxl import load_workbook
 
-from tests.support.workbook import build_template, clone
+from tests.support.workbook import build_template, clone, discovery
 from valuation_platform.pipelines.india.drivers import rebuild_drivers
 from valuation_platform.pipelines.workbook.backends import XlsxBackend
 from valuation_platform.pipelines.workbook.edits import apply_workbook_edits, find_edits
 from valuation_platform.pipelines.workbook.publish import write_workbook
-from valuation_platform.pipelines.workbook.tabs import MACRO, SUBGROUP, TABS, VALUATIONS
+from valuation_platform.pipelines.workbook.tabs import DISCOVERED, MACRO, SUBGROUP, TABS, VALUATIONS
 from valuation_platform.warehouse.embedded import drop_database
+from valuation_platform.warehouse.tables.intelligence import DISCOVERED_DRIVERS
+from valuation_platform.warehouse.upsert import upsert
 
 # module-scoped template database: every test of the module on one xdist worker
 pytestmark = pytest.mark.xdist_group("workbook_local")
@@ -128,3 +130,51 @@ def test_rows_older_than_30_days_move_to_the_archive(db, tmp_path) -> None:
         again = write_workbook(conn, backend, now=T1)  # the archived row is gone from the sheet: nothing new
     assert report["rows_archived"] == 1 and again["rows_archived"] == 0
     assert archived == [(VALUATIONS.name, date(2026, 10, 12), dict(zip(header, ["2026-10-12", "TCS", "FCFF", 3500.0])))]
+
+
+def test_a_manager_fills_a_suggestions_values_in_tab_7_then_approves(db, tmp_path) -> None:
+    """A suggestion without values moves nothing once approved; tab 7 takes them. Round 1: previous 75 and
+    current "85%" (not a number: rejected, restored) with APPROVE in the same save -> the gate refuses an
+    approval with one value only, the row stays PENDING. Round 2: current 85 and APPROVE -> APPROVED with both
+    values, and the drivers build carries them (and the category's sign) into the hierarchy."""
+    path = tmp_path / "workbook.xlsx"
+    backend = XlsxBackend(path)
+    key = "SUBGROUP|AUTO|AUTO_TWO_THREE_WHEELERS|ev_adoption_rate"
+    with psycopg.connect(db.url, autocommit=True) as conn:
+        upsert(conn, DISCOVERED_DRIVERS, [discovery("d-ev", "AUTO", "AUTO_TWO_THREE_WHEELERS", "ev_adoption_rate",
+                                                    0.05, T1)], source="test")
+        write_workbook(conn, backend, now=T1)
+
+        def save(**cells: object) -> None:
+            book = load_workbook(path)
+            sheet = book[DISCOVERED.name]
+            header = [c.value for c in sheet[1]]
+            for column, value in cells.items():
+                sheet.cell(row_of(sheet, "d-ev"), header.index(column) + 1).value = value
+            book.save(path)
+
+        save(previous_value=75, current_value="85%", decision="APPROVE", reviewer="pm.iyer")
+        first = apply_workbook_edits(conn, backend, now=T2)
+        state = conn.execute("select status, previous_value, current_value from analytics.discovered_drivers"
+                             ).fetchone()
+        sheet = load_workbook(path)[DISCOVERED.name]
+        header = [c.value for c in sheet[1]]
+        status = sheet.cell(row_of(sheet, "d-ev"), header.index("Status") + 1).value
+        restored = sheet.cell(row_of(sheet, "d-ev"), header.index("current_value") + 1).value
+
+        save(current_value=85, decision="APPROVE", reviewer="pm.iyer")
+        second = apply_workbook_edits(conn, backend, now=T2 + timedelta(minutes=5))
+        decided = conn.execute("select status, reviewer, previous_value, current_value from "
+                               "analytics.discovered_drivers").fetchone()
+        rebuild_drivers(conn, now=T2 + timedelta(minutes=10), updated_by="macro_sync")
+        driver = conn.execute("select weight, previous_value, current_value, sensitivity, updated_by from "
+                              "analytics.india_drivers where driver_key = %s", (key,)).fetchone()
+
+    assert (first["applied"], first["rejected"], first["decisions"]) == (1, 2, 0)
+    assert state == ("PENDING", 75.0, None)
+    assert status == ("rejected: current_value '85%' is not a number; decision approval refused: ev_adoption_rate "
+                      "has only one of previous_value and current_value (a move needs both; clear or fill the other)")
+    assert restored is None  # the rejected cell goes back to what was written (blank)
+    assert (second["decisions"], second["rejected"]) == (1, 0)
+    assert decided == ("APPROVED", "pm.iyer", 75.0, 85.0)
+    assert driver == (0.05, 75.0, 85.0, 1, "agent_discovery")  # DEMAND: the category's sign, +1

@@ -5,12 +5,14 @@ The items follow the publishers' real RSS 2.0 layouts (channel title/link/descri
 title, link, description, guid, pubDate in RFC 822 with +0530; news descriptions as HTML in CDATA with an
 image tag, as Indian news sites serve them) and their wording: an MPC rate decision, a monetary penalty, draft
 directions, SEBI board decisions, Cabinet approvals, market reports naming listed companies. One wire story
-appears on two sites (one event after deduplication). With faults, one feed is cut mid-document (quarantined
-whole) and one item has no link (quarantined alone).
+appears on two sites (one event after deduplication). Company filings as NSE's corporate-announcements API
+answers them (JSON, the real field layout). With faults, one feed is cut mid-document (quarantined whole), one
+item has no link and one filing no attachment (each quarantined alone).
 """
 
 from __future__ import annotations
 
+import json
 import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -49,7 +51,8 @@ RBI = (
          "per cent, with risks evenly balanced.", "Scripts/BS_PressReleaseDisplay.aspx?prid=61842", 10.0, 1),
     Item("Draft Reserve Bank of India (Lending against Gold Collateral) Directions, 2026",
          "The Reserve Bank has today placed on its website the draft Directions on lending against gold "
-         "collateral for public consultation. The draft harmonises loan-to-value limits for gold loans, the "
+         "collateral for public consultation. The draft harmonises loan-to-value limits for gold loans, "
+         "raising the ceiling for loans up to Rs 2.5 lakh from 75 per cent to 85 per cent, and the "
          "valuation of collateral and auction procedures across regulated entities. Comments are invited by "
          "December 10, 2026.", "Scripts/BS_PressReleaseDisplay.aspx?prid=61851", 17.5, 3),
     Item("RBI imposes monetary penalty on State Bank of India",
@@ -90,8 +93,8 @@ PIB = (
          "PressReleasePage.aspx?PRID=2190433", 19.5, 1),
     Item("Government notifies guidelines for India Semiconductor Mission 2.0",
          "The Ministry of Electronics and Information Technology has notified guidelines under the India "
-         "Semiconductor Mission 2.0 providing fiscal support of 50 per cent of project cost for semiconductor "
-         "fabs, display fabs and ATMP/OSAT units.", "PressReleasePage.aspx?PRID=2190450", 12.0, 0),
+         "Semiconductor Mission 2.0 raising fiscal support for semiconductor fabs, display fabs and ATMP/OSAT "
+         "units from 50 per cent to 70 per cent of project cost.", "PressReleasePage.aspx?PRID=2190450", 12.0, 0),
 )
 ECONOMIC_TIMES = (
     Item(*WIRE, "markets/stocks/news/rbi-cuts-repo-rate-by-25-bps/articleshow/125410221.cms", 10.5, 1, html=True),
@@ -132,6 +135,45 @@ LIVEMINT = (
          "facility as voluntary action indicated.", "market/stock-market-news/sun-pharma-halol-11764305678.html",
          15.0, 1, html=True),
 )
+
+# NSE corporate announcements (company filings): (symbol, company, industry, subject, abstract, hour, days before)
+FILINGS = (
+    ("RELIANCE", "Reliance Industries Limited", "Refineries", "Board Meeting Intimation",
+     "Reliance Industries Limited has informed the Exchange about Board Meeting to be held on {next} inter-alia, "
+     "to consider and approve the Financial Results for the quarter ended December 31, 2026.", 18.2, 1),
+    ("TCS", "Tata Consultancy Services Limited", "IT - Software", "Acquisition",
+     "Tata Consultancy Services Limited has informed the Exchange regarding the acquisition of a 100 per cent "
+     "stake in a Nordic digital engineering firm for a cash consideration of EUR 110 million.", 19.4, 2),
+    ("HDFCBANK", "HDFC Bank Limited", "Bank - Private", "Credit Rating",
+     "HDFC Bank Limited has informed the Exchange that CRISIL has reaffirmed its rating on the Bank's "
+     "long-term bonds at AAA with a stable outlook.", 16.8, 3),
+    ("BAJFINANCE", "Bajaj Finance Limited", "Finance - NBFC", "Updates",
+     "Bajaj Finance Limited has informed the Exchange that its assets under management grew 26 per cent "
+     "year on year; gross stage 3 assets were stable amid pressure on unsecured consumer loans.", 20.1, 0),
+)
+
+
+def announcements(as_of: date, *, faults: bool) -> bytes:
+    """The corporate-announcements API's JSON array, in its real field layout; with faults, the last filing
+    lacks its attachment (quarantined alone)."""
+    records = []
+    for n, (symbol, name, industry, subject, abstract, hour, days_before) in enumerate(FILINGS):
+        day = as_of - timedelta(days=days_before)
+        moment = datetime.combine(day, time(int(hour), int(round((hour % 1) * 60))))
+        stamp = moment.strftime("%d%m%Y%H%M%S")
+        records.append({
+            "symbol": symbol, "desc": subject, "dt": stamp,
+            "attchmntFile": None if faults and n == len(FILINGS) - 1 else
+            f"https://nsearchives.nseindia.com/corporate/{symbol}_{stamp}_{subject.replace(' ', '')}.pdf",
+            "sm_name": name, "sm_isin": f"INE{zlib.crc32(symbol.encode()) % 10**6:06d}01", "an_dt":
+            moment.strftime("%d-%b-%Y %H:%M:%S"), "sort_date": moment.strftime("%Y-%m-%d %H:%M:%S"),
+            "seq_id": str(105_700_000 + zlib.crc32(stamp.encode()) % 100_000), "smIndustry": industry,
+            "orgid": None, "attchmntText": abstract.format(next=(as_of + timedelta(days=57)).strftime("%d-%b-%Y")),
+            "bflag": None, "old_new": None, "csvName": None,
+            "exchdisstime": (moment + timedelta(seconds=6)).strftime("%d-%b-%Y %H:%M:%S"), "difference": "00:00:06",
+        })
+    return json.dumps(records, indent=2).encode()
+
 
 CHANNELS = {
     "rbi_press_releases": ("Reserve Bank of India - Press Releases", "https://rbi.org.in/", RBI),
@@ -175,9 +217,15 @@ def rss(title: str, site: str, items: tuple[Item, ...], as_of: date, *, faults: 
 def write_intelligence_data(root: Path, as_of: date, *, feeds: tuple[Feed, ...] = DEFAULT_FEEDS,
                             with_faults: bool = True) -> dict[str, int]:
     """Each default feed's document at its mirror path; returns items per feed. With faults the Livemint feed
-    is cut mid-document and The Hindu's steel item loses its link."""
+    is cut mid-document, The Hindu's steel item loses its link and the last filing its attachment."""
     written: dict[str, int] = {}
     for feed in feeds:
+        if feed.name == "nse_announcements":
+            path = root / mirror_relpath(feed.url)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(announcements(as_of, faults=with_faults))
+            written[feed.name] = len(FILINGS)
+            continue
         title, site, items = CHANNELS[feed.name]
         body = rss(title, site, items, as_of, faults=with_faults)
         if with_faults and feed.name == "livemint_markets":

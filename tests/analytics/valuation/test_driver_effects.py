@@ -73,3 +73,29 @@ def test_a_bank_moves_roe_and_nothing_without_drivers():
     # credit growth 14.4% -> 11.5%: m = -2.9 / 10; 0.4 x 0.25 x +1 x -0.29 x 0.05 = -0.00145 of ROE
     assert row["input"] == "roe" and row["effect"] == pytest.approx(-0.00145)
     assert driver_effects(chain.clear(), banks).height == 0
+
+
+def test_regulatory_and_operational_drivers_move_only_with_their_own_sign():
+    chain = drivers(
+        # unsigned: no effect (the curated REGULATORY/OPERATIONAL rows)
+        ("SUBGROUP|FINANCIALS|FINANCIALS_NBFC|spread", "SUBGROUP", "FINANCIALS", "FINANCIALS_NBFC", None,
+         "OPERATIONAL", "spread", None, "percent", 0.11, None, None, 2.3, 2.1),
+        # a discovered REGULATORY driver with its sign: the LTV ceiling 75 -> 85 per cent, m = 10 / 10 = 1 -> 0.5
+        ("SUBGROUP|FINANCIALS|FINANCIALS_NBFC|gold_loan_ltv_norms", "SUBGROUP", "FINANCIALS", "FINANCIALS_NBFC",
+         None, "REGULATORY", "gold_loan_ltv_norms", None, "percent", 0.08, 1, None, 85.0, 75.0),
+        # a signed OPERATIONAL driver: utilisation 80 -> 82 per cent, m = 0.2
+        ("GROUP|FINANCIALS|branch_productivity", "GROUP", "FINANCIALS", None, None, "OPERATIONAL",
+         "branch_productivity", None, "percent", 0.1, 1, None, 82.0, 80.0),
+    )
+    companies = pl.DataFrame({"nse_symbol": ["MUTHOOTFIN", "CHOLAFIN"], "valuation_group": ["FINANCIALS"] * 2,
+                              "valuation_subgroup": ["FINANCIALS_NBFC"] * 2, "model": ["EXCESS_RETURN", "FCFF"]})
+    got = {(r["nse_symbol"], r["driver_key"].split("|")[-1], r["input"]): r["effect"]
+           for r in driver_effects(chain, companies).iter_rows(named=True)}
+    assert got == {
+        # a rule acts on volume: ROE for the excess-return model (0.05), growth for FCFF (0.10)
+        ("MUTHOOTFIN", "gold_loan_ltv_norms", "roe"): pytest.approx(0.6 * 0.08 * 1 * 0.5 * 0.05),
+        ("CHOLAFIN", "gold_loan_ltv_norms", "growth_start"): pytest.approx(0.6 * 0.08 * 1 * 0.5 * 0.10),
+        # an operating driver on the margin (FCFF) or ROE, group share 0.4
+        ("MUTHOOTFIN", "branch_productivity", "roe"): pytest.approx(0.4 * 0.1 * 1 * 0.2 * 0.05),
+        ("CHOLAFIN", "branch_productivity", "ebit_margin"): pytest.approx(0.4 * 0.1 * 1 * 0.2 * 0.05),
+    }

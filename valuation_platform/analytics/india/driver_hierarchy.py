@@ -545,8 +545,9 @@ def discovered_driver_key(discovery: Mapping[str, Any]) -> str:
 
 
 def discovered_driver_row(discovery: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:
-    """The driver row of an approved discovery: its level and scope, weight = suggested weight, no value
-    unless the discovery carries one, stamped ``agent_discovery``."""
+    """The driver row of an approved discovery: its level and scope, weight = suggested weight, its unit,
+    values and sign when the discovery carries them (the category's sign otherwise), stamped
+    ``agent_discovery``."""
     current = discovery.get("current_value")
     previous = discovery.get("previous_value")
     return {
@@ -558,9 +559,10 @@ def discovered_driver_row(discovery: Mapping[str, Any], *, now: datetime) -> dic
         "alpha_config_id": None,
         "driver_category": discovery["driver_category"],
         "driver_name": discovery["driver_name"],
-        "series_id": None, "transform": None, "unit": None,
+        "series_id": None, "transform": None, "unit": discovery.get("unit"),
         "weight": float(discovery["suggested_weight"]),
-        "tier": None, "bull_value": None, "base_value": None, "bear_value": None, "sensitivity": None,
+        "tier": None, "bull_value": None, "base_value": None, "bear_value": None,
+        "sensitivity": discovery.get("sensitivity") or CATEGORY_SIGN.get(discovery["driver_category"]),
         "current_value": current, "previous_value": previous, "as_of": None,
         "direction": direction(current, previous),
         "updated_at": now.astimezone(UTC),

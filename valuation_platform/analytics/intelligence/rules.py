@@ -6,7 +6,8 @@
   "from 100 per cent to 125 per cent" = 25 points); without a stated size the move is direction-only;
 * policy stance for RBI, SEBI and PIB releases: easing words DOVISH, tightening words HAWKISH, else NEUTRAL;
 * suggestions: topics the hierarchy may lack a driver for (gold-loan norms, SME IPO rules, ...), skipped when
-  a driver of that name already exists in the same scope.
+  a driver of that name already exists in the same scope; a stated "from X per cent to Y per cent" near the
+  topic gives the suggestion its previous and current value, so the approved driver moves the valuation.
 
 Confidence reflects the source: a regulator's own release stating the size 0.9, without a size 0.8; a news
 report 0.55 (below the default floor, so news alone never moves a driver).
@@ -93,8 +94,8 @@ def stated_size(text: str) -> float | None:
         return float(m.group(1)) / 100.0
     if m := _POINTS.search(text):
         return float(m.group(1))
-    if m := _FROM_TO.search(text):
-        return abs(float(m.group(2)) - float(m.group(1)))
+    if levels := stated_levels(text):
+        return abs(levels[1] - levels[0])
     return None
 
 
@@ -159,14 +160,16 @@ class SuggestionRule:
     name: str
     weight: float
     reasoning: str
-    publishers: frozenset[str] = field(default_factory=lambda: frozenset({"RBI", "SEBI", "PIB", "NEWS"}))
+    publishers: frozenset[str] = field(default_factory=lambda: frozenset({"RBI", "SEBI", "PIB", "NEWS", "NSE"}))
+    unit: str | None = None  # "percent": the text's "from X per cent to Y per cent" gives the driver's values
+    sensitivity: int | None = None  # +1 a rise of the driver helps the scope's companies, -1 it hurts
 
 
 SUGGESTION_RULES: tuple[SuggestionRule, ...] = (
     SuggestionRule(_words("gold loans?"), "SUBGROUP", "FINANCIALS", "FINANCIALS_NBFC", "REGULATORY",
                    "gold_loan_ltv_norms", 0.08,
                    "RBI rules on gold-loan loan-to-value, valuation and auctions change gold financiers' growth "
-                   "and credit costs"),
+                   "and credit costs", unit="percent", sensitivity=1),
     SuggestionRule(_words("SME IPOs?", "SME platform", "SME segment"), "SUBGROUP", "FINANCIALS",
                    "FINANCIALS_EXCHANGES_DEPOSITORIES", "REGULATORY", "sme_listing_norms", 0.05,
                    "SEBI's SME listing eligibility and disclosure rules set the flow of SME IPOs on the exchanges"),
@@ -177,11 +180,11 @@ SUGGESTION_RULES: tuple[SuggestionRule, ...] = (
     SuggestionRule(_words("windfall tax", "special additional excise duty"), "GROUP", "ENERGY_UTILITIES", None,
                    "REGULATORY", "windfall_tax_burden", 0.08,
                    "The special additional excise duty on crude and fuel exports takes a share of upstream and "
-                   "refining margins"),
+                   "refining margins", sensitivity=-1),
     SuggestionRule(_words("semiconductor (?:mission|fab\\w*|scheme)"), "GROUP", "TECHNOLOGY", None, "DEMAND",
                    "semiconductor_incentives", 0.05,
                    "India Semiconductor Mission incentives decide the fab and OSAT capex pipeline for electronics "
-                   "makers"),
+                   "makers", unit="percent", sensitivity=1),
 )
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
@@ -254,17 +257,26 @@ def _stance(event: Event, extra_sectors: Sequence[str]) -> PolicyStance | None:
                         rationale=f"{rule.publisher} release: {why}")
 
 
+def stated_levels(text: str) -> tuple[float, float] | None:
+    """``(previous, current)`` from "from X per cent to Y per cent" in ``text``."""
+    m = _FROM_TO.search(text)
+    return (float(m.group(1)), float(m.group(2))) if m else None
+
+
 def _suggestions(event: Event, existing: set[tuple[str | None, str | None, str]]) -> list[SuggestedDriver]:
     out = []
     for rule in SUGGESTION_RULES:
-        if event.publisher not in rule.publishers or not rule.topic.search(event.text):
+        topic = rule.topic.search(event.text) if event.publisher in rule.publishers else None
+        if topic is None or (rule.group, rule.subgroup, rule.name) in existing:
             continue
-        if (rule.group, rule.subgroup, rule.name) in existing:
-            continue
+        levels = stated_levels(event.text[max(0, topic.start() - 80): topic.end() + 300]) \
+            if rule.unit == "percent" else None
         out.append(SuggestedDriver(
             level=rule.level, valuation_group=rule.group, valuation_subgroup=rule.subgroup,  # type: ignore[arg-type]
             company=None, category=rule.category, name=rule.name, suggested_weight=rule.weight,  # type: ignore[arg-type]
             reasoning=rule.reasoning, confidence=OFFICIAL if event.is_policy else REPORTED,
+            unit=rule.unit if levels else None, current_value=levels[1] if levels else None,
+            previous_value=levels[0] if levels else None, sensitivity=rule.sensitivity,  # type: ignore[arg-type]
         ))
     return out
 

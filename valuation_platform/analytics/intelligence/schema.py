@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-PROMPT_VERSION = "event-analysis-v1"  # bump when the prompt or the schema changes: the cache keys on it
+PROMPT_VERSION = "event-analysis-v2"  # bump when the prompt or the schema changes: the cache keys on it
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 
@@ -43,7 +43,13 @@ class DriverImpact(BaseModel):
 
 
 class SuggestedDriver(BaseModel):
-    """A driver the hierarchy lacks: it waits in analytics.discovered_drivers as PENDING for a manager."""
+    """A driver the hierarchy lacks: it waits in analytics.discovered_drivers as PENDING for a manager.
+
+    ``current_value`` and ``previous_value`` (in ``unit``; ``percent`` for a rate or share) are the level the
+    event reports and the one before it, when the text states both: with them, and ``sensitivity`` (+1 when a
+    rise helps the scope's companies, -1 when it hurts), the approved driver moves the next valuation as the
+    curated drivers do. Without them it enters the hierarchy with its weight only and moves no value until a
+    manager fills them in (workbook tab 7)."""
 
     model_config = ConfigDict(extra="forbid")
     level: Literal["GROUP", "SUBGROUP", "COMPANY"]
@@ -55,8 +61,19 @@ class SuggestedDriver(BaseModel):
     suggested_weight: float
     reasoning: str
     confidence: float
+    unit: str | None = None
+    current_value: float | None = None
+    previous_value: float | None = None
+    sensitivity: Literal[-1, 1] | None = None
 
     _confidence = field_validator("confidence")(_unit_interval)
+
+    @model_validator(mode="after")
+    def _values_in_pairs(self) -> SuggestedDriver:
+        if (self.current_value is None) != (self.previous_value is None):
+            raise ValueError(f"driver {self.name}: current_value and previous_value come together (a move needs "
+                             f"both), got {self.current_value} and {self.previous_value}")
+        return self
 
     @field_validator("name")
     @classmethod

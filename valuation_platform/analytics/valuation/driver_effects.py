@@ -9,15 +9,17 @@ driver's effects from the previous valuation's to today's (docs/valuation_models
   current print); without the driver the valuation uses its default risk-free rate.
 * MACRO ``gdp_growth``: GDP above its base case adds growth: ``growth_start`` += (current - base) / 100
   (FCFF), ``roe`` += ``ROE_PER_GDP`` x (current - base) / 100 (excess return).
-* Weighted DEMAND and COST drivers of the company's group, subgroup and the company itself (alpha configs),
+* Weighted drivers of the company's group, subgroup and the company itself (alpha configs),
   with a sign (``sensitivity``) and both a current and a previous value:
   ``move`` m = (current - previous) / 10 for a driver in percent (10 points = a full move), else the
   relative change (current - previous) / |previous|; clipped to +-``MAX_MOVE``;
   ``effect`` = share(level) x weight x sensitivity x m x elasticity(category, model), where DEMAND moves
   growth (FCFF) or ROE (excess return) and COST moves the EBIT margin (FCFF) or ROE. The level shares split
   the chain: group 0.4 / subgroup 0.6, or 0.25 / 0.35 / 0.40 when the company has its own drivers.
-  REGULATORY and OPERATIONAL drivers move no input: their sign is not defined per driver; they feed the
-  alerts and the managers' judgement.
+  REGULATORY and OPERATIONAL drivers have no category sign: they move an input only where their row carries
+  its own ``sensitivity`` (a seed's column, or a discovered driver's), a rule as growth / ROE (it acts on
+  the business's volume: a loan-to-value cap, an F&O curb), an operating driver as the EBIT margin / ROE;
+  without one they feed the alerts and the managers' judgement.
 * ``attributed_to``: a group/subgroup/company driver that reads the series of a MACRO driver is attributed
   to that MACRO driver (the repo rate moves the banks' policy_repo_rate), so attribution names the macro
   print behind the move; any other driver is attributed to itself.
@@ -41,7 +43,12 @@ ELASTICITY = {
     ("COST", FCFF): ("ebit_margin", 0.05),
     ("DEMAND", EXCESS_RETURN): ("roe", 0.05),
     ("COST", EXCESS_RETURN): ("roe", 0.05),
+    ("REGULATORY", FCFF): ("growth_start", 0.10),
+    ("REGULATORY", EXCESS_RETURN): ("roe", 0.05),
+    ("OPERATIONAL", FCFF): ("ebit_margin", 0.05),
+    ("OPERATIONAL", EXCESS_RETURN): ("roe", 0.05),
 }
+MOVING_CATEGORIES = sorted({category for category, _ in ELASTICITY})
 EFFECT_INPUTS = ("risk_free", "growth_start", "ebit_margin", "roe")
 COLUMNS = {"nse_symbol": pl.Utf8, "driver_key": pl.Utf8, "attributed_to": pl.Utf8, "input": pl.Utf8,
            "move": pl.Float64, "effect": pl.Float64}
@@ -78,7 +85,7 @@ def _macro(drivers: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
 
 
 def _chain(drivers: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
-    weighted = drivers.filter(pl.col("driver_category").is_in(["DEMAND", "COST"]) & pl.col("sensitivity").is_not_null()
+    weighted = drivers.filter(pl.col("driver_category").is_in(MOVING_CATEGORIES) & pl.col("sensitivity").is_not_null()
                               & (pl.col("weight") > 0) & pl.col("current_value").is_not_null()
                               & pl.col("previous_value").is_not_null())
     with_own = set(weighted.filter(pl.col("driver_level") == "COMPANY")["company"].to_list())

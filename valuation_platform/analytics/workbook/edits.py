@@ -113,7 +113,7 @@ class Verdict:
     reason: str | None = None
 
 
-def _number(edit: CellEdit) -> float | str:
+def edit_number(edit: CellEdit) -> float | str:
     """The edit's number, or the reason it is not one."""
     text = cell_text(edit.new)
     try:
@@ -148,7 +148,7 @@ def validate_driver_edits(
             verdicts[edit] = (Verdict(edit, True, value_text=text) if text in DIRECTIONS else Verdict(
                 edit, False, reason=f"direction {edit.new!r} is not one of {', '.join(DIRECTIONS)}"))
         else:
-            number = _number(edit)
+            number = edit_number(edit)
             if isinstance(number, str):
                 verdicts[edit] = Verdict(edit, False, reason=number)
             elif edit.column == "weight" and driver.get("driver_category") == MACRO_SIGNAL:

@@ -129,7 +129,8 @@ def _discovery_rows(event: Event, analysis: EventAnalysis, existing: set[tuple[A
             "valuation_group": s.valuation_group, "valuation_subgroup": s.valuation_subgroup, "company": s.company,
             "driver_category": s.category, "driver_name": s.name, "suggested_weight": s.suggested_weight,
             "reasoning": s.reasoning, "source_event_id": event.event_id, "confidence": s.confidence,
-            "analyzer": analyzer, "status": "PENDING", "suggested_at": now,
+            "unit": s.unit, "current_value": s.current_value, "previous_value": s.previous_value,
+            "sensitivity": s.sensitivity, "analyzer": analyzer, "status": "PENDING", "suggested_at": now,
         })
     return rows
 

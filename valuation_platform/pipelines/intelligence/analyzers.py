@@ -33,7 +33,9 @@ Given one news item or regulator release and the valuation drivers it may concer
   size is not stated), confidence 0..1 and a one-line rationale;
 - suggested_drivers: new drivers the list lacks that this event shows matter (snake_case name, level
   GROUP/SUBGROUP/COMPANY with its group/subgroup/company, category DEMAND/COST/REGULATORY/OPERATIONAL,
-  suggested_weight in (0, 0.5], reasoning, confidence);
+  suggested_weight in (0, 0.5], reasoning, confidence; unit, current_value and previous_value only when the
+  event states the driver's level now and before, else null; sensitivity +1 when a rise of the driver helps
+  the scope's companies, -1 when it hurts, null when unclear);
 - policy: for RBI, SEBI and PIB releases the stance HAWKISH/DOVISH/NEUTRAL, impacted valuation groups,
   confidence and rationale; null for other news."""
 

@@ -1,4 +1,5 @@
-"""The news scan: every configured feed fetched and parsed, its items upserted into raw.news_items.
+"""The news scan: every configured feed fetched and parsed, its items upserted into raw.news_items (RSS/Atom
+feeds, and NSE's corporate-announcements API for company filings).
 
 A feed answers only its latest items, so each scan upserts what the feeds list now (natural key: the item
 URL); history is what the scans keep. A feed that is unreachable or not a feed is quarantined with its reason
@@ -10,6 +11,7 @@ per content hash.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 import psycopg
@@ -20,6 +22,8 @@ from valuation_platform.pipelines.report import load_report, merge, table_report
 from valuation_platform.sources.http import HttpClient, mirror_relpath
 from valuation_platform.sources.newsfeeds.feeds import SOURCE, Feed
 from valuation_platform.sources.newsfeeds.parser import ParsedFeed, parse_feed
+from valuation_platform.sources.nse.announcements import is_announcements, parse_announcements
+from valuation_platform.sources.nse.fields import API_HEADERS
 from valuation_platform.warehouse.tables.intelligence import NEWS_ITEMS
 from valuation_platform.warehouse.upsert import upsert
 
@@ -29,7 +33,9 @@ def item_rows(feed: Feed, parsed: ParsedFeed) -> list[dict[str, Any]]:
         {
             "url": item.url, "content_hash": item.content_hash, "feed": feed.name, "publisher": feed.publisher,
             "feed_url": feed.url, "guid": item.guid, "title": item.title, "summary": item.summary,
-            "published_at": item.published_at, "categories": list(item.categories),
+            # in UTC: feeds give fixed offsets (+0530) or none (read as Asia/Kolkata); one type for the frame
+            "published_at": item.published_at.astimezone(UTC) if item.published_at else None,
+            "categories": list(item.categories),
         }
         for item in parsed.items
     ]
@@ -41,6 +47,9 @@ def load_news(conn: psycopg.Connection, client: HttpClient, feeds: Sequence[Feed
 
     def read(feed: Feed) -> ParsedFeed:
         document = mirror_relpath(feed.url)
+        if is_announcements(feed.url):  # NSE filings: a JSON API behind the exchange's browser checks
+            return parse_announcements(client.get_bytes(feed.url, source=SOURCE, headers=API_HEADERS),
+                                       document=document)
         return parse_feed(client.get_bytes(feed.url, source=SOURCE), document=document)
 
     got = fetch_each(list(feeds), read, load, mirror=client.mode != "live")

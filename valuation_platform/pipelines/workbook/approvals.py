@@ -45,6 +45,9 @@ def decide(conn: psycopg.Connection, discovery_id: str, decision: str, reviewer:
             raise DecisionRefused(f"discovered driver {discovery_id} is already {discovery['status']} "
                                   f"(by {discovery['reviewer']} at {discovery['reviewed_at']})")
         if decision == "APPROVED":
+            if (discovery["current_value"] is None) != (discovery["previous_value"] is None):
+                raise DecisionRefused(f"approval refused: {discovery['driver_name']} has only one of previous_value "
+                                      f"and current_value (a move needs both; clear or fill the other)")
             drivers = fetch_dicts(conn.execute("select driver_key, driver_level, valuation_group, valuation_subgroup, "
                                           "company, driver_category, weight from analytics.india_drivers"))
             # approvals since the last drivers build count too: two approvals must not overfill one scope

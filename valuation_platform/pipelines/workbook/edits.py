@@ -13,15 +13,19 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from valuation_platform.analytics.workbook.edits import (
-    POST_DECISIONS, CellEdit, Verdict, cell_text, decision_of, diff_edits, text_value, validate_driver_edits,
+    POST_DECISIONS, CellEdit, Verdict, cell_text, decision_of, diff_edits, edit_number, text_value,
+    validate_driver_edits,
 )
 from valuation_platform.pipelines.report import markdown_table
 from valuation_platform.pipelines.workbook.approvals import DecisionRefused, decide
 from valuation_platform.pipelines.workbook.backends import Rows, WorkbookBackend
 from valuation_platform.pipelines.workbook.publish import read_snapshot
-from valuation_platform.pipelines.workbook.tabs import DISCOVERED, DRIVER_TABS, EDITABLE_TABS, POSTS, STATUS, Tab
+from valuation_platform.pipelines.workbook.tabs import (
+    DISCOVERED, DISCOVERY_VALUES, DRIVER_TABS, EDITABLE_TABS, POSTS, STATUS, Tab,
+)
 from valuation_platform.warehouse.tables.intelligence import DRIVER_ADJUSTMENTS
 from valuation_platform.warehouse.upsert import upsert
 
@@ -76,14 +80,33 @@ def _cell_of(values: Rows, row: int, header: Sequence[Any], column: str) -> Any:
     return values[row][at] if at < len(values[row]) else None
 
 
+def _discovery_values(conn: psycopg.Connection, edits: Sequence[CellEdit]) -> list[Verdict]:
+    """A PENDING suggestion's previous / current value as a manager typed it (a blank cell clears it); a
+    decided one's values are the driver's, edited in its driver tab."""
+    out: list[Verdict] = []
+    for e in (e for e in edits if e.column in DISCOVERY_VALUES):
+        value = None if cell_text(e.new) == "" else edit_number(e)
+        if isinstance(value, str):
+            out.append(Verdict(e, False, reason=value))
+            continue
+        updated = conn.execute(
+            sql.SQL("update analytics.discovered_drivers set {} = %s where discovery_id = %s and status = 'PENDING'")
+            .format(sql.Identifier(e.column)), (value, e.row_key)).rowcount
+        out.append(Verdict(e, True, value_number=value) if updated else Verdict(
+            e, False, reason=f"{e.row_key} is no longer PENDING: edit the driver's value in its driver tab"))
+    return out
+
+
 def _decisions(conn: psycopg.Connection, edits: Sequence[CellEdit], values: Rows, now: datetime) -> list[Verdict]:
-    """Decision edits of the Discovered Drivers tab, through the approval gate (reviewer and note are read
-    from the same row; an edit of reviewer/note alone decides nothing)."""
+    """Edits of the Discovered Drivers tab: a row's values first, then its decision through the approval gate
+    (reviewer and note are read from the same row; an edit of reviewer/note alone decides nothing)."""
     header = values[0]
     out: list[Verdict] = []
     rows = {e.row for e in edits}
     for row in sorted(rows):
         row_edits = [e for e in edits if e.row == row]
+        out += _discovery_values(conn, row_edits)
+        row_edits = [e for e in row_edits if e.column not in DISCOVERY_VALUES]
         decision_edit = next((e for e in row_edits if e.column == "decision"), None)
         if decision_edit is None:
             continue

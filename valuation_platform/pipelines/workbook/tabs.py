@@ -85,15 +85,20 @@ DRIVER_HISTORY = Tab(
           "new_weight, old_direction, new_direction, triggered_by from marts.fct_driver_changelog "
           "where changed_at >= %(since)s order by changed_at desc, driver_key",
 )
+DISCOVERY_VALUES = ("previous_value", "current_value")
 DISCOVERED = Tab(
     "Discovered Drivers",
     ("discovery_id", "suggested_at", "driver_level", "valuation_group", "valuation_subgroup", "company",
      "driver_category", "driver_name", "suggested_weight", "confidence", "reasoning", "source_event_id",
-     "analyzer", "state", "decision", "reviewer", "note", "reviewed_at", "applied_at"),
-    key="discovery_id", editable=("decision", "reviewer", "note"), relations=("analytics.discovered_drivers",),
+     "analyzer", "unit", *DISCOVERY_VALUES, "sensitivity", "state", "decision", "reviewer", "note",
+     "reviewed_at", "applied_at"),
+    # a PENDING row's values can be set or corrected before (or with) the approval: they make it move values
+    key="discovery_id", editable=(*DISCOVERY_VALUES, "decision", "reviewer", "note"),
+    relations=("analytics.discovered_drivers",),
     # the queue: every PENDING suggestion, and decisions of the rolling window
     query="select discovery_id, suggested_at, driver_level, valuation_group, valuation_subgroup, company, "
           "driver_category, driver_name, suggested_weight, confidence, reasoning, source_event_id, analyzer, "
+          "unit, previous_value, current_value, sensitivity, "
           "status as state, case status when 'APPROVED' then 'APPROVE' when 'REJECTED' then 'REJECT' end "
           "as decision, reviewer, review_note as note, reviewed_at, applied_at from analytics.discovered_drivers "
           "where status = 'PENDING' or reviewed_at >= %(since)s "

@@ -1,8 +1,8 @@
 """Which feeds the news scan reads: ``VP_NEWS_FEEDS`` (comma-separated ``name=url`` pairs) or the default list
 of the publishers' real public endpoints.
 
-The publisher of a feed decides whether its items are policy releases (RBI, SEBI, PIB) or business news; it is
-read from the host, so a configured feed of a regulator's other RSS endpoint counts as that regulator's.
+The publisher of a feed decides whether its items are policy releases (RBI, SEBI, PIB), company filings (NSE)
+or business news; it is read from the host, so a configured feed of a regulator's other RSS endpoint counts as that regulator's.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from valuation_platform.sources.errors import SourceError
 
 SOURCE = "newsfeeds"
 
-# host suffix -> publisher; anything else is business news
+# host suffix -> publisher; anything else is business news. NSE's are company filings (corporate announcements).
 REGULATOR_HOSTS = {"rbi.org.in": "RBI", "sebi.gov.in": "SEBI", "pib.gov.in": "PIB"}
+PUBLISHER_HOSTS = {**REGULATOR_HOSTS, "nseindia.com": "NSE"}
 POLICY_PUBLISHERS = frozenset(REGULATOR_HOSTS.values())
 
 
@@ -27,7 +28,7 @@ class Feed:
     @property
     def publisher(self) -> str:
         host = (urlsplit(self.url).hostname or "").lower()
-        for suffix, publisher in REGULATOR_HOSTS.items():
+        for suffix, publisher in PUBLISHER_HOSTS.items():
             if host == suffix or host.endswith("." + suffix):
                 return publisher
         return "NEWS"
@@ -45,6 +46,8 @@ DEFAULT_FEEDS: tuple[Feed, ...] = (
     Feed("economic_times_markets", "https://economictimes.indiatimes.com/markets/rssfeeds/1977021501.cms"),
     Feed("the_hindu_business", "https://www.thehindu.com/business/feeder/default.rss"),
     Feed("livemint_markets", "https://www.livemint.com/rss/markets"),
+    # company filings: NSE's corporate-announcements API (JSON, read by sources/nse/announcements.py)
+    Feed("nse_announcements", "https://www.nseindia.com/api/corporate-announcements?index=equities"),
 )
 
 

@@ -37,6 +37,12 @@ DISCOVERED_DRIVERS = TableSpec(
         "reasoning": "text not null",
         "source_event_id": "text",
         "confidence": "double precision not null",  # 0..1
+        # the level the event reports and the one before (in unit), and the sign of a rise: with both values
+        # and a sign the approved driver moves the next valuation; a manager may fill them in tab 7
+        "unit": "text",
+        "current_value": "double precision",
+        "previous_value": "double precision",
+        "sensitivity": "integer",  # +1 a rise helps the scope's companies, -1 it hurts
         "analyzer": "text not null",  # 'rule_based' or the LLM model name
         "status": "text not null",  # PENDING / APPROVED / REJECTED
         "suggested_at": "timestamptz not null",
