@@ -6,6 +6,7 @@ into an empty temp table on the same server: the physical limit the load is meas
 case runs by the automatic path ("new": a load writing more rows than the table keeps drops the indexes and
 builds them after the COPY) and by the old one ("old": COPY through the indexes), each into its own table
 from the same contents; the older upsert (COPY into a temp table + INSERT ... ON CONFLICT) closes the list.
+"keyed COPY" is the floor for a keyed raw table: a COPY into a durable table, primary key built after.
 Every figure is the best of ``--repeat`` runs, in wall seconds and in CPU seconds (this process + the
 embedded server's processes): the machine is shared, and CPU time is what the work costs whatever else runs.
 
@@ -45,7 +46,7 @@ from valuation_platform.warehouse.settings import DatabaseSettings
 from valuation_platform.warehouse.tables.sec import SEC_COMPANYFACTS, SEC_TABLES, US_UNIVERSE
 from valuation_platform.warehouse.replace import replace_partitions
 from valuation_platform.warehouse.tables import PARTITION_HASHES, TableSpec
-from valuation_platform.warehouse.upsert import UpsertResult, copy_only, upsert
+from valuation_platform.warehouse.upsert import UpsertResult, copy_frame, copy_only, to_frame, upsert, with_lineage
 
 T = TypeVar("T")
 
@@ -111,8 +112,8 @@ def load_cases(conn: psycopg.Connection, facts: pl.DataFrame, repeat: int) -> li
     its own table so both start from the same contents."""
     new, old = SEC_COMPANYFACTS, replace(SEC_COMPANYFACTS, name="bench_companyfacts_old")
     legacy = replace(SEC_COMPANYFACTS, name="bench_companyfacts_upsert")
-    stamped = facts.with_columns(pl.lit("bench").alias("_source"),
-                                 pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("_fetched_at"))
+    # the very rows the loads write, lineage included (a NULL _fetched_at would spare the COPY a timestamp)
+    stamped = with_lineage(to_frame(facts, SEC_COMPANYFACTS), SEC_COMPANYFACTS, "bench", None, None)
     restated = facts.with_columns(pl.col("value") + 1)  # every company refiles: each partition rewritten
 
     ensure_tables(conn, [old, legacy])
@@ -131,9 +132,26 @@ def load_cases(conn: psycopg.Connection, facts: pl.DataFrame, repeat: int) -> li
     def loaded(spec: TableSpec, rebuild: bool | None) -> Callable[[], None]:
         return lambda: (empty(spec)(), load(spec, facts, rebuild)())
 
+    keyed = replace(SEC_COMPANYFACTS, name="bench_companyfacts_keyed")
+
+    def drop_keyed() -> None:
+        with conn.transaction():
+            conn.execute(sql.SQL("drop table if exists {}").format(keyed.identifier))
+
+    def keyed_copy() -> UpsertResult:
+        """COPY into a durable table without indexes, then build its primary key: what any load into a keyed,
+        crash-safe raw table pays at least (the temp table of the plain COPY writes no WAL and has no key)."""
+        with conn.transaction():
+            conn.execute(sql.SQL("create table {} (like {})").format(keyed.identifier, SEC_COMPANYFACTS.identifier))
+            copy_frame(conn, keyed.identifier, stamped)
+            conn.execute(sql.SQL("alter table {} add primary key ({})").format(
+                keyed.identifier, sql.SQL(", ").join(map(sql.Identifier, keyed.key))))
+        return UpsertResult(keyed.qualified, stamped.height, stamped.height, 0)
+
     server = server_cpu(conn)
     plain, copy_s, copy_cpu = best(repeat, lambda: None, lambda: copy_only(conn, SEC_COMPANYFACTS, stamped), server)
     cases = [
+        ("keyed COPY", "", *best(repeat, drop_keyed, keyed_copy, server)),
         ("first load", "new", *best(repeat, empty(new), load(new, facts, None), server)),
         ("first load", "old", *best(repeat, empty(old), load(old, facts, False), server)),
         ("re-run", "new", *best(repeat, lambda: None, load(new, facts, None), server)),
@@ -142,6 +160,7 @@ def load_cases(conn: psycopg.Connection, facts: pl.DataFrame, repeat: int) -> li
         ("upsert", "older", *best(repeat, empty(legacy), lambda: upsert(conn, legacy, facts, source="bench"),
                                   server)),
     ]
+    drop_keyed()
     lines = [f"{'':17} {'rows':>20}  {'wall s':>8}  {'rows/s':>12}  {'of COPY':>7}  {'cpu s':>7}  {'of COPY':>7}",
              f"plain COPY {'':6} {plain:>20,}  {copy_s:8.2f}  {plain / copy_s:>12,.0f}  {'':7}  {copy_cpu:7.2f}"]
     for label, path, result, seconds, cpu in cases:
