@@ -7,6 +7,10 @@ partition (``raw.partition_hashes``, written in the same transaction) makes a re
 partition write nothing. A failure anywhere rolls the whole transaction back, so the old rows remain.
 Partitions the load names but has no rows for (``empty_scopes``) are emptied: what a re-run no longer
 produces disappears.
+
+A load that writes more rows than the table keeps (a first load, a restatement of every partition) takes the
+table's exclusive lock, truncates instead of deleting when it replaces every row, and COPYs with the indexes
+dropped and built after (:mod:`valuation_platform.warehouse.rebuild`); the same transaction, the same result.
 """
 
 from __future__ import annotations
