@@ -7,12 +7,17 @@ partition (``raw.partition_hashes``, written in the same transaction) makes a re
 partition write nothing. A failure anywhere rolls the whole transaction back, so the old rows remain.
 Partitions the load names but has no rows for (``empty_scopes``) are emptied: what a re-run no longer
 produces disappears.
+
+A load that writes more rows than the table keeps (a first load, a restatement of every partition) takes the
+table's exclusive lock, truncates instead of deleting when it replaces every row, and COPYs with the indexes
+dropped and built after (:mod:`valuation_platform.warehouse.rebuild`); the same transaction, the same result.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,6 +25,7 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
+from valuation_platform.warehouse.rebuild import indexes_dropped, lock, worth_rebuilding
 from valuation_platform.warehouse.tables import LINEAGE_COLUMNS, PARTITION_HASHES, TableSpec
 from valuation_platform.warehouse.upsert import UpsertResult, copy_frame, partition_rows, to_frame, with_lineage
 
@@ -36,9 +42,14 @@ def replace_partitions(
     source: str | None = None,
     partition_key: str | None = None,
     fetched_at: datetime | None = None,
+    rebuild: bool | None = None,
 ) -> UpsertResult:
     """Replace every partition (distinct values of the ``scope`` columns) ``rows`` holds, and empty those in
     ``empty_scopes``. The last row wins when a batch repeats a key.
+
+    A load that writes more rows than the table keeps (a first load, every company restated) COPYs with the
+    indexes dropped and builds them after (:mod:`valuation_platform.warehouse.rebuild`); ``rebuild`` forces
+    that choice either way, ``None`` decides from the table's size.
 
     Reported as an upsert: ``inserted`` = rows of partitions new to the table, ``updated`` = rows of
     partitions rewritten, ``unchanged`` = rows of partitions whose content hash matched (not written).
@@ -58,6 +69,12 @@ def replace_partitions(
     with conn.transaction():
         stored = _stored_hashes(conn, spec, hashes[_SCOPE].to_list())
         unchanged = [s for s, h, n in hashes.iter_rows() if stored.get(s) == (h, n)]
+        if rebuild is None:
+            written = frame.height - int(hashes.filter(pl.col(_SCOPE).is_in(unchanged))["rows"].sum() or 0)
+            replaced = sum(n for s, (_, n) in stored.items() if s not in unchanged)
+            rebuild = worth_rebuilding(conn, spec, written, replaced)
+        if rebuild:
+            lock(conn, spec)
         if unchanged and not _rows_present(conn, spec, frame.filter(pl.col(_SCOPE).is_in(unchanged)), scope,
                                            sum(stored[s][1] for s in unchanged)):
             unchanged = []  # rows went missing behind the hash table's back: rewrite, never trust it over the data
@@ -65,9 +82,10 @@ def replace_partitions(
         targets = write.select(*scope, _SCOPE).unique(_SCOPE)
         if empty is not None:
             targets = pl.concat([targets, empty.select(targets.columns).cast(targets.schema)])
-        deleted = _delete_scopes(conn, spec, targets, scope) if targets.height else 0
+        deleted = _delete_scopes(conn, spec, targets, scope, rebuild) if targets.height else 0
         if write.height:
-            copy_frame(conn, spec.identifier, write.drop(_SCOPE))
+            with indexes_dropped(conn, spec) if rebuild else nullcontext():
+                copy_frame(conn, spec.identifier, write.drop(_SCOPE))
         _record_hashes(conn, spec, hashes.filter(~pl.col(_SCOPE).is_in(unchanged)),
                        [] if empty is None else empty[_SCOPE].to_list())
 
@@ -116,7 +134,9 @@ def _stored_hashes(conn: psycopg.Connection, spec: TableSpec, scopes: list[str])
     return {scope: (content_hash, rows) for scope, content_hash, rows in found}
 
 
-def _scope_join(spec: TableSpec, targets: pl.DataFrame, scope: Sequence[str]) -> tuple[sql.Composable, list[Any]]:
+def _scope_join(
+    spec: TableSpec, targets: pl.DataFrame, scope: Sequence[str]
+) -> tuple[sql.Composable, sql.Composable, list[Any]]:
     """``unnest(%s::type[], ...) as s(cols)`` and ``t.col = s.col and ...``: the table's rows in ``targets``."""
     types = [spec.all_columns[c].replace(" not null", "") for c in scope]
     unnest = sql.SQL("unnest({}) as s({})").format(
@@ -126,21 +146,37 @@ def _scope_join(spec: TableSpec, targets: pl.DataFrame, scope: Sequence[str]) ->
     match = sql.SQL(" and ").join(
         sql.SQL("t.{c} = s.{c}").format(c=sql.Identifier(c)) for c in scope
     )
-    return sql.SQL("{} where {}").format(unnest, match), [targets[c].to_list() for c in scope]
+    return unnest, match, [targets[c].to_list() for c in scope]
 
 
 def _rows_present(
     conn: psycopg.Connection, spec: TableSpec, frame: pl.DataFrame, scope: Sequence[str], expected: int
 ) -> bool:
-    targets = frame.select(scope).unique()
-    where, params = _scope_join(spec, targets, scope)
-    query = sql.SQL("select count(*) from {} t, {}").format(spec.identifier, where)
+    unnest, match, params = _scope_join(spec, frame.select(scope).unique(), scope)
+    query = sql.SQL("select count(*) from {} t, {} where {}").format(spec.identifier, unnest, match)
     return conn.execute(query, params).fetchone()[0] == expected  # type: ignore[index]
 
 
-def _delete_scopes(conn: psycopg.Connection, spec: TableSpec, targets: pl.DataFrame, scope: Sequence[str]) -> int:
-    where, params = _scope_join(spec, targets, scope)
-    return conn.execute(sql.SQL("delete from {} t using {}").format(spec.identifier, where), params).rowcount
+def _delete_scopes(
+    conn: psycopg.Connection, spec: TableSpec, targets: pl.DataFrame, scope: Sequence[str], locked: bool
+) -> int:
+    """Delete the rows of ``targets``. Under the rebuild's exclusive lock, a load that replaces every row of
+    the table truncates it instead: no dead tuples for the index build to wade through, none left to vacuum."""
+    unnest, match, params = _scope_join(spec, targets, scope)
+    if locked:
+        total, matched = conn.execute(
+            sql.SQL("select count(*), count(s.{}) from {} t left join {} on {}").format(
+                sql.Identifier(scope[0]), spec.identifier, unnest, match), params
+        ).fetchone()  # type: ignore[misc]
+        if total == matched:
+            try:
+                with conn.transaction():  # a savepoint: a refused truncate falls back to the delete
+                    conn.execute(sql.SQL("truncate {}").format(spec.identifier))
+                return int(total)
+            except psycopg.errors.FeatureNotSupported:  # a foreign key references the table
+                pass
+    return conn.execute(sql.SQL("delete from {} t using {} where {}").format(spec.identifier, unnest, match),
+                        params).rowcount
 
 
 def _record_hashes(conn: psycopg.Connection, spec: TableSpec, hashes: pl.DataFrame, emptied: list[str]) -> None:
