@@ -88,16 +88,36 @@ def pg_admin():
     return admin_settings()
 
 
+def _session_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the folder all workers share
+
+
 @pytest.fixture(scope="session")
 def shared_demo(pg_admin, tmp_path_factory):
     """The whole graph materialized once from a generated mirror (tests/support/shared_demo.py); shared by
     every end-to-end module and, under xdist, by every worker."""
     from tests.support.shared_demo import build_or_join
 
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # the folder all workers of this session share
-    return build_or_join(base, pg_admin)
+    return build_or_join(_session_base(tmp_path_factory), pg_admin)
+
+
+@pytest.fixture(scope="session")
+def shared_mirror(tmp_path_factory) -> Path:
+    """The shared demo's mirror alone, for tests that read its files but not what the demo built: they need
+    not wait for the build, so they can run on another xdist worker (their own xdist group) meanwhile."""
+    from tests.support.shared_demo import mirror_or_join
+
+    return mirror_or_join(_session_base(tmp_path_factory))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Only the ``shared_demo`` xdist group may read the shared demo: a test of another group (or none) would
+    have a second worker wait on the demo's lock for the whole build, while the first builds it."""
+    for item in items:
+        groups = {mark.args[0] if mark.args else mark.kwargs.get("name") for mark in item.iter_markers("xdist_group")}
+        if "shared_demo" in getattr(item, "fixturenames", ()) and groups != {"shared_demo"}:  # xdist joins them all
+            raise pytest.UsageError(f"{item.nodeid} reads the shared demo outside xdist_group('shared_demo')")
 
 
 @pytest.fixture

@@ -416,6 +416,7 @@ def test_changelog_records_the_macro_sync_change(revised, scenario) -> None:
     assert updated >= 2 and versions == revised["versions_before"] + updated  # one new version per real change
 
 
+@pytest.mark.xdist_group("india_landing")  # no demo: need not wait for it
 def test_landing_sensor_requests_new_and_changed_files_once(tmp_path) -> None:
     from valuation_platform.defs.india.automation import india_landing_files
 

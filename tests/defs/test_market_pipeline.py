@@ -55,6 +55,8 @@ from valuation_platform.warehouse.settings import DatabaseSettings
 
 # Reads the shared demo: kept on one xdist worker (--dist loadgroup), which builds it once.
 pytestmark = pytest.mark.xdist_group("shared_demo")
+# the scenario's tests read only the shared mirror: their own group runs on the other worker during the build
+SCENARIO_GROUP = pytest.mark.xdist_group("market_scenario")
 
 AS_OF = SAMPLE_WINDOW.end
 COMPANIES = us_companies(SHARED_COMPANIES)
@@ -113,8 +115,8 @@ class MirrorFacts:
 
 
 @pytest.fixture(scope="module")
-def facts(shared_demo) -> MirrorFacts:
-    root = shared_demo.mirror
+def facts(shared_mirror) -> MirrorFacts:
+    root = shared_mirror
     listed = _source_json(root / "www.sec.gov" / "files" / "company_tickers.json").values()
     universe = sorted(
         e["ticker"] for e in listed
@@ -434,9 +436,9 @@ def _replace(path: Path, payload: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def scenario(shared_demo, facts, pg_admin, tmp_path_factory) -> Iterator[Scenario]:
+def scenario(shared_mirror, facts, pg_admin, tmp_path_factory) -> Iterator[Scenario]:
     root = tmp_path_factory.mktemp("market_mirror")
-    shutil.copytree(shared_demo.mirror, root, copy_function=os.symlink, dirs_exist_ok=True)
+    shutil.copytree(shared_mirror, root, copy_function=os.symlink, dirs_exist_ok=True)
     bars = _gz_json(_aggs_file(root, BAD_BAR_TICKER))
     del bars["results"][BAD_BAR_INDEX]["c"]
     _replace(_aggs_file(root, BAD_BAR_TICKER), bars)
@@ -462,6 +464,7 @@ def scenario(shared_demo, facts, pg_admin, tmp_path_factory) -> Iterator[Scenari
     drop_database(pg_admin, name)
 
 
+@SCENARIO_GROUP
 def test_a_bad_bar_is_quarantined_alone_and_the_rest_lands(scenario, facts) -> None:
     assert scenario.stages and all(stage.success for stage in scenario.stages), scenario.stages
     rows = query(scenario.db, "select document, field, reason, excerpt from raw.quarantine"
@@ -479,6 +482,7 @@ def test_a_bad_bar_is_quarantined_alone_and_the_rest_lands(scenario, facts) -> N
     assert meta["dagster/row_count"] == sum(expected.values()) and meta["requests"] == len(scenario.tickers)
 
 
+@SCENARIO_GROUP
 def test_unknown_rating_words_stay_null_and_are_reported(scenario) -> None:
     meta = latest_meta(scenario.instance, "benzinga_ratings")
     assert meta["unknown_rating_strings"] == UNKNOWN_RATING and meta["unknown_rating_count"] == 1
@@ -493,6 +497,7 @@ def counts(db: DatabaseSettings) -> dict[str, int]:
     return {t: query(db, f"select count(*) from {t}")[0][0] for (t,) in tables}
 
 
+@SCENARIO_GROUP
 def test_rerun_is_idempotent(scenario) -> None:
     before = counts(scenario.db)
     # every load again over the run's sessions (the marts are rebuilt from these tables by dbt)
@@ -535,6 +540,7 @@ def materialize_range(scenario):
     return run
 
 
+@SCENARIO_GROUP
 def test_grouped_daily_gives_the_same_bars(scenario, materialize_range) -> None:
     result = materialize_range("polygon_daily_bars", SESSIONS[-5], SESSIONS[-1])
     assert result.success
@@ -546,6 +552,7 @@ def test_grouped_daily_gives_the_same_bars(scenario, materialize_range) -> None:
     assert meta["polygon_daily_bars/inserted"] == meta["polygon_daily_bars/updated"] == 0
 
 
+@SCENARIO_GROUP
 def test_a_split_between_runs_triggers_a_history_refetch(scenario, materialize_range) -> None:
     ticker = COMPANIES[5].ticker
     sql = "select trade_date, close from raw.polygon_daily_bars where ticker = %s order by 1"
@@ -561,6 +568,7 @@ def test_a_split_between_runs_triggers_a_history_refetch(scenario, materialize_r
     assert query(scenario.db, sql, (ticker,)) == original
 
 
+@SCENARIO_GROUP
 def test_a_429_storm_is_retried_and_an_endless_one_fails_after_loading_the_rest(scenario) -> None:
     from valuation_platform.defs.market.assets import polygon_daily_bars
     from valuation_platform.lib.resources import SourcesResource, WarehouseResource
@@ -598,6 +606,7 @@ def test_a_429_storm_is_retried_and_an_endless_one_fails_after_loading_the_rest(
     [("polygon_daily_bars", "polygon", "aggregates"), ("polygon_news", "polygon", "news"),
      ("benzinga_ratings", "benzinga", "ratings")],
 )
+@SCENARIO_GROUP
 def test_a_mirror_without_the_source_fails_the_step_alone_with_one_line(
     scenario, tmp_path, asset, source, what
 ) -> None:

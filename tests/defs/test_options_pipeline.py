@@ -47,6 +47,8 @@ from valuation_platform.warehouse.upsert import upsert
 
 # Reads the shared demo: kept on one xdist worker (--dist loadgroup), which builds it once.
 pytestmark = pytest.mark.xdist_group("shared_demo")
+# the scenario's tests read only the shared mirror: their own group runs on the other worker during the build
+SCENARIO_GROUP = pytest.mark.xdist_group("options_scenario")
 
 AS_OF = SAMPLE_WINDOW.end  # the mirror's one snapshot date
 WINDOW = {d.date().isoformat() for d in pd.bdate_range(SAMPLE_WINDOW.start, SAMPLE_WINDOW.end)}  # weekday partitions
@@ -86,8 +88,8 @@ def _underlyings(mirror: Path) -> dict[str, tuple[str, ...]]:
 
 
 @pytest.fixture(scope="module")
-def underlyings(shared_demo) -> dict[str, tuple[str, ...]]:
-    return _underlyings(shared_demo.mirror)
+def underlyings(shared_mirror) -> dict[str, tuple[str, ...]]:
+    return _underlyings(shared_mirror)
 
 
 @pytest.fixture(scope="module")
@@ -375,9 +377,9 @@ def _seeded_history() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def scenario(shared_demo, underlyings, pg_admin, tmp_path_factory) -> Iterator[Scenario]:
+def scenario(shared_mirror, underlyings, pg_admin, tmp_path_factory) -> Iterator[Scenario]:
     root = tmp_path_factory.mktemp("options_mirror")
-    _link_mirror(shared_demo.mirror, root)
+    _link_mirror(shared_mirror, root)
     db = _database(pg_admin, tmp_path_factory, "scenario")
     with dg.instance_for_test() as instance:
         scenario = Scenario(root, db, instance, underlyings["nse"], underlyings["us"], [])
@@ -396,6 +398,7 @@ def scenario(shared_demo, underlyings, pg_admin, tmp_path_factory) -> Iterator[S
     drop_database(pg_admin, db.dbname)
 
 
+@SCENARIO_GROUP
 def test_bad_documents_are_quarantined_the_rest_lands_and_the_us_default_is_liquid(scenario) -> None:
     assert scenario.stages and all(stage.success for stage in scenario.stages), scenario.stages
     for market, chosen in (("nse", "listed in VP_OPTION_UNDERLYINGS"), ("us", "default: top 20 universe tickers")):
@@ -421,6 +424,7 @@ def test_bad_documents_are_quarantined_the_rest_lands_and_the_us_default_is_liqu
         assert not _check_passed(scenario.instance, dg.AssetKey(asset), f"{asset}_quarantine")[0], asset
 
 
+@SCENARIO_GROUP
 def test_iv_rank_is_measured_on_our_own_52_week_history(scenario) -> None:
     history = [r for r in _seeded_history() if r["trade_date"] >= AS_OF - timedelta(weeks=52)]
     ivs = np.array([r["atm_iv_30d"] for r in history])
@@ -439,6 +443,7 @@ def test_iv_rank_is_measured_on_our_own_52_week_history(scenario) -> None:
     assert banknifty and all(r["iv_rank_52w"] is None and r["iv_history_days"] == 0 for r in banknifty)
 
 
+@SCENARIO_GROUP
 def test_rerun_is_idempotent(scenario) -> None:
     before = counts(scenario.db)
     again = scenario.run()
@@ -458,7 +463,7 @@ FIXTURE_DAY = "2020-05-14"
 
 
 @pytest.fixture(scope="module")
-def fixture_run(shared_fixtures, shared_demo, pg_admin, tmp_path_factory):
+def fixture_run(shared_fixtures, shared_mirror, pg_admin, tmp_path_factory):
     """The real BANKNIFTY chain at the NSE URL path of a mirror that also holds the demo's chains (skipped):
     the options assets for the fixture's own partition (the dbt side is covered above)."""
     from valuation_platform.defs.options import assets
@@ -466,7 +471,7 @@ def fixture_run(shared_fixtures, shared_demo, pg_admin, tmp_path_factory):
     from valuation_platform.lib.resources import SourcesResource, WarehouseResource
 
     root = tmp_path_factory.mktemp("options_real_mirror")
-    _link_mirror(shared_demo.mirror, root)
+    _link_mirror(shared_mirror, root)
     real = (shared_fixtures / "nse" / "option_chain_BANKNIFTY_2020-05-14.json").read_bytes()
     _replace(_nse_path(root, "BANKNIFTY"), real)
     setting = json.loads((root / "mirror.json").read_text())["settings"][SETTING]
@@ -486,6 +491,7 @@ def fixture_run(shared_fixtures, shared_demo, pg_admin, tmp_path_factory):
     drop_database(pg_admin, db.dbname)
 
 
+@SCENARIO_GROUP
 def test_real_banknifty_chain_loads_and_its_summary_matches_a_hand_computation(fixture_run) -> None:
     db, doc, success, meta = fixture_run
     assert success

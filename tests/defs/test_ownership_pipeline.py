@@ -5,7 +5,8 @@ The shared demo materialized the whole graph for the demo week: the Form 4 filin
 The insider-activity windows (30 and 90 days) and amendments of earlier filings need more Form 4 days than a
 week: ``history`` loads every filing day the mirror holds into a database of its own with the two ownership
 steps the assets call (no Dagster run, no dbt build of the whole graph), then materializes only the insider
-dbt models over it. Re-running those steps there shows the loads are idempotent.
+dbt models over it. Re-running those steps there shows the loads are idempotent. It reads the generator's
+record below, not the shared demo, so its tests run on another xdist worker while the demo builds.
 
 Expected values are computed here straight from the generated XML files with ElementTree (not with the
 platform's parsers); what amends what comes from the generator's own record of the shared mirror, written
@@ -18,7 +19,7 @@ import hashlib
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,9 @@ from valuation_platform.generator.ownership import (
     write_ownership_mirror,
 )
 from valuation_platform.generator.universe import Company, us_companies
-from valuation_platform.lib.partitions import SEC_FILING_DAYS
+from valuation_platform.lib.partitions import SEC_FILING_DAYS, THIRTEENF_QUARTERS
 from valuation_platform.lib.resources import SourcesResource, WarehouseResource
-from valuation_platform.lib.runner import StageResult
+from valuation_platform.lib.runner import StageResult, partition_keys
 from valuation_platform.pipelines.ownership import form4_load, form13f_load
 from valuation_platform.pipelines.ownership.common import StepRun
 from valuation_platform.warehouse.connection import connect
@@ -48,6 +49,8 @@ from valuation_platform.warehouse.settings import DatabaseSettings
 
 # Reads the shared demo: kept on one xdist worker (--dist loadgroup), which builds it once.
 pytestmark = pytest.mark.xdist_group("shared_demo")
+# the history's tests: their own xdist group, on the worker that does not build the shared demo
+HISTORY_GROUP = pytest.mark.xdist_group("ownership_history")
 
 FORM4_ASSETS = ("sec_form4_transactions", "sec_form4_filings")
 THIRTEENF_ASSETS = ("sec_13f_holdings", "sec_13f_filings")
@@ -85,19 +88,25 @@ class Record:
 
 
 @pytest.fixture(scope="module")
-def record(shared_demo, tmp_path_factory) -> Record:
-    """The generator's record of the shared mirror's ownership filings: the same call write_mirror makes,
-    into a scratch folder; every file it writes must equal the shared mirror's copy byte for byte."""
+def generated(tmp_path_factory) -> Record:
+    """The generator's record of the shared mirror's ownership filings: the same call write_mirror makes, into
+    a scratch folder, which is then the mirror of these filings (``record`` checks it is the shared one's)."""
     scratch = tmp_path_factory.mktemp("ownership_record")
     companies = us_companies(COMPANIES)
     result, broken = write_ownership_mirror(scratch, companies, as_of=SAMPLE_AS_OF)
     assert broken is not None
-    written = [p for p in scratch.rglob("*") if p.is_file()]
+    return Record(scratch, companies, result, broken)
+
+
+@pytest.fixture(scope="module")
+def record(shared_demo, generated) -> Record:
+    """``generated`` over the shared mirror: every file the generator wrote equals the mirror's copy byte for byte."""
+    written = [p for p in generated.mirror.rglob("*") if p.is_file()]
     assert len(written) > 100
     shared = shared_demo.mirror
-    differ = [p for p in written if (shared / p.relative_to(scratch)).read_bytes() != p.read_bytes()]
+    differ = [p for p in written if (shared / p.relative_to(generated.mirror)).read_bytes() != p.read_bytes()]
     assert differ == [], "the regenerated ownership filings are not the shared mirror's"
-    return Record(shared_demo.mirror, companies, result, broken)
+    return replace(generated, mirror=shared)
 
 
 # ---------------------------------------------------------------- the two warehouses read here
@@ -150,26 +159,26 @@ def keys_between(pdef: dg.TimeWindowPartitionsDefinition, start: date, end: date
 
 
 @pytest.fixture(scope="module")
-def history(shared_demo, record, instance, pg_admin, tmp_path_factory) -> Iterator[History]:
+def history(generated, pg_admin, tmp_path_factory) -> Iterator[History]:
     session = str(tmp_path_factory.getbasetemp().resolve()).encode()
     name = f"vpt_ownership_history_{hashlib.sha1(session).hexdigest()[:10]}"  # one per test session
     drop_database(pg_admin, name)
     ensure_database(pg_admin, name)
     db = pg_admin.with_dbname(name)
     keys = keys_between(SEC_FILING_DAYS, HISTORY_START, SAMPLE_AS_OF)
-    quarter = instance.get_latest_materialization_event(dg.AssetKey("sec_13f_holdings")).asset_materialization
-    form4, thirteenf = load_ownership(record.mirror, db, keys, [quarter.partition])
     models = {get_asset_key_for_model([dbt_models], model).to_user_string() for model in INSIDER_MODELS}
     with dg.instance_for_test() as scratch:
-        stages = run_pipeline(record.mirror, db, scratch, select_keys=models, window=None)
-    yield History(db, keys, quarter.partition, form4, thirteenf, stages)
+        [quarter] = partition_keys(THIRTEENF_QUARTERS, scratch, SAMPLE_WINDOW)  # the demo's, as its runner picks it
+        form4, thirteenf = load_ownership(generated.mirror, db, keys, [quarter])
+        stages = run_pipeline(generated.mirror, db, scratch, select_keys=models, window=None)
+    yield History(db, keys, quarter, form4, thirteenf, stages)
     drop_database(pg_admin, name)
 
 
-@pytest.fixture(scope="module", params=["demo week", "history"])
-def loaded(request, shared_demo) -> Loaded:
-    if request.param == "demo week":
-        return Loaded(shared_demo.db, DEMO_DAYS)
+@pytest.fixture(scope="module", params=["demo week", pytest.param("history", marks=HISTORY_GROUP)])
+def loaded(request) -> Loaded:
+    if request.param == "demo week":  # asked by name: the history's tests must not wait for the shared demo
+        return Loaded(request.getfixturevalue("shared_demo").db, DEMO_DAYS)
     return Loaded(request.getfixturevalue("history").db, HISTORY_DAYS)
 
 
@@ -394,7 +403,8 @@ def test_13f_sources_and_units(shared_demo, record) -> None:
 
 
 # ---------------------------------------------------------------- both warehouses
-def test_insider_trades_match_the_filed_xml(loaded, record) -> None:
+def test_insider_trades_match_the_filed_xml(loaded, generated) -> None:
+    record = generated  # the shared mirror's filings (test_demo_materializes_the_week_and_the_quarter's record)
     expected = {f["accession"]: form4_lines(record.mirror, f) for f in standing_form4(record, loaded.days)}
     rows = query(
         loaded.db,
@@ -416,21 +426,23 @@ def test_insider_trades_match_the_filed_xml(loaded, record) -> None:
 
 
 # ---------------------------------------------------------------- the Form 4 history (its own database)
-def test_history_loads_every_filing_day_of_the_mirror(history, record) -> None:
+@HISTORY_GROUP
+def test_history_loads_every_filing_day_of_the_mirror(history, generated) -> None:
     assert history.keys == [d.isoformat() for d in HISTORY_DAYS]  # Columbus Day and Veterans Day left out
     assert history.dbt and all(stage.success for stage in history.dbt)  # incl. the blocking amendment check
     meta = history.form4["sec_form4_transactions"]
     assert meta["filing_dates"] == len(HISTORY_DAYS)
     assert meta["documents_quarantined"] == 1
     # what this load wrote, not a count of the table: every line of every filing but the broken one
-    assert meta["dagster/row_count"] == lines_written(record, HISTORY_DAYS)
-    assert {f["filing_date"] for f in record.result.form4} <= set(HISTORY_DAYS)
+    assert meta["dagster/row_count"] == lines_written(generated, HISTORY_DAYS)
+    assert {f["filing_date"] for f in generated.result.form4} <= set(HISTORY_DAYS)
 
 
-def test_net_insider_buying_over_30_and_90_days(history, record) -> None:
-    root = record.mirror
+@HISTORY_GROUP
+def test_net_insider_buying_over_30_and_90_days(history, generated) -> None:
+    root = generated.mirror
     by_ticker: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for filing in standing_form4(record, HISTORY_DAYS):
+    for filing in standing_form4(generated, HISTORY_DAYS):
         by_ticker[filing["ticker"]].append(filing)
 
     def open_market(ticker: str) -> list[tuple[date, dict[str, Any]]]:
@@ -467,8 +479,9 @@ def test_net_insider_buying_over_30_and_90_days(history, record) -> None:
     assert windows[30] and len(windows[90]) > len(windows[30])
 
 
-def test_amendments_replace_the_filings_they_amend(history, record) -> None:
-    amendments = [f for f in record.result.form4 if f["amends"]]
+@HISTORY_GROUP
+def test_amendments_replace_the_filings_they_amend(history, generated) -> None:
+    amendments = [f for f in generated.result.form4 if f["amends"]]
     assert amendments
     present = {a for (a,) in query(history.db, "select distinct accession from marts.fct_insider_trades")}
     raw = {a for (a,) in query(history.db, "select distinct accession from raw.sec_form4_transactions")}
@@ -483,10 +496,11 @@ def test_amendments_replace_the_filings_they_amend(history, record) -> None:
                 (amendment["accession"],),
             )
         ]
-        assert shares == [x["shares"] for x in form4_lines(record.mirror, amendment)]
+        assert shares == [x["shares"] for x in form4_lines(generated.mirror, amendment)]
 
 
-def test_rerun_is_idempotent(history, record) -> None:
+@HISTORY_GROUP
+def test_rerun_is_idempotent(history, generated) -> None:
     """The ownership loads run again over the same partitions fetch nothing new and change no raw row."""
     tables = (
         "raw.sec_form4_transactions", "raw.sec_form4_filings", "raw.sec_13f_holdings", "raw.sec_13f_filings"
@@ -500,14 +514,14 @@ def test_rerun_is_idempotent(history, record) -> None:
         }
 
     before = snapshot()
-    assert history.thirteenf["sec_13f_holdings"]["filings_loaded"] == len(record.result.form13f)
-    form4, thirteenf = load_ownership(record.mirror, history.db, history.keys, [history.quarter])
+    assert history.thirteenf["sec_13f_holdings"]["filings_loaded"] == len(generated.result.form13f)
+    form4, thirteenf = load_ownership(generated.mirror, history.db, history.keys, [history.quarter])
     assert snapshot() == before
     meta = form4["sec_form4_transactions"]
     assert meta["filings_loaded"] == 0  # everything was loaded; only the broken filing is retried
     assert meta["documents_quarantined"] == 1
-    assert meta["filings_already_loaded"] == len(record.result.form4) - 1
+    assert meta["filings_already_loaded"] == len(generated.result.form4) - 1
     assert meta["dagster/row_count"] == 0
     meta = thirteenf["sec_13f_holdings"]
-    assert meta["filings_loaded"] == 0 and meta["filings_already_loaded"] == len(record.result.form13f)
+    assert meta["filings_loaded"] == 0 and meta["filings_already_loaded"] == len(generated.result.form13f)
     assert meta["history_periods_loaded"] == "(none: already held)"

@@ -169,8 +169,10 @@ def test_asset_checks_ran(instance) -> None:
     assert records and records[0].status.value == "SUCCEEDED"
 
 
-def test_ticker_filter_and_unknown_ticker(mirror, pg_admin) -> None:
+@pytest.mark.xdist_group("sec_tickers")  # the mirror only: on the other worker while the demo builds
+def test_ticker_filter_and_unknown_ticker(shared_mirror, pg_admin) -> None:
     """VP_TICKERS limits the universe; a ticker with no CIK is quarantined with its reason."""
+    mirror = shared_mirror
     name = "vpt_sec_tickers"
     drop_database(pg_admin, name)
     ensure_database(pg_admin, name)

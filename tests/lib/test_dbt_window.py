@@ -6,7 +6,7 @@ import os
 import dagster as dg
 
 from tests.support.pipeline import env
-from valuation_platform.lib.dbt import SCORES_SECTOR_TAG, SCORES_TICKERS_TAG, export_run_env, run_env
+from valuation_platform.lib.dbt import SCORES_SECTOR_TAG, SCORES_TICKERS_TAG, run_env, run_environment
 from valuation_platform.lib.partitions import US_TRADING_DAYS
 from valuation_platform.lib.runner import RANGE_END_TAG, RANGE_START_TAG
 
@@ -63,8 +63,8 @@ exported: list[dict[str, str | None]] = []
 
 @dg.asset
 def exporting_step(context: dg.AssetExecutionContext) -> None:
-    export_run_env(context)
-    exported.append({name: os.environ.get(name) for name in SETTINGS})
+    with run_environment(context):
+        exported.append({name: os.environ.get(name) for name in SETTINGS})
 
 
 def test_an_unpartitioned_step_removes_a_window_left_in_the_process() -> None:
@@ -79,12 +79,17 @@ def test_an_unpartitioned_step_removes_a_window_left_in_the_process() -> None:
 
 @dg.asset(partitions_def=US_TRADING_DAYS)
 def daily_exporting_step(context: dg.AssetExecutionContext) -> None:
-    export_run_env(context)
-    exported.append({name: os.environ.get(name) for name in SETTINGS})
+    with run_environment(context):
+        exported.append({name: os.environ.get(name) for name in SETTINGS})
 
 
 def test_a_daily_step_exports_its_window_and_clears_the_rest() -> None:
     with env({"VP_DBT_SCORES_TICKERS": "ABC"}), dg.instance_for_test() as instance:
         assert dg.materialize([daily_exporting_step], instance=instance, partition_key="2026-11-20").success
+        # after the step the process is as before it: a dbt call that follows (the scores tests' own
+        # runner) must not build only this step's window
+        assert {name: os.environ.get(name) for name in SETTINGS} == {
+            "VP_DBT_WINDOW_START": None, "VP_DBT_WINDOW_END": None, "VP_DBT_SCORES_TICKERS": "ABC",
+            "VP_DBT_SCORES_SECTOR": None}
     assert exported[-1] == {"VP_DBT_WINDOW_START": "2026-11-20", "VP_DBT_WINDOW_END": "2026-11-20",
                             "VP_DBT_SCORES_TICKERS": None, "VP_DBT_SCORES_SECTOR": None}

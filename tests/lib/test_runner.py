@@ -9,7 +9,13 @@ import dagster as dg
 import pytest
 
 from valuation_platform.lib.partitions import INDIA_MACRO_MONTHS, THIRTEENF_QUARTERS, US_TRADING_DAYS
-from valuation_platform.lib.runner import PartitionWindow, latest_complete_key, materialize_all, partition_keys
+from valuation_platform.lib.runner import (
+    PartitionWindow,
+    latest_complete_key,
+    materialize_all,
+    partition_keys,
+    plan_stages,
+)
 from valuation_platform.lib.sources import source_outcome
 from valuation_platform.sources.errors import SourceNotConfigured, SourceUnavailable
 
@@ -102,3 +108,86 @@ def test_unavailable_sources_are_not_retried_unless_waiting_can_help() -> None:
     with dg.instance_for_test() as instance:
         materialize_all(dg.Definitions(assets=[flaky_mirror]), instance, None, log=lambda _: None)
     assert len(attempts) == 1
+
+
+# A toy dbt project beside Python assets, as in the real graph: a partitioned feed needs an unpartitioned universe
+# first, an unpartitioned Python step reads the feed, and one model reads both; another model reads a Python
+# asset that reads a model. Each call of `models` is one dbt invocation.
+DAYS = dg.DailyPartitionsDefinition(start_date="2026-11-01")
+invocations: list[list[str]] = []
+
+
+@dg.asset
+def universe() -> None:
+    return None
+
+
+@dg.asset(deps=[universe], partitions_def=DAYS, backfill_policy=dg.BackfillPolicy.single_run())
+def bars() -> None:
+    return None
+
+
+@dg.asset(deps=[bars])
+def targets() -> None:
+    return None
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec("stg", kinds={"dbt"}), dg.AssetSpec("mart", deps=["stg", bars, targets], kinds={"dbt"}),
+           dg.AssetSpec("scores", deps=["report"], kinds={"dbt"})],
+    can_subset=True,
+)
+def models(context):  # type: ignore[no-untyped-def]
+    built = [name for name in ("stg", "mart", "scores") if dg.AssetKey(name) in context.selected_asset_keys]
+    invocations.append(built)
+    for name in built:  # in dependency order, as dbt reports them
+        yield dg.MaterializeResult(asset_key=name)
+
+
+@dg.asset(deps=["mart"])
+def report() -> None:
+    return None
+
+
+TOY = dg.Definitions(assets=[universe, bars, targets, models, report])
+
+
+def _names(stages) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [[k.to_user_string() for k in keys] for _, keys in stages]
+
+
+def test_dbt_waits_for_every_python_input_and_never_runs_twice_in_one_stage() -> None:
+    # The old plan built `stg` with `universe` (both unpartitioned, ready first), then `mart` after the feed:
+    # three dbt invocations. Here dbt waits until `targets` landed (its stage joins the dbt stage: same
+    # partitions, Python before the build) and `scores`, behind the Python `report`, gets a stage of its own.
+    assert _names(plan_stages(TOY)) == [["universe"], ["bars"], ["targets", "stg", "mart", "report"], ["scores"]]
+    invocations.clear()
+    with dg.instance_for_test() as instance:
+        stages = materialize_all(TOY, instance, WEEK, log=lambda _: None)
+    assert invocations == [["stg", "mart"], ["scores"]]
+    assert stages[1].partitions == "7 partitions 2026-11-13..2026-11-19"  # the 20th is not over at the window end
+    assert all(s.status == "succeeded" for s in stages)
+
+
+def test_a_stage_that_would_split_dbt_is_cut_where_dagster_would_cut_it() -> None:
+    # `report` reads `mart` and feeds `scores`: one run of all three would invoke `models` twice anyway
+    plan = _names(plan_stages(TOY, selection=lambda key: key.to_user_string() in {"mart", "report", "scores"}))
+    assert plan == [["mart", "report"], ["scores"]]
+
+
+def test_a_failed_python_input_blocks_only_its_own_models() -> None:
+    @dg.asset(name="targets", deps=[bars])
+    def broken_targets() -> None:
+        with source_outcome():
+            raise SourceUnavailable("targethost", "not in the mirror")
+
+    defs = dg.Definitions(assets=[universe, bars, broken_targets, models, report])
+    invocations.clear()
+    with dg.instance_for_test() as instance:
+        stages = materialize_all(defs, instance, WEEK, log=lambda _: None)
+    assert invocations == [["stg"]]  # mart waited for targets; report and scores for mart
+    merged = stages[2]
+    assert merged.failed == {"targets": "source targethost unavailable: not in the mirror"}
+    assert merged.materialized == ["stg"]
+    assert merged.skipped["mart"] == "upstream targets did not materialize"
+    assert stages[3].skipped == {"scores": "upstream report did not materialize"}

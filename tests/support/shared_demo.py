@@ -3,13 +3,16 @@
 With pytest-xdist each worker is its own process: the first to take the file lock generates the mirror
 and materializes the graph into fixed databases; the others wait on the lock and reuse what it wrote
 (the stage outcomes are kept as JSON beside the mirror). Modules that need a state of their own (fault
-injection, re-runs, split repairs) still build it themselves, from Python assets only where they can.
+injection, re-runs, split repairs) still build it themselves, from Python assets only where they can; those
+that read only the mirror's files take ``mirror_or_join``, whose lock is released once the mirror is written,
+so they run on another worker while the demo builds.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -55,8 +58,19 @@ class SharedDemo:
         return production_instance(self.dagster_db)
 
 
+def mirror_or_join(base: Path) -> Path:
+    """The shared demo's generated mirror: the first process to take its lock writes it, the others reuse it."""
+    mirror, written = base / "shared_demo_mirror", base / "shared_demo_mirror.done"
+    with FileLock(str(base / "shared_demo_mirror.lock")):
+        if not written.exists():
+            shutil.rmtree(mirror, ignore_errors=True)  # what a process that died while writing left
+            write_mirror(mirror, companies=COMPANIES, as_of=SAMPLE_WINDOW.end, india=INDIA)
+            written.touch()
+    return mirror
+
+
 def build_or_join(base: Path, admin: DatabaseSettings) -> SharedDemo:
-    mirror, outcome = base / "shared_demo_mirror", base / "shared_demo_stages.json"
+    mirror, outcome = mirror_or_join(base), base / "shared_demo_stages.json"
     names = database_names()
     db, dagster_db = admin.with_dbname(names[0]), admin.with_dbname(names[1])
     with FileLock(str(base / "shared_demo.lock")):
@@ -64,7 +78,6 @@ def build_or_join(base: Path, admin: DatabaseSettings) -> SharedDemo:
             for name in names:
                 drop_database(admin, name)
                 ensure_database(admin, name)
-            write_mirror(mirror, companies=COMPANIES, as_of=SAMPLE_WINDOW.end, india=INDIA)
             prepare_dbt(db)  # its dbt steps then parse partially
             with production_instance(dagster_db) as instance:
                 stages = run_pipeline(mirror, db, instance)

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 from functools import cached_property
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,16 +68,29 @@ def run_env(context: dg.AssetExecutionContext) -> dict[str, str]:
     return {RUN_ENV_PREFIX + name.upper(): value for name, value in settings.items()}
 
 
-def export_run_env(context: dg.AssetExecutionContext) -> None:
-    """Put the run's dbt settings in this process's environment, which the dbt subprocess inherits. An unset
-    setting is removed rather than set empty: dbt's partial parse compares each env_var() with the value the
-    manifest was parsed with (`vp prepare`: unset), so an unpartitioned step re-parses none of the models
-    that read them."""
-    for name, value in run_env(context).items():
-        if value:
-            os.environ[name] = value
-        else:
-            os.environ.pop(name, None)
+@contextmanager
+def run_environment(context: dg.AssetExecutionContext) -> Iterator[None]:
+    """The run's dbt settings in this process's environment, which the dbt subprocess inherits, while the step
+    runs; the previous values afterwards, so nothing else in the process (a later dbt call, a test's own dbt
+    runner) builds with this run's window. An unset setting is removed rather than set empty: dbt's partial
+    parse compares each env_var() with the value the manifest was parsed with (`vp prepare`: unset), so an
+    unpartitioned step re-parses none of the models that read them."""
+    settings = run_env(context)
+    saved = {name: os.environ.get(name) for name in settings}
+    try:
+        for name, value in settings.items():
+            _set_or_remove(name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            _set_or_remove(name, value)
+
+
+def _set_or_remove(name: str, value: str | None) -> None:
+    if value:
+        os.environ[name] = value
+    else:
+        os.environ.pop(name, None)
 
 
 MartPictures = Callable[[Any], Mapping[str, Any]]
@@ -141,16 +154,16 @@ def build_dbt_assets(
     )
     def _assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         warehouse.export_dbt_env()
-        export_run_env(context)
-        invocation = dbt.cli(BUILD, context=context)
-        # Read dbt's whole output before the metadata fetches: their thread pool polls its input without
-        # sleeping, so streaming a running build through it keeps a core busy for as long as dbt runs
-        # (reading the pipe blocks instead). A failed build still raises from stream(), after its events.
-        invocation.is_successful()
-        # Column types, not column lineage: sqlglot re-derives the lineage of every column of every model on
-        # every build (~20 s of CPU for the two IC score marts alone); `vp docs` shows the models' lineage.
-        events = invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
-        yield from with_pictures(events, pictures or {}, warehouse.connect)
+        with run_environment(context):
+            invocation = dbt.cli(BUILD, context=context)
+            # Read dbt's whole output before the metadata fetches: their thread pool polls its input without
+            # sleeping, so streaming a running build through it keeps a core busy for as long as dbt runs
+            # (reading the pipe blocks instead). A failed build still raises from stream(), after its events.
+            invocation.is_successful()
+            # Column types, not column lineage: sqlglot re-derives the lineage of every column of every model
+            # on every build (~20 s of CPU for the two IC score marts alone); `vp docs` shows their lineage.
+            events = invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
+            yield from with_pictures(events, pictures or {}, warehouse.connect)
 
     return _assets
 
