@@ -32,7 +32,7 @@ def _run(tmp_path: Path, ci: str | None) -> subprocess.CompletedProcess[str]:
     shutil.copytree(TESTS / "support", clone / "tests" / "support", ignore=shutil.ignore_patterns("__pycache__"))
     (clone / "tests" / "test_a.py").write_text(USES_FIXTURE)
     (clone / "tests" / "test_b.py").write_text(SKIPS_ITSELF)
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("PYTEST_XDIST")}
     if ci is not None:
         env["CI"] = ci
     return subprocess.run(

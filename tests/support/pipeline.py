@@ -17,8 +17,6 @@ from valuation_platform.lib.runner import PartitionWindow, StageResult, material
 from valuation_platform.warehouse.settings import DatabaseSettings
 
 
-_prepared = False
-
 # The window of every generated mirror (generator.mirror.write_manifest): the week up to the as-of date.
 SAMPLE_AS_OF = DEFAULT_AS_OF
 SAMPLE_WINDOW = PartitionWindow(SAMPLE_AS_OF - timedelta(days=WINDOW_DAYS), SAMPLE_AS_OF)
@@ -42,17 +40,6 @@ def env(values: Mapping[str, str | None]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def prepare_dbt(db: DatabaseSettings) -> None:
-    """Parse the dbt project with ``db``'s profile: dbt's partial parsing starts over whenever the profile
-    differs from the last parse, so the database that runs the most dbt steps should be the one parsed."""
-    from valuation_platform.lib.dbt import DBT_PROJECT
-
-    global _prepared
-    with env(db.dbt_env()):
-        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
-    _prepared = True
-
-
 def run_pipeline(
     mirror: Path,
     db: DatabaseSettings,
@@ -67,8 +54,6 @@ def run_pipeline(
     """Materialize every asset (or those in ``select_groups`` / ``select_keys``) from ``mirror`` into ``db``."""
     from valuation_platform.definitions import build_defs
 
-    if not _prepared:  # the manifest cannot change during a test session: parse it once
-        prepare_dbt(db)
     # a whole generated mirror names the settings its user would make
     values = {**mirror_settings(mirror), "VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers}
     with env({**values, **(extra_env or {})}):

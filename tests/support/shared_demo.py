@@ -19,7 +19,7 @@ from pathlib import Path
 import dagster as dg
 from filelock import FileLock
 
-from tests.support.pipeline import SAMPLE_WINDOW, prepare_dbt, production_instance, run_pipeline
+from tests.support.pipeline import SAMPLE_WINDOW, production_instance, run_pipeline
 from valuation_platform.generator.mirror import write_mirror
 from valuation_platform.lib.runner import StageResult
 from valuation_platform.warehouse.embedded import drop_database, ensure_database
@@ -78,7 +78,6 @@ def build_or_join(base: Path, admin: DatabaseSettings) -> SharedDemo:
             for name in names:
                 drop_database(admin, name)
                 ensure_database(admin, name)
-            prepare_dbt(db)  # its dbt steps then parse partially
             with production_instance(dagster_db) as instance:
                 stages = run_pipeline(mirror, db, instance)
             outcome.write_text(json.dumps([asdict(s) for s in stages]))

@@ -2,13 +2,15 @@
 dbt tests become asset checks whose descriptions say what a failure means."""
 
 
+import hashlib
 import importlib.metadata
 import os
 import shutil
 import sys
+import uuid
 from datetime import datetime
 from functools import cached_property
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -124,6 +126,57 @@ class PlatformDbtCliResource(DbtCliResource):
             return version.parse(importlib.metadata.version("dbt-core"))
         return super()._cli_version
 
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
+        """The adapter dagster-dbt reads row counts and column types through, made once per process and profile:
+        dagster-dbt builds it again for every dbt step (profile, project and all of dbt's base macros loaded,
+        ~2 s of CPU), eight times in one run of the whole graph. The key is everything the adapter is built
+        from: the project, the profile and the variables profiles.yml reads."""
+        key = (str(self.project_dir), str(self.profiles_dir), self.profile, self.target, tuple(args), profile_settings())
+        if key not in _ADAPTERS:
+            _ADAPTERS[key] = super()._initialize_dbt_core_adapter(args)
+        else:  # what the uncached path sets first: dbt's view of the environment for this invocation
+            from dbt_common.context import set_invocation_context
+
+            set_invocation_context(os.environ.copy())
+        return _ADAPTERS[key]
+
+
+_ADAPTERS: dict[tuple[Any, ...], Any] = {}
+
+
+def profile_settings() -> tuple[tuple[str, str], ...]:
+    """The variables dbt_project/profiles.yml reads (VP_PG_HOST, _PORT, _USER, _PASSWORD, _DBNAME) as this process
+    has them: what tells one dbt profile from another."""
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("VP_PG_")))
+
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+@contextmanager
+def parse_state(step: str, run_id: str) -> Iterator[Path]:
+    """A target folder for one dbt invocation (named as dagster-dbt names its own), seeded with the partial-parse
+    state last written for this profile; the state is updated from what the invocation wrote. dbt parses the
+    whole project again (~8 s of CPU) when the profile differs from the one its state was parsed with, and
+    dagster-dbt seeds every invocation from the one state `vp prepare` wrote: every dbt step against another
+    database than the prepared one (a second warehouse, a scenario's copy) paid that full parse. dbt checks
+    the state it is given (file checksums, env vars, profile), so a stale one costs a parse, never a wrong build."""
+    root = DBT_PROJECT.project_dir / Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    state = root / "parse_states" / hashlib.sha256(repr(profile_settings()).encode()).hexdigest()[:16] / PARTIAL_PARSE_FILE
+    target = root / f"{step}-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    if state.exists():  # otherwise dagster-dbt copies the prepared state, as before
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(state, target / PARTIAL_PARSE_FILE)
+    try:
+        yield target
+    finally:
+        written = target / PARTIAL_PARSE_FILE
+        if written.exists():  # a copy renamed over the state: a concurrent step never reads half a file
+            state.parent.mkdir(parents=True, exist_ok=True)
+            partial = state.with_name(f"{PARTIAL_PARSE_FILE}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+            shutil.copy(written, partial)
+            os.replace(partial, state)
+
 
 DBT_POOL = "dbt"
 """Concurrency pool of every dbt step: the local instance limits it to one (cli.LOCAL_INSTANCE), so two runs
@@ -154,8 +207,8 @@ def build_dbt_assets(
     )
     def _assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         warehouse.export_dbt_env()
-        with run_environment(context):
-            invocation = dbt.cli(BUILD, context=context)
+        with run_environment(context), parse_state(context.op_execution_context.op.name, context.run.run_id) as target:
+            invocation = dbt.cli(BUILD, context=context, target_path=target)
             # Read dbt's whole output before the metadata fetches: their thread pool polls its input without
             # sleeping, so streaming a running build through it keeps a core busy for as long as dbt runs
             # (reading the pipe blocks instead). A failed build still raises from stream(), after its events.
