@@ -157,7 +157,7 @@ def main() -> None:
                     write_market_data(root, us_companies(us, 7), sample_start(as_of), as_of,
                                       window_start=sample_window_start(as_of, 0), compress=True)
                 t = time.perf_counter()
-                results = materialize_all(defs, instance, run_window, log=lambda _: None)
+                results = materialize_all(defs, instance, run_window, log=lambda line: print(f"  {line}", flush=True))
                 phases.append((phase, results, time.perf_counter() - t))
                 print(table(*phases[-1]), flush=True)
     print(f"\nscale {args.scale}: {us:,} US companies, {india:,} Indian companies, {underlyings} option underlyings")

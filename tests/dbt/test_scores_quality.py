@@ -18,6 +18,9 @@ from scipy.stats import spearmanr
 
 from tests.support.scores_dbt import ScoresDbt
 
+# One worker builds the module's database (a fixed name): split over two workers, one dropped it under the other.
+pytestmark = pytest.mark.xdist_group("scores_quality")
+
 FACTORS = ["value", "growth", "profitability", "financial_health", "momentum", "analyst_consensus",
            "insider_activity", "institutional", "news_sentiment", "technical"]
 SESSIONS = [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 5)]
