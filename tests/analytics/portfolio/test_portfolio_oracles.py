@@ -121,3 +121,11 @@ def test_realized_vol_and_concentration_by_hand():
     # pairs: 2 x (.15 x .5 + .1 x 0 + .06 x -.5) / 2 x (.15 + .1 + .06) = (.075 - .03) / .31
     assert rho[0] == pytest.approx(0.045 / 0.31)
     assert score[0] == pytest.approx(100 * (1 - 0.045 / 0.31))
+
+
+def test_pairs_are_kept_for_the_largest_positions_by_gross_exposure():
+    # gross 5, 30, 10, 1, 30, NaN: the three largest are the two 30s (short and long) and the 10, in book order
+    exposure = np.array([5.0, -30.0, 10.0, 1.0, 30.0, np.nan])
+    assert conc.largest_positions(exposure, 3).tolist() == [1, 2, 4]
+    assert conc.largest_positions(exposure, 1).tolist() == [1]  # a tie: the earlier position
+    assert conc.largest_positions(exposure, 10).tolist() == [0, 1, 2, 3, 4, 5]  # a small book: every position

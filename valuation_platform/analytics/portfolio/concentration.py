@@ -15,6 +15,17 @@ from __future__ import annotations
 import numpy as np
 
 CORRELATION_DAYS = 90
+# Pairwise correlations are stored for a portfolio's largest positions only (by gross exposure): a fund holding
+# the whole US universe has 10.6 million pairs a session, which no reader can use and which grew with the square
+# of the book (the average correlation and the diversification score still use every pair).
+PAIR_POSITIONS = 100
+
+
+def largest_positions(exposure: np.ndarray, n: int = PAIR_POSITIONS) -> np.ndarray:
+    """Indices of the ``n`` largest positions of ``exposure`` ``(N,)`` by gross exposure, in book order (ties: the
+    earlier position first)."""
+    order = np.argsort(-np.abs(np.nan_to_num(exposure)), kind="stable")[:n]
+    return np.sort(order)
 
 
 def gross_shares(exposure: np.ndarray) -> np.ndarray:

@@ -157,7 +157,8 @@ def _concentration(s: Session) -> list[tuple[TableSpec, pl.DataFrame]]:
         rho, score = conc.diversification(shares, c[None, :, :])
         summary.append({"portfolio_id": portfolio, **{k: float(v[0]) for k, v in conc.concentration(exposure).items()},
                         "avg_correlation": float(rho[0]), "diversification_score": float(score[0])})
-        a, b = np.triu_indices(len(ids), k=1)
+        top = conc.largest_positions(exposure)
+        a, b = (top[side] for side in np.triu_indices(len(top), k=1))
         pairs.append(pl.DataFrame({"portfolio_id": [portfolio] * len(a), "position_a": [ids[i] for i in a],
                                    "position_b": [ids[i] for i in b], "correlation": c[a, b]}))
     return [(CONCENTRATION, pl.DataFrame(summary)), (CORRELATIONS, pl.concat(pairs))]
