@@ -122,28 +122,35 @@ filing_days as (
     select cik, shares_filed from share_facts
 ),
 
+-- the latest period and share count known on each filing day: an equi-join on the company and DISTINCT ON,
+-- not a lateral subquery (that scans the whole CTE once per filing day: hours at the seeds' 150k periods)
+period_known as (
+    select distinct on (filing_days.cik, filing_days.known_from)
+        filing_days.cik, filing_days.known_from,
+        periods.fiscal_year, periods.fiscal_period, periods.period_end, periods.filed,
+        periods.revenue_ttm, periods.shareholders_equity
+    from filing_days
+    left join periods on periods.cik = filing_days.cik and periods.filed <= filing_days.known_from
+    order by filing_days.cik, filing_days.known_from,
+        periods.period_end desc, (periods.fiscal_period = 'FY') desc, periods.filed desc
+),
+
+shares_known as (
+    select distinct on (filing_days.cik, filing_days.known_from)
+        filing_days.cik, filing_days.known_from, share_facts.shares_outstanding, share_facts.shares_as_of
+    from filing_days
+    left join share_facts on share_facts.cik = filing_days.cik and share_facts.shares_filed <= filing_days.known_from
+    order by filing_days.cik, filing_days.known_from, share_facts.shares_filed desc, share_facts.shares_as_of desc
+),
+
 states as (
     select
-        filing_days.cik,
-        filing_days.known_from,
-        coalesce(lead(filing_days.known_from) over (partition by filing_days.cik order by filing_days.known_from),
+        period.*,
+        coalesce(lead(period.known_from) over (partition by period.cik order by period.known_from),
                  '9999-12-31'::date) as known_until,
-        period.fiscal_year, period.fiscal_period, period.period_end, period.filed,
-        period.revenue_ttm, period.shareholders_equity,
         shares.shares_outstanding, shares.shares_as_of
-    from filing_days
-    left join lateral (
-        select * from periods
-        where periods.cik = filing_days.cik and periods.filed <= filing_days.known_from
-        order by periods.period_end desc, (periods.fiscal_period = 'FY') desc, periods.filed desc
-        limit 1
-    ) as period on true
-    left join lateral (
-        select * from share_facts
-        where share_facts.cik = filing_days.cik and share_facts.shares_filed <= filing_days.known_from
-        order by share_facts.shares_filed desc, share_facts.shares_as_of desc
-        limit 1
-    ) as shares on true
+    from period_known as period
+    inner join shares_known as shares using (cik, known_from)
 ),
 
 joined as (
