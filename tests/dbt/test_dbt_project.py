@@ -20,6 +20,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.support.dbt_manifest import dbt_args, manifest_for
 from valuation_platform.lib.dbt import DBT_PROJECT_DIR
 from valuation_platform.warehouse import tables as table_modules
 from valuation_platform.warehouse.bootstrap import ensure_tables
@@ -66,13 +67,8 @@ class Dbt:
     manifest: object
     workdir: Path
 
-    def args(self) -> list[str]:
-        return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                "--target-path", str(self.workdir / "target"), "--log-path", str(self.workdir / "logs"),
-                "--quiet", "--no-use-colors"]
-
     def invoke(self, *command: str):
-        return self.runner.invoke([*command, *self.args()])  # type: ignore[attr-defined]
+        return self.runner.invoke([*command, *dbt_args(self.workdir)])  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +90,8 @@ def dbt(database: DatabaseSettings, tmp_path_factory: pytest.TempPathFactory) ->
         for key, value in database.dbt_env().items():  # what profiles.yml reads
             env.setenv(key, value)
         workdir = tmp_path_factory.mktemp("dbt")
-        parsed = Dbt(dbtRunner(), None, workdir).invoke("parse", "--no-partial-parse")
-        assert parsed.success, parsed.exception
-        project = Dbt(dbtRunner(manifest=parsed.result), parsed.result, workdir)
+        manifest = manifest_for(database)
+        project = Dbt(dbtRunner(manifest=manifest), manifest, workdir)
         built = project.invoke(
             "build", "--empty", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"
         )

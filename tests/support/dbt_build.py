@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from tests.support.dbt_manifest import dbt_args, manifest_for
 from tests.support.pipeline import env
-from valuation_platform.lib.dbt import DBT_PROJECT_DIR
 from valuation_platform.warehouse.settings import DatabaseSettings
 
 
@@ -23,24 +23,19 @@ def dbt_build(
     variables: Mapping[str, Any] | None = None,
     full_refresh: bool = False,
 ) -> list[tuple[str, str, str | None]]:
-    """Build ``select`` (dbt selectors) into ``db``; returns ``(node, status, message)`` of what did not pass.
-
-    Reusing ``workdir`` for the same ``db`` lets dbt parse partially (a few seconds instead of ~15)."""
+    """Build ``select`` (dbt selectors) into ``db``; returns ``(node, status, message)`` of what did not pass."""
     import json
 
     from dbt.cli.main import dbtRunner
 
-    args = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), "--quiet",
-            "--no-use-colors"]
     # a test runs only when every model it reads is selected (a relationship test to a seed left out waits)
-    command = ["build", "--select", *select, "--indirect-selection", "cautious", *args]
+    command = ["build", "--select", *select, "--indirect-selection", "cautious", *dbt_args(workdir)]
     if variables:
         command += ["--vars", json.dumps(dict(variables))]
     if full_refresh:
         command.append("--full-refresh")
     with env(db.dbt_env()):
-        result = dbtRunner().invoke(command)
+        result = dbtRunner(manifest=manifest_for(db)).invoke(command)
     if result.exception is not None:
         raise result.exception
     return [(r.node.name, str(r.status), r.message) for r in result.result or []

@@ -6,35 +6,28 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from valuation_platform.lib.dbt import DBT_PROJECT_DIR
 from valuation_platform.warehouse.settings import DatabaseSettings
 
+from tests.support.dbt_manifest import dbt_args, manifest_for
 from tests.support.pipeline import env
 
 SCORE_MODELS = "ic_score_weights path:models/intermediate/scores fct_ic_score_inputs fct_ic_scores"
 
 
 class ScoresDbt:
-    """One parse, then any number of targeted runs against ``db`` (target/ and logs/ under ``workdir``)."""
+    """The process's parsed manifest (tests/support/dbt_manifest.py), then any number of targeted runs against
+    ``db`` (target/ and logs/ under ``workdir``)."""
 
     def __init__(self, db: DatabaseSettings, workdir: Path) -> None:
         from dbt.cli.main import dbtRunner
 
         self.db, self.workdir = db, workdir
-        with env(db.dbt_env()):
-            parsed = dbtRunner().invoke(["parse", "--no-partial-parse", *self._args()])
-        assert parsed.success, parsed.exception
-        self.runner = dbtRunner(manifest=parsed.result)
-
-    def _args(self) -> list[str]:
-        return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                "--target-path", str(self.workdir / "target"), "--log-path", str(self.workdir / "logs"),
-                "--quiet", "--no-use-colors"]
+        self.runner = dbtRunner(manifest=manifest_for(db))
 
     def build(self, select: str = SCORE_MODELS, variables: Mapping[str, object] | None = None,
               full_refresh: bool = False) -> None:
         """`dbt build` (models, seeds and their data tests) of ``select``; raises on any failure."""
-        command = ["build", "--select", *select.split(), "--exclude-resource-type", "unit_test", *self._args()]
+        command = ["build", "--select", *select.split(), "--exclude-resource-type", "unit_test", *dbt_args(self.workdir)]
         if variables:
             command += ["--vars", json.dumps(dict(variables))]
         if full_refresh:
