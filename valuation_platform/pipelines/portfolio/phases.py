@@ -19,7 +19,7 @@ from valuation_platform.analytics.portfolio.factors import FACTOR_ETFS, factor_e
 from valuation_platform.analytics.portfolio.regression import regress
 from valuation_platform.analytics.portfolio.risk import risk_table
 from valuation_platform.analytics.portfolio.volatility import har_forecast, realized_vol
-from valuation_platform.pipelines.portfolio.book import PORTFOLIO, Book, backcast, read_book, read_exposures, weight_matrix
+from valuation_platform.pipelines.portfolio.book import PORTFOLIO, Book, History, backcast, read_exposures, weight_matrix
 from valuation_platform.pipelines.portfolio.pictures import risk_picture
 from valuation_platform.pipelines.portfolio.reports import Reports, reports_by_table
 from valuation_platform.pipelines.report import Chart
@@ -36,12 +36,13 @@ RISK_DAYS = 252
 Session = tuple[Book, pl.DataFrame, list[str], np.ndarray, np.ndarray]
 
 
-def open_session(conn: psycopg.Connection, session: date) -> Session | None:
-    """``(book, exposures, portfolios, weights by underlying, back-cast portfolio returns)``."""
+def open_session(conn: psycopg.Connection, session: date, history: History | None = None) -> Session | None:
+    """``(book, exposures, portfolios, weights by underlying, back-cast portfolio returns)``; the book is a
+    slice of ``history`` when the run read it for all its sessions."""
     exposures = read_exposures(conn, session)
     if exposures.height == 0:
         return None
-    book = read_book(conn, session)
+    book = (history or History(conn, [session])).book(session)
     portfolios, weights = weight_matrix(exposures, book.tickers)
     return book, exposures, portfolios, weights, backcast(weights, book.returns)
 
@@ -63,8 +64,9 @@ def _run(conn: psycopg.Connection, sessions: list[date], tables: list[TableSpec]
          compute: Callable[[Session], list[tuple[TableSpec, pl.DataFrame]]]) -> Reports:
     """``compute`` on each session's book, its frames upserted; one report per table in ``tables``."""
     results = []
+    history = History(conn, sessions) if sessions else None
     for session in sessions:
-        opened = open_session(conn, session)
+        opened = open_session(conn, session, history)
         if opened is None:
             continue
         for table, frame in compute(opened):
