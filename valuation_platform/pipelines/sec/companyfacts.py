@@ -10,7 +10,7 @@ import polars as pl
 import psycopg
 
 from valuation_platform.pipelines.documents import fetch_all
-from valuation_platform.pipelines.report import Chart, load_report, merge, quarantine_report
+from valuation_platform.pipelines.report import PARTITION_DETAIL_MAX, Chart, load_report, merge, quarantine_report
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.sources.http import HttpClient
 from valuation_platform.sources.sec.companyfacts import fetch_companyfacts
@@ -21,10 +21,6 @@ from valuation_platform.warehouse.replace import replace_partitions
 from valuation_platform.warehouse.upsert import UpsertResult
 
 FLUSH_ROWS = 250_000  # facts buffered before one bulk load: bounded memory at 4,600 companies
-# Dagster copies a run's metadata onto the event of every partition it materialized, and the picture is a
-# ~70 kB PNG: a backfill of 4,600 companies wrote it 4,600 times (over 300 MB of events, 4 of the stage's
-# 6.5 minutes at the seeds' scale). Runs of up to this many companies (a re-run, the demo) carry it.
-PICTURE_MAX_COMPANIES = 50
 # Statement lines of the asset page's picture: the first concept a company reports wins (revenue has several)
 CHART_LINES: dict[str, tuple[str, ...]] = {
     "revenue": ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax", "SalesRevenueNet"),
@@ -44,7 +40,8 @@ def load_companyfacts(conn: psycopg.Connection, client: HttpClient, tickers: Seq
         )
     loaded: list[str] = []
     charted: dict[str, pl.DataFrame] = {}  # the facts of one company (the first ticker), for the picture
-    pictured = min(tickers) if 0 < len(tickers) <= PICTURE_MAX_COMPANIES else None
+    # the picture is a ~70 kB PNG, copied onto each partition's event (report.PARTITION_DETAIL_MAX)
+    pictured = min(tickers) if 0 < len(tickers) <= PARTITION_DETAIL_MAX else None
     results: list[UpsertResult] = []
     pending: list[pl.DataFrame] = []
 

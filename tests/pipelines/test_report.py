@@ -1,0 +1,33 @@
+"""The load report of a run: totals always, the per-partition map only while it stays small (Dagster copies
+a run's metadata onto every partition's event)."""
+
+from __future__ import annotations
+
+from valuation_platform.pipelines.report import PARTITION_DETAIL_MAX, load_report
+from valuation_platform.warehouse.upsert import UpsertResult
+
+
+def _results(partitions: int) -> list[UpsertResult]:
+    # two loads of the asset's own table (two flushes) and one of another table
+    half = {f"P{i:04d}": 3 for i in range(partitions)}
+    first = dict(list(half.items())[: partitions // 2])
+    second = dict(list(half.items())[partitions // 2:])
+    return [UpsertResult("raw.facts", 3 * len(first), 3 * len(first), 0, first),
+            UpsertResult("raw.facts", 3 * len(second), 2 * len(second), len(second), second),
+            UpsertResult("raw.other", 7, 0, 0, {"P0000": 7})]
+
+
+def test_totals_and_the_partition_map_of_a_small_run() -> None:
+    report = load_report(_results(4))
+    assert report["dagster/row_count"] == 12  # the own table's rows only, over both loads
+    assert (report["facts/rows_in"], report["facts/inserted"], report["facts/updated"], report["facts/unchanged"]) \
+        == (12, 10, 2, 0)
+    assert (report["other/rows_in"], report["other/unchanged"]) == (7, 7)
+    assert dict(report["rows_by_partition"]) == {"P0000": 3, "P0001": 3, "P0002": 3, "P0003": 3}
+
+
+def test_a_run_over_many_partitions_keeps_the_totals_and_drops_the_map() -> None:
+    at_limit, beyond = load_report(_results(PARTITION_DETAIL_MAX)), load_report(_results(PARTITION_DETAIL_MAX + 1))
+    assert len(at_limit["rows_by_partition"]) == PARTITION_DETAIL_MAX
+    assert "rows_by_partition" not in beyond
+    assert beyond["dagster/row_count"] == 3 * (PARTITION_DETAIL_MAX + 1)
