@@ -1,9 +1,9 @@
-"""The load report of a run: totals always, the per-partition map only while it stays small (Dagster copies
-a run's metadata onto every partition's event)."""
+"""The load report of a run: totals always; the per-partition map unless the run materializes more than
+PARTITION_DETAIL_MAX partitions (Dagster copies a run's metadata onto each of their events)."""
 
 from __future__ import annotations
 
-from valuation_platform.pipelines.report import PARTITION_DETAIL_MAX, load_report
+from valuation_platform.pipelines.report import PARTITION_DETAIL_MAX, for_partitions, load_report
 from valuation_platform.warehouse.upsert import UpsertResult
 
 
@@ -27,7 +27,17 @@ def test_totals_and_the_partition_map_of_a_small_run() -> None:
 
 
 def test_a_run_over_many_partitions_keeps_the_totals_and_drops_the_map() -> None:
-    at_limit, beyond = load_report(_results(PARTITION_DETAIL_MAX)), load_report(_results(PARTITION_DETAIL_MAX + 1))
-    assert len(at_limit["rows_by_partition"]) == PARTITION_DETAIL_MAX
+    written = load_report(_results(PARTITION_DETAIL_MAX + 1))  # one key per partition, as companyfacts writes
+    assert len(written["rows_by_partition"]) == PARTITION_DETAIL_MAX + 1
+    at_limit = for_partitions(written, PARTITION_DETAIL_MAX)
+    beyond = for_partitions(written, PARTITION_DETAIL_MAX + 1)
+    assert at_limit == written
     assert "rows_by_partition" not in beyond
+    assert beyond == {k: v for k, v in written.items() if k != "rows_by_partition"}
     assert beyond["dagster/row_count"] == 3 * (PARTITION_DETAIL_MAX + 1)
+
+
+def test_a_short_run_that_wrote_a_long_history_keeps_its_map() -> None:
+    # the first bars run: 6 sessions materialized, a year of history written under each session's own key
+    written = load_report(_results(300))
+    assert len(for_partitions(written, 6)["rows_by_partition"]) == 300

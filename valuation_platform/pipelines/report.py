@@ -92,14 +92,23 @@ def table_report(conn: psycopg.Connection, qualified: str, order_by: str | None 
 # Dagster copies a run's metadata onto the event of every partition the run materialized, so an item that
 # grows with the run's partitions grows with their square in the event log: rows_by_partition of a
 # 4,600-company companyfacts backfill was 4,600 maps of 4,600 entries (with its picture, over 600 MB of
-# events, most of that stage's six minutes). Such items are reported on runs of up to this many partitions.
+# events). Runs over more partitions than this leave such items out (for_partitions).
 PARTITION_DETAIL_MAX = 50
+PER_PARTITION_ITEMS = ("rows_by_partition",)
+
+
+def for_partitions(report: Mapping[str, Any], partitions: int) -> dict[str, Any]:
+    """``report`` as the metadata of a run that materializes ``partitions`` partitions: beyond
+    PARTITION_DETAIL_MAX, without the items that grow with them. (A run of a few sessions that wrote a year of
+    history under each session's key keeps its map: it is copied onto a few events only.)"""
+    if partitions <= PARTITION_DETAIL_MAX:
+        return dict(report)
+    return {key: value for key, value in report.items() if key not in PER_PARTITION_ITEMS}
 
 
 def load_report(results: Sequence[UpsertResult]) -> dict[str, Any]:
     """What this run wrote: ``dagster/row_count`` (rows loaded, summed over the loads of the asset's own
-    table, the first result's), per-table insert/update/unchanged counts and rows per partition (runs of up
-    to PARTITION_DETAIL_MAX partitions)."""
+    table, the first result's), per-table insert/update/unchanged counts and rows per partition."""
     out: dict[str, Any] = {}
     if results:
         own = results[0].table
@@ -114,7 +123,7 @@ def load_report(results: Sequence[UpsertResult]) -> dict[str, Any]:
         if result.table == results[0].table:
             for key, rows in result.partition_rows.items():
                 by_partition[key] = by_partition.get(key, 0) + rows
-    if 0 < len(by_partition) <= PARTITION_DETAIL_MAX:
+    if by_partition:
         out["rows_by_partition"] = Json(by_partition)
     return out
 

@@ -10,7 +10,9 @@ import polars as pl
 import psycopg
 
 from valuation_platform.pipelines.documents import fetch_all
-from valuation_platform.pipelines.report import PARTITION_DETAIL_MAX, Chart, load_report, merge, quarantine_report
+from valuation_platform.pipelines.report import (
+    PARTITION_DETAIL_MAX, Chart, for_partitions, load_report, merge, quarantine_report,
+)
 from valuation_platform.sources.errors import SourceError
 from valuation_platform.sources.http import HttpClient
 from valuation_platform.sources.sec.companyfacts import fetch_companyfacts
@@ -74,7 +76,7 @@ def load_companyfacts(conn: psycopg.Connection, client: HttpClient, tickers: Seq
     release(conn, SOURCE, [companyfacts_document(cik_by_ticker[t]) for t in loaded])
     return merge(
         {"dagster/row_count": 0},  # a run that loaded no company wrote nothing
-        load_report(results),
+        for_partitions(load_report(results), len(tickers)),  # one event per ticker
         {
             "companies_loaded": len(loaded),
             "facts_inserted": sum(r.inserted for r in results),
