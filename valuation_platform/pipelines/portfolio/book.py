@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -90,11 +90,11 @@ class History:
                                        " obs_date between %s and %s and value is not null order by obs_date",
                                        (RATE_SERIES, first - timedelta(days=14), last)).fetchall()
         col = {d: j for j, d in enumerate(self.days)}
-        row = {t: i for i, t in enumerate(self.tickers)}
+        self.rows = {t: i for i, t in enumerate(self.tickers)}
         self.closes = np.full((len(self.tickers), len(self.days)), np.nan)
         for ticker, day, close in bars:
             if day in col:
-                self.closes[row[ticker], col[day]] = close
+                self.closes[self.rows[ticker], col[day]] = close
 
     def book(self, session: date) -> Book:
         positions = self.positions[session]
@@ -102,8 +102,7 @@ class History:
         start = self.days.index(sessions[0])
         held = sorted(set(positions["ticker"].to_list()) - {CASH}) if positions.height else []
         tickers = sorted(set(held) | set(BENCHMARK_TICKERS))
-        row = {t: i for i, t in enumerate(self.tickers)}
-        closes = self.closes[[row[t] for t in tickers], start:start + len(sessions)]
+        closes = self.closes[[self.rows[t] for t in tickers], start:start + len(sessions)]
         rates = [(d, v) for d, v in self.prints if sessions[0] - timedelta(days=14) <= d <= session]
         rate = np.full(len(sessions), np.nan)
         if rates:
