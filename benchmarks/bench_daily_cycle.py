@@ -152,10 +152,10 @@ def main() -> None:
     env = {**mirror_settings(root), "VP_SOURCE_ROOT": str(root), "VP_DATABASE_URL": db.url, **db.dbt_env()}
     with environment(env), tempfile.TemporaryDirectory(prefix="vp_bench_home_") as home:
         from valuation_platform.definitions import build_defs
-        from valuation_platform.lib.dbt import DBT_PROJECT
+        from valuation_platform.lib.dbt import prepare_manifest
 
         (Path(home) / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-        DBT_PROJECT.preparer.prepare(DBT_PROJECT)  # parsed with the run's profile: no dbt step re-parses
+        prepare_manifest()  # parsed with the run's profile: no dbt step re-parses
         defs = build_defs()
         with dg.DagsterInstance.local_temp(home) as instance, PeakMemory(db.host if db.host.startswith("/") else None) as peak:
             phases = []

@@ -38,7 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["DBT_TARGET_PATH"] = str(session_target / worker)
     from tests.support.pipeline import env
     from tests.support.shared_demo import SESSION_VARIABLE, database_names
-    from valuation_platform.lib.dbt import DBT_PROJECT
+    from valuation_platform.lib.dbt import DBT_PROJECT, prepare_manifest
 
     if worker and (session_target / "manifest.json").exists():
         DBT_PROJECT.manifest_path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
     target.mkdir(parents=True, exist_ok=True)
     demo = admin_settings().with_dbname(database_names()[0])
     with FileLock(str(target / "pytest_parse.lock")), env(demo.dbt_env()):
-        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+        prepare_manifest()
 
 
 @pytest.fixture(scope="session")

@@ -21,11 +21,11 @@ DEFAULT_SAMPLES = REPO / "data" / "samples"
 def _prepare_dbt(settings=None) -> None:  # type: ignore[no-untyped-def]
     """Parse the dbt project with the profile the run will use: dbt's partial parsing starts over whenever
     the profile differs from the last parse, so parsing with another database makes every dbt step re-parse."""
-    from valuation_platform.lib.dbt import DBT_PROJECT
+    from valuation_platform.lib.dbt import prepare_manifest
 
     if settings is not None:
         os.environ.update(settings.dbt_env())
-    DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+    prepare_manifest()
 
 
 LOCAL_INSTANCE = """\

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from packaging import version
 
 from valuation_platform.lib.dbt import DBT_PROJECT, PlatformDbtCliResource
@@ -25,34 +26,6 @@ def test_another_executable_is_asked(tmp_path: Path) -> None:
     fake.chmod(0o755)
     resource = PlatformDbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(fake))
     assert resource._cli_version == version.parse("2.0.0")
-
-
-def test_the_adapter_is_made_once_per_profile_and_keeps_to_its_database(pg_admin, fresh_db, tmp_path, monkeypatch) -> None:
-    """dagster-dbt's adapter (row counts, column types) is built once per process and profile; another
-    database gets its own, and an in-process dbt run for another database in between (what the tests' dbt
-    helpers do: dbt resets its adapter registry) leaves it reading its own database."""
-    from dbt.cli.main import dbtRunner
-
-    from valuation_platform.lib.dbt import BUILD, DBT_PROJECT_DIR
-
-    def adapter_for(db):  # type: ignore[no-untyped-def]
-        for key, value in db.dbt_env().items():
-            monkeypatch.setenv(key, value)
-        return PlatformDbtCliResource(project_dir=DBT_PROJECT)._initialize_dbt_core_adapter(BUILD)
-
-    def database(adapter) -> str:  # type: ignore[no-untyped-def]
-        with adapter.connection_named("vp_test"):
-            return adapter.execute("select current_database()", fetch=True)[1].rows[0][0]
-
-    first = adapter_for(fresh_db)
-    assert adapter_for(fresh_db) is first
-    other = adapter_for(pg_admin)
-    assert other is not first and database(other) == "postgres"
-    # dbt in-process against the admin database (its profile is in the environment now)
-    result = dbtRunner().invoke(["debug", "--connection", "--project-dir", str(DBT_PROJECT_DIR),
-                                 "--profiles-dir", str(DBT_PROJECT_DIR), "--log-path", str(tmp_path)])
-    assert result.success, result.exception
-    assert adapter_for(fresh_db) is first and database(first) == fresh_db.dbname
 
 
 def test_each_profile_keeps_its_own_partial_parse_state(tmp_path, monkeypatch) -> None:
@@ -75,3 +48,18 @@ def test_each_profile_keeps_its_own_partial_parse_state(tmp_path, monkeypatch) -
     monkeypatch.setenv("VP_PG_DBNAME", "first")
     with parse_state("dbt_daily_models", "run-0004") as daily:
         assert (daily / PARTIAL_PARSE_FILE).read_bytes() == b"parsed for first, later"
+
+
+def test_a_step_that_succeeds_leaves_no_folder_and_a_failed_one_keeps_its_log(tmp_path, monkeypatch) -> None:
+    from valuation_platform.lib.dbt import parse_state
+
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    with parse_state("dbt_models", "run-0001") as done:
+        done.mkdir(parents=True)
+        (done / "dbt.log").write_text("built")
+    assert not done.exists()
+    with pytest.raises(RuntimeError), parse_state("dbt_models", "run-0002") as failed:
+        failed.mkdir(parents=True)
+        (failed / "dbt.log").write_text("Database Error in model x")
+        raise RuntimeError("dbt build failed")
+    assert (failed / "dbt.log").read_text() == "Database Error in model x"

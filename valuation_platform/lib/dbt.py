@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from valuation_platform.lib.dbt_metadata import with_table_metadata
 from valuation_platform.lib.policies import DOMAIN_OWNERS
 from valuation_platform.lib.resources import WarehouseResource
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 from packaging import version
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -34,10 +36,41 @@ def ensure_dbt_on_path() -> None:
 
 ensure_dbt_on_path()
 
+
+class PlatformDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource, told the dbt version by the installed package when `dbt` is the one beside this
+    interpreter (the same dbt-core): dagster-dbt asks a `dbt --version` process, a whole dbt import before
+    every dbt step, only to learn it. It builds no dbt adapter in the step's process: the adapter only served
+    dagster-dbt's per-model metadata queries, which lib/dbt_metadata.py answers in two queries."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if shutil.which(self.dbt_executable) == str(_DBT_BESIDE_PYTHON):
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return super()._cli_version
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
+        return None
+
+
+class PlatformDbtProjectPreparer(DagsterDbtProjectPreparer):
+    """dagster-dbt's preparer (`dbt parse`), through the resource above: no `dbt --version` process first."""
+
+    def _prepare_manifest(self, project: DbtProject) -> None:
+        PlatformDbtCliResource(project_dir=project).cli(
+            self._prepare_project_cli_args, target_path=project.target_path).wait()
+        self._invalidate_seeds_in_partial_parse(project)
+
+
 # dbt's own DBT_TARGET_PATH, which dagster-dbt also reads to find the partial-parse state it copies into each
 # invocation: processes that parse for different databases (test workers) keep apart with one each
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
                          target_path=Path(os.environ.get("DBT_TARGET_PATH", "target")))
+
+
+def prepare_manifest() -> None:
+    """`dbt parse` into DBT_PROJECT's manifest (what `vp prepare` and every `vp` run do first)."""
+    PlatformDbtProjectPreparer().prepare(DBT_PROJECT)
 
 # Run tags that narrow the scores models to one ticker or one sector (the seed CLI's --ticker / --sector),
 # re-scored against every peer's stored inputs; set them on a run launched from the UI or `vp materialize`.
@@ -115,35 +148,6 @@ def with_pictures(events: Iterable[Any], pictures: Mapping[str, MartPictures],
         yield event
 
 
-class PlatformDbtCliResource(DbtCliResource):
-    """dagster-dbt's resource, told the dbt version by the installed package when `dbt` is the one beside this
-    interpreter (the same dbt-core): dagster-dbt asks a `dbt --version` process, a whole dbt import before
-    every dbt step, only to learn it."""
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        if shutil.which(self.dbt_executable) == str(_DBT_BESIDE_PYTHON):
-            return version.parse(importlib.metadata.version("dbt-core"))
-        return super()._cli_version
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
-        """The adapter dagster-dbt reads row counts and column types through, made once per process and profile:
-        dagster-dbt builds it again for every dbt step (profile, project and all of dbt's base macros loaded,
-        ~2 s of CPU), eight times in one run of the whole graph. The key is everything the adapter is built
-        from: the project, the profile and the variables profiles.yml reads."""
-        key = (str(self.project_dir), str(self.profiles_dir), self.profile, self.target, tuple(args), profile_settings())
-        if key not in _ADAPTERS:
-            _ADAPTERS[key] = super()._initialize_dbt_core_adapter(args)
-        else:  # what the uncached path sets first: dbt's view of the environment for this invocation
-            from dbt_common.context import set_invocation_context
-
-            set_invocation_context(os.environ.copy())
-        return _ADAPTERS[key]
-
-
-_ADAPTERS: dict[tuple[Any, ...], Any] = {}
-
-
 def profile_settings() -> tuple[tuple[str, str], ...]:
     """The variables dbt_project/profiles.yml reads (VP_PG_HOST, _PORT, _USER, _PASSWORD, _DBNAME) as this process
     has them: what tells one dbt profile from another."""
@@ -160,15 +164,20 @@ def parse_state(step: str, run_id: str) -> Iterator[Path]:
     whole project again (~8 s of CPU) when the profile differs from the one its state was parsed with, and
     dagster-dbt seeds every invocation from the one state `vp prepare` wrote: every dbt step against another
     database than the prepared one (a second warehouse, a scenario's copy) paid that full parse. dbt checks
-    the state it is given (file checksums, env vars, profile), so a stale one costs a parse, never a wrong build."""
+    the state it is given (file checksums, env vars, profile), so a stale one costs a parse, never a wrong build.
+
+    A step that succeeds leaves no folder behind (compiled SQL, partial-parse copy, debug log: megabytes per step,
+    every day); a failed one keeps its folder, dbt.log included, and says where."""
     root = DBT_PROJECT.project_dir / Path(os.environ.get("DBT_TARGET_PATH", "target"))
     state = root / "parse_states" / hashlib.sha256(repr(profile_settings()).encode()).hexdigest()[:16] / PARTIAL_PARSE_FILE
     target = root / f"{step}-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
     if state.exists():  # otherwise dagster-dbt copies the prepared state, as before
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(state, target / PARTIAL_PARSE_FILE)
+    succeeded = False
     try:
         yield target
+        succeeded = True
     finally:
         written = target / PARTIAL_PARSE_FILE
         if written.exists():  # a copy renamed over the state: a concurrent step never reads half a file
@@ -176,6 +185,10 @@ def parse_state(step: str, run_id: str) -> Iterator[Path]:
             partial = state.with_name(f"{PARTIAL_PARSE_FILE}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
             shutil.copy(written, partial)
             os.replace(partial, state)
+        if succeeded:
+            shutil.rmtree(target, ignore_errors=True)
+        elif target.exists():
+            dg.get_dagster_logger().warning(f"dbt's folder for this step, its debug log included, is kept: {target}")
 
 
 DBT_POOL = "dbt"
@@ -184,6 +197,9 @@ never rebuild the same models at the same time (deploy/dagster.yaml sets the pro
 
 # unit tests run in CI (tests/dbt), not on every production build
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
+# what a step's dbt writes besides its log: no manifest.json, run_results.json or semantic manifest (~1 s of a
+# step's CPU, 3.4 MB each; the events stream into Dagster, the prepared manifest is the one Dagster reads)
+STEP_FLAGS = ["--no-write-json"]
 
 
 def build_dbt_assets(
@@ -208,14 +224,12 @@ def build_dbt_assets(
     def _assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         warehouse.export_dbt_env()
         with run_environment(context), parse_state(context.op_execution_context.op.name, context.run.run_id) as target:
-            invocation = dbt.cli(BUILD, context=context, target_path=target)
-            # Read dbt's whole output before the metadata fetches: their thread pool polls its input without
-            # sleeping, so streaming a running build through it keeps a core busy for as long as dbt runs
-            # (reading the pipe blocks instead). A failed build still raises from stream(), after its events.
+            invocation = dbt.cli([*BUILD, *STEP_FLAGS], context=context, target_path=target)
+            # Read dbt's whole output before the metadata reads, so every relation exists when it is read. Column
+            # types, not column lineage: sqlglot re-derives the lineage of every column of every model on every
+            # build (~20 s of CPU for the two IC score marts alone); `vp docs` shows their lineage.
             invocation.is_successful()
-            # Column types, not column lineage: sqlglot re-derives the lineage of every column of every model
-            # on every build (~20 s of CPU for the two IC score marts alone); `vp docs` shows their lineage.
-            events = invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
+            events = with_table_metadata(invocation.stream(), invocation.manifest, warehouse.connect, context.log.warning)
             yield from with_pictures(events, pictures or {}, warehouse.connect)
 
     return _assets
