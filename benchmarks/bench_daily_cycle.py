@@ -11,8 +11,8 @@ runner (lib/runner.materialize_all):
    documents are those the backfill already loaded: every document is fetched, parsed and compared again,
    and the loads find the rows unchanged. That is the daily cycle's full fetch/parse/dbt cost, minus the
    writes of one session's new rows (a few thousand bars and articles). The weekly SEC refresh (the
-   universe, then every company's companyfacts: the jobs of defs/sec/automation.py, Sundays, replacing the
-   old Sunday cron) is not part of an evening: it runs after the daily cycle as its own phase.
+   universe, then every company's companyfacts, then the statements marts: the jobs of
+   defs/sec/automation.py, Sundays, replacing the old Sunday cron) is not part of an evening: it runs after the daily cycle as its own phase.
 
 Peak memory is sampled over this process and every process it started (Dagster, dbt), and over the
 embedded Postgres server (postmaster and backends; their RSS counts shared buffers in each), every 0.2 s. Targets on a 2-core machine: daily cycle < 2 min, backfill < 10 min,
@@ -39,7 +39,7 @@ import dagster as dg
 import psutil
 
 from valuation_platform.cli import mirror_settings, mirror_window
-from valuation_platform.defs.sec.automation import sec_companyfacts_job, sec_universe_job
+from valuation_platform.defs.sec.automation import sec_companyfacts_job, sec_marts_job, sec_universe_job
 from valuation_platform.generator.market import sample_start, sample_window_start, write_market_data
 from valuation_platform.generator.mirror import option_us_tickers, write_mirror
 from valuation_platform.generator.options import write_option_chains
@@ -54,9 +54,10 @@ PEAK_TARGET_MB = 4096
 
 
 def weekly_sec_assets(defs: dg.Definitions) -> set[dg.AssetKey]:
-    """The assets of the weekly SEC jobs (the universe, then companyfacts), as their selections resolve."""
+    """The assets of the weekly SEC jobs (the universe, then companyfacts, then the statements marts their
+    sensor starts), as their selections resolve."""
     graph = defs.resolve_asset_graph()
-    return {key for job in (sec_universe_job, sec_companyfacts_job) for key in job.selection.resolve(graph)}
+    return {key for job in (sec_universe_job, sec_companyfacts_job, sec_marts_job) for key in job.selection.resolve(graph)}
 
 
 def database(name: str) -> DatabaseSettings:

@@ -1,4 +1,6 @@
-"""When SEC data refreshes: weekly universe (Sunday 02:00 UTC, the old cron), then every company in one run."""
+"""When SEC data refreshes: weekly universe (Sunday 02:00 UTC, the old cron), then every company in one run, then
+the statements marts from what that run loaded. Nothing else rebuilds them: the filings change weekly, so an
+evening that re-ran them (5.6 M facts classified again: ~100 s at the seeds' scale) would change nothing."""
 
 import dagster as dg
 
@@ -11,6 +13,14 @@ sec_universe_job = dg.define_asset_job(
 )
 sec_companyfacts_job = dg.define_asset_job(
     "sec_companyfacts_job", selection=dg.AssetSelection.assets(sec_companyfacts), partitions_def=SEC_COMPANIES
+)
+
+# the dbt models downstream of companyfacts in the sec group: staging, the period logic, statements, ratios
+SEC_MARTS = (dg.AssetSelection.assets(sec_companyfacts).downstream() & dg.AssetSelection.groups("sec")
+             - dg.AssetSelection.assets(sec_companyfacts))
+sec_marts_job = dg.define_asset_job(
+    "sec_marts_job", selection=SEC_MARTS,
+    description="The SEC statements and ratios models (and their checks) over the companyfacts that landed.",
 )
 
 sec_financials_weekly = dg.ScheduleDefinition(
@@ -37,3 +47,15 @@ def sec_universe_refreshed(context: dg.SensorEvaluationContext, asset_event: dg.
         run_key=f"universe-{asset_event.storage_id}",
         tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
     )
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[sec_companyfacts_job],
+    request_job=sec_marts_job,
+    description="After each companyfacts run succeeds (the whole run: a partial one would build on half the "
+    "companies), rebuild the SEC statements marts once.",
+    default_status=sensor_status(),
+)
+def sec_companyfacts_loaded(context: dg.RunStatusSensorContext) -> dg.RunRequest:
+    return dg.RunRequest(run_key=f"companyfacts-{context.dagster_run.run_id}")
