@@ -138,8 +138,20 @@ def test_the_demo_materialized_the_scores_and_the_schedule_runs_after_the_close(
     new_york = datetime.timezone(datetime.timedelta(hours=-5))
     thanksgiving = dg.build_schedule_context(scheduled_execution_time=datetime.datetime(2026, 11, 26, 19, tzinfo=new_york))
     assert ic_score_daily.evaluate_tick(thanksgiving).skip_message  # NYSE closed: no run
-    friday = dg.build_schedule_context(scheduled_execution_time=datetime.datetime(2026, 11, 27, 19, tzinfo=new_york))
-    assert [r.run_key for r in ic_score_daily.evaluate_tick(friday).run_requests] == ["2026-11-27"]
+    # with the code location, as the daemon evaluates it: the session's partition is one the job has
+    from valuation_platform.definitions import build_defs
+
+    defs = build_defs()
+    friday = dg.build_schedule_context(scheduled_execution_time=datetime.datetime(2026, 11, 27, 19, tzinfo=new_york),
+                                       repository_def=defs.get_repository_def())
+    [request] = ic_score_daily.evaluate_tick(friday).run_requests
+    assert (request.run_key, request.partition_key) == ("2026-11-27", "2026-11-27")
+    # the marts the scores read are rebuilt by this run (no load's job selects them), the weekly SEC ones are not
+    graph = defs.resolve_asset_graph()
+    selected = {k.to_user_string() for k in scores_daily_job.selection.resolve(graph)}
+    assert {"marts/fct_daily_prices", "marts/fct_technical_indicators", "marts/fct_valuation_ratios",
+            "marts/fct_insider_trades", "marts/fct_ic_scores", "marts/fct_ic_score_quality"} <= selected
+    assert "marts/fct_financial_statements" not in selected and "polygon_daily_bars" not in selected
 
 
 

@@ -1,22 +1,30 @@
 """When the IC Score refreshes: weekdays 19:00 America/New_York, after the US close and the evening market,
-news and filings runs. The order is the graph's: the job is the scores group (its seed and dbt models), whose
-inputs are the market, fundamentals, ownership and sentiment marts upstream of it, so a run reads whatever
-those landed; nothing relies on a clock gap between schedules. NYSE holidays are skipped.
+news and filings runs. The job is the scores group (its seed and dbt models) and the dbt models upstream of it
+(the market, ownership and sentiment marts), for the session's partition: it rebuilds those marts from whatever
+raw rows the loads landed, then scores; nothing relies on a clock gap between schedules. NYSE holidays are
+skipped.
 """
 
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from valuation_platform.defs.sec.automation import SEC_MARTS
 from valuation_platform.lib.policies import schedule_status
 from valuation_platform.sources.market_calendar import is_us_trading_day
 
 NEW_YORK = ZoneInfo("America/New_York")
 
+# The scores and every dbt model they read (prices, indicators, ratios, consensus, news, ownership, the scores'
+# intermediates): the loads' own jobs land raw rows only, so this evening run is what brings those marts up to
+# the session before scoring it. The SEC statements are the weekly chain's (defs/sec/automation.py).
+SCORES_AND_INPUTS = (dg.AssetSelection.groups("scores")
+                     | (dg.AssetSelection.groups("scores").upstream() & dg.AssetSelection.kind("dbt")) - SEC_MARTS)
 scores_daily_job = dg.define_asset_job(
     "scores_daily_job",
-    selection=dg.AssetSelection.groups("scores"),
-    description="The IC Score marts (inputs, scores, leaders, screener, changes, quality) from the latest marts.",
+    selection=SCORES_AND_INPUTS,
+    description="The marts the IC Score reads, then the IC Score marts (inputs, scores, leaders, screener, changes, "
+    "quality), for one NYSE session.",
 )
 
 
@@ -31,4 +39,4 @@ def ic_score_daily(context: dg.ScheduleEvaluationContext):
     session = context.scheduled_execution_time.astimezone(NEW_YORK).date()
     if not is_us_trading_day(session):
         return dg.SkipReason(f"{session} is not a NYSE session")
-    return dg.RunRequest(run_key=session.isoformat())
+    return dg.RunRequest(run_key=session.isoformat(), partition_key=session.isoformat())
