@@ -35,10 +35,13 @@ ANALYTICS = (option_contracts_enriched, option_atm_iv_history, option_chain_summ
 def _chain_job(market: str, snapshots: dg.AssetsDefinition):
     return dg.define_asset_job(
         f"{market}_option_chain_job",
-        selection=dg.AssetSelection.assets(snapshots, *ANALYTICS),
+        # and the option marts built from them (the chain mart incremental on the partition): no other job does
+        selection=(dg.AssetSelection.assets(snapshots, *ANALYTICS)
+                   | dg.AssetSelection.assets(*ANALYTICS).downstream() & dg.AssetSelection.groups("options")
+                   & dg.AssetSelection.kind("dbt")),
         partitions_def=OPTIONS_DAILY,
-        description=f"Snapshot the {market.upper()} option chains into a trading-day partition and recompute "
-                    "IV, Greeks, summaries and strategies of that partition.",
+        description=f"Snapshot the {market.upper()} option chains into a trading-day partition, recompute "
+                    "IV, Greeks, summaries and strategies of that partition, and the option marts.",
     )
 
 

@@ -17,9 +17,11 @@ from valuation_platform.sources.market_calendar import is_us_trading_day
 
 portfolio_nightly_job = dg.define_asset_job(
     "portfolio_nightly_job",
-    selection=dg.AssetSelection.assets(*PHASES),
+    # the phases, then everything of the domain downstream of them: the marts BI reads and the assets that read
+    # those marts (activity, insights, stress tests); no other job rebuilds them
+    selection=dg.AssetSelection.assets(*PHASES).downstream() & dg.AssetSelection.groups("portfolio"),
     partitions_def=US_TRADING_DAYS,
-    description="Every analytics phase of one or more NYSE sessions, in dependency order.",
+    description="Every analytics phase of one or more NYSE sessions and the portfolio marts, in dependency order.",
 )
 portfolio_inputs_job = dg.define_asset_job(
     "portfolio_inputs_job",
