@@ -9,3 +9,13 @@
     and {% if sector %}{{ sector_column }} = '{{ sector }}'{% else %}true{% endif -%}
   )
 {%- endmacro %}
+
+{#- Pre-hook of fct_ic_score_quality's incremental runs: delete the table's last `lookback` score dates, which the
+    run then computes again from upstream (with the dates not held yet), in the same transaction. -#}
+{% macro delete_recent_score_dates(lookback) -%}
+  {%- if is_incremental() -%}
+    delete from {{ this }} where score_date >= (
+        select min(score_date) from (
+            select distinct score_date from {{ this }} order by score_date desc limit {{ lookback }}) as recent)
+  {%- endif -%}
+{%- endmacro %}

@@ -4,10 +4,15 @@
 The IC is checked against scipy.stats.spearmanr, the quintile returns against pandas following alphalens
 (rank(method='first') in ticker order, then qcut into 5), and the all-tied date against values worked
 out by hand below: ten equal scores have no IC, and ties ranked first put tickers A,B in quintile 1.
+
+The model is incremental: a second panel (10 sessions, built on its first 6, then on all 10) checks that an
+incremental run equals a full build row for row, that the rolling IC window reads the earlier dates back from
+the table, and which dates a run recomputes: the last few it holds (scores_quality_lookback), not older ones.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
@@ -17,6 +22,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from tests.support.scores_dbt import ScoresDbt
+from valuation_platform.warehouse.settings import DatabaseSettings
 
 # One worker builds the module's database (a fixed name): split over two workers, one dropped it under the other.
 pytestmark = pytest.mark.xdist_group("scores_quality")
@@ -41,11 +47,10 @@ SCORES = {  # overall scores per score date; value_score only on the first date 
 VALUE_SCORES = [10.5, 10.5, 80.0, 80.0, 80.0, 42.25, 3.0, 99.0, 60.0, 60.0]
 
 
-@pytest.fixture(scope="module")
-def quality(pg_admin, tmp_path_factory) -> pd.DataFrame:
+def input_marts(pg_admin: DatabaseSettings, name: str) -> DatabaseSettings:
+    """A fresh database ``name`` holding the two input marts, empty, with the columns the model reads."""
     from valuation_platform.warehouse.embedded import drop_database, ensure_database
 
-    name = "vpt_scores_quality"
     drop_database(pg_admin, name)
     ensure_database(pg_admin, name)
     db = pg_admin.with_dbname(name)
@@ -55,6 +60,22 @@ def quality(pg_admin, tmp_path_factory) -> pd.DataFrame:
         conn.execute("create table marts.fct_daily_prices (ticker text, trade_date date, close double precision)")
         conn.execute(f"create table marts.fct_ic_scores (ticker text, score_date date, sector text,"
                      f" overall_score integer, {factor_columns})")
+    return db
+
+
+def quality_table(db: DatabaseSettings) -> pd.DataFrame:
+    with psycopg.connect(db.url) as conn:
+        cur = conn.execute("select * from marts.fct_ic_score_quality order by score_date, scope, signal")
+        return pd.DataFrame.from_records(cur.fetchall(), columns=[d.name for d in cur.description], coerce_float=True)
+
+
+@pytest.fixture(scope="module")
+def quality(pg_admin, tmp_path_factory) -> pd.DataFrame:
+    from valuation_platform.warehouse.embedded import drop_database
+
+    name = "vpt_scores_quality"
+    db = input_marts(pg_admin, name)
+    with psycopg.connect(db.url) as conn:
         for day, closes in CLOSES.items():
             for ticker, close in zip(TICKERS, closes):
                 conn.execute("insert into marts.fct_daily_prices values (%s, %s, %s)", (ticker, day, close))
@@ -66,10 +87,7 @@ def quality(pg_admin, tmp_path_factory) -> pd.DataFrame:
     try:
         ScoresDbt(db, tmp_path_factory.mktemp("dbt_quality")).build(
             "fct_ic_score_quality", {"scores_forward_sessions": 1})
-        with psycopg.connect(db.url) as conn:
-            cur = conn.execute("select * from marts.fct_ic_score_quality order by score_date, scope, signal")
-            frame = pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
-        yield frame
+        yield quality_table(db)
     finally:
         drop_database(pg_admin, name)
 
@@ -133,3 +151,123 @@ def test_all_tied_date_worked_by_hand(quality: pd.DataFrame) -> None:
     assert got.ic_count_63d == 2
     assert got.ic_mean_63d == pytest.approx(np.mean(ics), abs=1e-12)
     assert got.ic_ir_63d == pytest.approx(np.mean(ics) / np.std(ics, ddof=1), abs=1e-12)
+
+
+# The incremental panel: 10 sessions; forward returns over 1 session, a 3-date IC window, a 2-date lookback.
+INC_SESSIONS = [d.date() for d in pd.bdate_range("2026-04-01", periods=10)]
+FIRST_RUN = 6  # the full build sees the first 6 sessions: score dates 0..4 have a forward return
+INC_VARS = {"scores_forward_sessions": 1, "scores_ic_window": 3, "scores_quality_lookback": 2}
+
+
+def incremental_panel() -> tuple[dict[date, list[float]], list[tuple]]:
+    """Closes per session, and score rows (ticker, date, sector, overall, value, growth): overall scores with
+    ties, value on every date, growth on even sessions only (its rolling window spans more dates)."""
+    rng = np.random.default_rng(11)
+    closes = 100 * np.cumprod(1 + rng.normal(0, 0.03, (len(INC_SESSIONS), len(TICKERS))), axis=0)
+    rows = []
+    for i, day in enumerate(INC_SESSIONS):
+        overall = rng.integers(1, 8, len(TICKERS)) * 10  # 7 levels for 10 tickers: ties every day
+        value = rng.normal(0, 1, len(TICKERS))
+        growth = rng.normal(0, 1, len(TICKERS))
+        for k, ticker in enumerate(TICKERS):
+            rows.append((ticker, day, SECTOR[ticker], int(overall[k]), float(value[k]),
+                         float(growth[k]) if i % 2 == 0 else None))
+    return {day: [float(c) for c in closes[i]] for i, day in enumerate(INC_SESSIONS)}, rows
+
+
+def on_dates(frame: pd.DataFrame, days: list[date]) -> pd.DataFrame:
+    return frame[frame.score_date.isin(days)].reset_index(drop=True)
+
+
+def assert_same_rows(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Same keys in the same order, every column equal (floats within 1e-12; NULL where NULL)."""
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True),
+                                  check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def incremental_runs(pg_admin, tmp_path_factory) -> Iterator[dict[str, pd.DataFrame]]:
+    """The table after each step: ``first`` (full build on 6 sessions), ``incremental`` (4 more sessions, and a
+    close of the last held date's session corrected, inside the lookback), ``full`` (--full-refresh of that
+    data), ``stale`` (a close of an early session corrected, before the lookback, incremental run) and
+    ``refreshed`` (--full-refresh of that)."""
+    from valuation_platform.warehouse.embedded import drop_database
+
+    name = "vpt_scores_quality_incremental"
+    db = input_marts(pg_admin, name)
+    closes, scores = incremental_panel()
+    dbt = ScoresDbt(db, tmp_path_factory.mktemp("dbt_quality_incremental"))
+
+    def add_sessions(days: list[date]) -> None:
+        with psycopg.connect(db.url) as conn:
+            conn.cursor().executemany("insert into marts.fct_daily_prices values (%s, %s, %s)",
+                                      [(t, d, c) for d in days for t, c in zip(TICKERS, closes[d])])
+            conn.cursor().executemany(
+                "insert into marts.fct_ic_scores (ticker, score_date, sector, overall_score, value_score, growth_score)"
+                " values (%s, %s, %s, %s, %s, %s)", [r for r in scores if r[1] in days])
+
+    def correct_close(day: date, ticker: str, factor: float) -> None:
+        with psycopg.connect(db.url) as conn:
+            conn.execute("update marts.fct_daily_prices set close = close * %s where trade_date = %s and ticker = %s",
+                         (factor, day, ticker))
+
+    def build(full_refresh: bool = False) -> pd.DataFrame:
+        dbt.build("fct_ic_score_quality", INC_VARS, full_refresh=full_refresh)
+        return quality_table(db)
+
+    try:
+        add_sessions(INC_SESSIONS[:FIRST_RUN])
+        runs = {"first": build()}
+        add_sessions(INC_SESSIONS[FIRST_RUN:])
+        # session 4 is the last held score date's start and session 3's end: both inside the 2-date lookback
+        correct_close(INC_SESSIONS[4], "C", 1.5)
+        runs["incremental"] = build()
+        runs["full"] = build(full_refresh=True)
+        # session 1 moves the forward returns of score dates 0 and 1, long before the held dates 7 and 8
+        correct_close(INC_SESSIONS[1], "F", 0.5)
+        runs["stale"] = build()
+        runs["refreshed"] = build(full_refresh=True)
+        yield runs
+    finally:
+        drop_database(pg_admin, name)
+
+
+def test_incremental_run_equals_a_full_build_row_for_row(incremental_runs: dict[str, pd.DataFrame]) -> None:
+    full, incremental = incremental_runs["full"], incremental_runs["incremental"]
+    # score dates 0..8 (the 10th session has no forward return), each scope and signal with data
+    assert sorted(full.score_date.unique()) == INC_SESSIONS[:-1]
+    assert set(full.signal) == {"overall_score", "value", "growth"}
+    assert set(full.scope) == {"all", "Tech", "Energy"}
+    assert_same_rows(incremental, full)
+
+
+def test_rolling_window_spans_both_runs(incremental_runs: dict[str, pd.DataFrame]) -> None:
+    # oracle: pandas' rolling mean / sample std / count over each scope and signal's last 3 rows (dates with
+    # data), which for the new dates 5..8 reach back into the first run's dates (growth: every other date)
+    incremental = incremental_runs["incremental"]
+    for (scope, signal), rows in incremental.groupby(["scope", "signal"]):
+        window = rows.ic.rolling(3, min_periods=1)
+        pd.testing.assert_series_equal(rows.ic_mean_63d, window.mean(), check_names=False, rtol=1e-12, atol=1e-12)
+        pd.testing.assert_series_equal(rows.ic_std_63d, window.std(), check_names=False, rtol=1e-12, atol=1e-12)
+        assert rows.ic_count_63d.tolist() == window.count().astype(int).tolist(), (scope, signal)
+    growth = incremental[(incremental.scope == "all") & (incremental.signal == "growth")]
+    assert growth.score_date.tolist() == INC_SESSIONS[0:9:2]
+    assert growth.ic_count_63d.tolist() == [1, 2, 3, 3, 3]
+
+
+def test_a_corrected_close_inside_the_lookback_is_recomputed(incremental_runs: dict[str, pd.DataFrame]) -> None:
+    first, incremental, full = (incremental_runs[k] for k in ("first", "incremental", "full"))
+    lookback = INC_SESSIONS[3:5]  # the first run's last 2 score dates, whose forward returns the correction moved
+    assert not np.allclose(on_dates(first, lookback).ic, on_dates(full, lookback).ic, rtol=0, atol=1e-9)
+    assert_same_rows(on_dates(incremental, lookback), on_dates(full, lookback))
+    assert_same_rows(on_dates(incremental, INC_SESSIONS[:3]), on_dates(first, INC_SESSIONS[:3]))
+
+
+def test_a_corrected_close_before_the_lookback_is_not_recomputed(incremental_runs: dict[str, pd.DataFrame]) -> None:
+    # Designed: an incremental run recomputes only the last scores_quality_lookback dates it holds (7 and 8
+    # here), so a correction older than that stays out until a --full-refresh.
+    full, stale, refreshed = (incremental_runs[k] for k in ("full", "stale", "refreshed"))
+    moved = INC_SESSIONS[:2]
+    assert not np.allclose(on_dates(full, moved).ic, on_dates(refreshed, moved).ic, rtol=0, atol=1e-9)
+    assert_same_rows(on_dates(stale, INC_SESSIONS[:7]), on_dates(full, INC_SESSIONS[:7]))
+    assert_same_rows(on_dates(stale, INC_SESSIONS[7:9]), on_dates(refreshed, INC_SESSIONS[7:9]))
