@@ -72,6 +72,7 @@ def prepare_manifest() -> None:
     """`dbt parse` into DBT_PROJECT's manifest (what `vp prepare` and every `vp` run do first)."""
     PlatformDbtProjectPreparer().prepare(DBT_PROJECT)
 
+
 # Run tags that narrow the scores models to one ticker or one sector (the seed CLI's --ticker / --sector),
 # re-scored against every peer's stored inputs; set them on a run launched from the UI or `vp materialize`.
 SCORES_TICKERS_TAG = "vp/scores_tickers"
