@@ -19,16 +19,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import psycopg  # noqa: E402
+from scratch import drop_scratch, scratch_database, weekday_sessions  # noqa: E402
 
 from valuation_platform.generator.score_inputs import write_score_inputs  # noqa: E402
-from valuation_platform.warehouse.embedded import drop_database, embedded_settings, ensure_database  # noqa: E402
 
 SEED_API_TARGET_MS = 100.0  # the seed plan's REST API target for /api/scores/{ticker}
 TARGET_MS = 10.0  # this target for the same lookup
@@ -53,19 +53,13 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=252)
     args = parser.parse_args()
 
-    admin = embedded_settings("postgres")
-    name = "vp_bench_ic_score"
-    drop_database(admin, name)
-    ensure_database(admin, name)
-    db = admin.with_dbname(name)
-    end = date(2026, 11, 20)
-    weekdays = [end - timedelta(days=i) for i in range(2 * args.sessions + 10) if (end - timedelta(days=i)).weekday() < 5]
-    sessions = sorted(weekdays[: args.sessions + 1])  # the backfill, then one more session for the daily run
+    db = scratch_database("vp_bench_ic_score")
+    sessions = weekday_sessions(date(2026, 11, 20), args.sessions + 1)  # the backfill, then one more for the daily run
     backfill, new_day = sessions[:-1], sessions[-1]
 
     started = time.perf_counter()
     with psycopg.connect(db.url) as conn:
-        write_score_inputs(conn, companies=args.companies, start=sessions[0], end=end)
+        write_score_inputs(conn, companies=args.companies, start=sessions[0], end=sessions[-1])
     print(f"input marts written for {args.companies:,} tickers in {time.perf_counter() - started:.1f}s")
 
     dbt(db, "seed", "--select", "ic_score_weights")  # also the one full parse
@@ -99,7 +93,7 @@ def main() -> None:
           f"{statistics.median(timings):.2f} ms, p99 {p99:.2f} ms  | target {TARGET_MS:.0f} ms | "
           f"seed plan API target {SEED_API_TARGET_MS:.0f} ms")
     print(f"plan: {plan}")
-    drop_database(admin, name)
+    drop_scratch(db)
 
 
 if __name__ == "__main__":

@@ -17,16 +17,16 @@ import os
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import psycopg  # noqa: E402
+from scratch import drop_scratch, scratch_database, weekday_sessions  # noqa: E402
 
 from valuation_platform.lib.dbt import DBT_PROJECT_DIR  # noqa: E402
-from valuation_platform.warehouse.embedded import drop_database, embedded_settings, ensure_database  # noqa: E402
 
 MODEL = "fct_ic_score_quality"
 SECTORS = ["Technology", "Healthcare", "Financials", "Consumer Discretionary", "Consumer Staples", "Energy",
@@ -95,15 +95,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=306)
     args = parser.parse_args()
 
-    admin = embedded_settings("postgres")
-    name = "vp_bench_score_quality"
-    drop_database(admin, name)
-    ensure_database(admin, name)
-    db = admin.with_dbname(name)
+    db = scratch_database("vp_bench_score_quality")
     os.environ.update(db.dbt_env())
-    end = date(2026, 11, 20)
-    weekdays = [end - timedelta(days=i) for i in range(2 * args.sessions + 10) if (end - timedelta(days=i)).weekday() < 5]
-    sessions = sorted(weekdays[: args.sessions + 1])  # the full build's sessions, then one more for the daily run
+    sessions = weekday_sessions(date(2026, 11, 20), args.sessions + 1)  # the full build's, then one more for the daily run
     history, new_day = sessions[:-1], sessions[-1]
 
     started = time.perf_counter()
@@ -128,7 +122,7 @@ def main() -> None:
         print(f"incremental run: {seconds:7.1f}s  (session {new_day} added: {rows:,} rows, {dates} score dates up to"
               f" {last}; the new date and the lookback's recomputed)")
     finally:
-        drop_database(admin, name)
+        drop_scratch(db)
 
 
 if __name__ == "__main__":
