@@ -137,7 +137,7 @@ def test_mart_materialized_with_column_types(page, ui):
 
 
 def test_mart_materialization_carries_the_tables_row_count(shared_demo):
-    """dagster-dbt's fetch_row_counts on the dbt build: the event's dagster/row_count is the table's count."""
+    """The row count lib/dbt_metadata.py attaches after the dbt build: the event's dagster/row_count is the table's count."""
     import dagster as dg
     import psycopg
 
