@@ -42,7 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if worker and (session_target / "manifest.json").exists():
         DBT_PROJECT.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        for name in ("manifest.json", "partial_parse.msgpack"):  # the controller's parse
+        for name in ("manifest.json", "partial_parse.msgpack", "partial_parse.database"):  # the controller's parse
             shutil.copy(session_target / name, DBT_PROJECT.manifest_path.parent / name)
         return
     os.environ.setdefault(SESSION_VARIABLE, uuid.uuid4().hex[:10])  # xdist workers inherit it

@@ -2,7 +2,6 @@
 dbt tests become asset checks whose descriptions say what a failure means."""
 
 
-import hashlib
 import importlib.metadata
 import os
 import shutil
@@ -41,7 +40,8 @@ class PlatformDbtCliResource(DbtCliResource):
     """dagster-dbt's resource, told the dbt version by the installed package when `dbt` is the one beside this
     interpreter (the same dbt-core): dagster-dbt asks a `dbt --version` process, a whole dbt import before
     every dbt step, only to learn it. It builds no dbt adapter in the step's process: the adapter only served
-    dagster-dbt's per-model metadata queries, which lib/dbt_metadata.py answers in two queries."""
+    dagster-dbt's per-model metadata queries, which lib/dbt_metadata.py answers in two queries. The dbt
+    assets build through ``in_process`` (lib/dbt_in_process.py), not a dbt subprocess per step."""
 
     @cached_property
     def _cli_version(self) -> version.Version:
@@ -51,6 +51,15 @@ class PlatformDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
         return None
+
+    def in_process(self, args: Sequence[str], *, context: dg.AssetExecutionContext, target_path: Path) -> Any:
+        """``dbt <args>`` for what the step is asked to build, run in this process on a cached parse
+        (lib/dbt_in_process.py): the step's events as ``.cli(...)`` gives them, without a dbt subprocess."""
+        from valuation_platform.lib.dbt_in_process import invoke
+
+        return invoke(args, context=context, project_dir=Path(self.project_dir),
+                      profiles_dir=Path(self.profiles_dir or self.project_dir), target_path=target_path,
+                      target_root=target_root(), cli_version=self._cli_version)
 
 
 class PlatformDbtProjectPreparer(DagsterDbtProjectPreparer):
@@ -69,8 +78,13 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def prepare_manifest() -> None:
-    """`dbt parse` into DBT_PROJECT's manifest (what `vp prepare` and every `vp` run do first)."""
+    """`dbt parse` into DBT_PROJECT's manifest (what `vp prepare` and every `vp` run do first), and the database
+    it parsed for beside its partial-parse state, so the steps' first parse in a process starts from it
+    (lib/dbt_in_process.parse)."""
+    from valuation_platform.lib.dbt_in_process import DEFAULT_DATABASE, PREPARED_DATABASE_FILE, PROFILE_DATABASE
+
     PlatformDbtProjectPreparer().prepare(DBT_PROJECT)
+    (target_root() / PREPARED_DATABASE_FILE).write_text(os.environ.get(PROFILE_DATABASE, DEFAULT_DATABASE))
 
 
 # Run tags that narrow the scores models to one ticker or one sector (the seed CLI's --ticker / --sector),
@@ -149,47 +163,27 @@ def with_pictures(events: Iterable[Any], pictures: Mapping[str, MartPictures],
         yield event
 
 
-def profile_settings() -> tuple[tuple[str, str], ...]:
-    """The variables dbt_project/profiles.yml reads (VP_PG_HOST, _PORT, _USER, _PASSWORD, _DBNAME) as this process
-    has them: what tells one dbt profile from another."""
-    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("VP_PG_")))
-
-
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
-
-
 @contextmanager
-def parse_state(step: str, run_id: str) -> Iterator[Path]:
-    """A target folder for one dbt invocation (named as dagster-dbt names its own), seeded with the partial-parse
-    state last written for this profile; the state is updated from what the invocation wrote. dbt parses the
-    whole project again (~8 s of CPU) when the profile differs from the one its state was parsed with, and
-    dagster-dbt seeds every invocation from the one state `vp prepare` wrote: every dbt step against another
-    database than the prepared one (a second warehouse, a scenario's copy) paid that full parse. dbt checks
-    the state it is given (file checksums, env vars, profile), so a stale one costs a parse, never a wrong build.
-
-    A step that succeeds leaves no folder behind (compiled SQL, partial-parse copy, debug log: megabytes per step,
-    every day); a failed one keeps its folder, dbt.log included, and says where."""
-    root = DBT_PROJECT.project_dir / Path(os.environ.get("DBT_TARGET_PATH", "target"))
-    state = root / "parse_states" / hashlib.sha256(repr(profile_settings()).encode()).hexdigest()[:16] / PARTIAL_PARSE_FILE
-    target = root / f"{step}-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
-    if state.exists():  # otherwise dagster-dbt copies the prepared state, as before
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy(state, target / PARTIAL_PARSE_FILE)
+def step_folder(step: str, run_id: str) -> Iterator[Path]:
+    """dbt's target and log folder for one step (named as dagster-dbt names its own). A step that succeeds
+    leaves nothing behind (compiled SQL, debug log: megabytes per step, every day); a failed one keeps its
+    folder, dbt.log included, and says where."""
+    target = target_root() / f"{step}-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
     succeeded = False
     try:
         yield target
         succeeded = True
     finally:
-        written = target / PARTIAL_PARSE_FILE
-        if written.exists():  # a copy renamed over the state: a concurrent step never reads half a file
-            state.parent.mkdir(parents=True, exist_ok=True)
-            partial = state.with_name(f"{PARTIAL_PARSE_FILE}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
-            shutil.copy(written, partial)
-            os.replace(partial, state)
         if succeeded:
             shutil.rmtree(target, ignore_errors=True)
         elif target.exists():
             dg.get_dagster_logger().warning(f"dbt's folder for this step, its debug log included, is kept: {target}")
+
+
+def target_root() -> Path:
+    """dbt's DBT_TARGET_PATH (default target/) under the project: the steps' folders and the parse states.
+    Processes that parse for different warehouses (test workers) keep apart with one each."""
+    return DBT_PROJECT.project_dir / Path(os.environ.get("DBT_TARGET_PATH", "target"))
 
 
 DBT_POOL = "dbt"
@@ -224,8 +218,8 @@ def build_dbt_assets(
     )
     def _assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         warehouse.export_dbt_env()
-        with run_environment(context), parse_state(context.op_execution_context.op.name, context.run.run_id) as target:
-            invocation = dbt.cli([*BUILD, *STEP_FLAGS], context=context, target_path=target)
+        with run_environment(context), step_folder(context.op_execution_context.op.name, context.run.run_id) as target:
+            invocation = dbt.in_process([*BUILD, *STEP_FLAGS], context=context, target_path=target)
             # Read dbt's whole output before the metadata reads, so every relation exists when it is read. Column
             # types, not column lineage: sqlglot re-derives the lineage of every column of every model on every
             # build (~20 s of CPU for the two IC score marts alone); `vp docs` shows their lineage.
