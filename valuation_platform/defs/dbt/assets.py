@@ -11,6 +11,9 @@ asset per calendar.
 assets and checks of other domains keep naming ``dbt_models`` whichever of the three holds the model.
 """
 
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
 from valuation_platform.lib.dbt import DBT_PROJECT, build_dbt_assets
 from valuation_platform.lib.partitions import INDIA_TRADING_DAYS, OPTIONS_DAILY, US_TRADING_DAYS
 from valuation_platform.pipelines.scores import pictures as scores_pictures
@@ -33,3 +36,11 @@ dbt_daily_models = build_dbt_assets(
     pictures=MART_PICTURES)
 dbt_options_daily_models = build_dbt_assets("dbt_options_daily_models", select=OPTIONS_CALENDAR, partitions_def=OPTIONS_DAILY)
 dbt_india_daily_models = build_dbt_assets("dbt_india_daily_models", select=INDIA_CALENDAR, partitions_def=INDIA_TRADING_DAYS)
+
+
+def marts(*names: str) -> dg.AssetSelection:
+    """The named dbt models and the intermediate tables upstream of them, for a job that rebuilds those marts:
+    an intermediate is a table derived for its marts and no job rebuilds it on its own (staging views read
+    their tables live; seeds change with the code)."""
+    named = dg.AssetSelection.assets(*(get_asset_key_for_model([dbt_models], name) for name in names))
+    return named | (named.upstream() & dg.AssetSelection.tag("layer", "intermediate"))

@@ -8,6 +8,7 @@ a file in the landing folder is new or changed, then recomputes the latest sessi
 
 import dagster as dg
 
+from valuation_platform.defs.dbt.assets import marts
 from valuation_platform.defs.portfolio.assets import PHASES, fred_dgs10, portfolio_positions, portfolio_target_prices
 from valuation_platform.lib.partitions import US_TRADING_DAYS
 from valuation_platform.lib.landing import landing_sensor
@@ -19,7 +20,8 @@ portfolio_nightly_job = dg.define_asset_job(
     "portfolio_nightly_job",
     # the phases, then everything of the domain downstream of them: the marts BI reads and the assets that read
     # those marts (activity, insights, stress tests); no other job rebuilds them
-    selection=dg.AssetSelection.assets(*PHASES).downstream() & dg.AssetSelection.groups("portfolio"),
+    selection=(dg.AssetSelection.assets(*PHASES).downstream() & dg.AssetSelection.groups("portfolio"))
+    | marts("fct_target_prices"),  # after the scores job (19:00) rebuilt fct_daily_prices, which it reads
     partitions_def=US_TRADING_DAYS,
     description="Every analytics phase of one or more NYSE sessions and the portfolio marts, in dependency order.",
 )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from valuation_platform.defs.dbt.assets import marts
 from valuation_platform.defs.sec.automation import SEC_MARTS
 from valuation_platform.lib.policies import schedule_status
 from valuation_platform.sources.market_calendar import is_us_trading_day
@@ -20,11 +21,15 @@ NEW_YORK = ZoneInfo("America/New_York")
 # the session before scoring it. The SEC statements are the weekly chain's (defs/sec/automation.py).
 SCORES_AND_INPUTS = (dg.AssetSelection.groups("scores")
                      | (dg.AssetSelection.groups("scores").upstream() & dg.AssetSelection.kind("dbt")) - SEC_MARTS)
+# The session's other US marts that read those (in the same run, after them): the as-of marts and ownership
+US_EVENING_MARTS = marts("fct_analyst_consensus", "fct_news_sentiment_summary", "fct_insider_activity",
+                         "fct_institutional_ownership")
 scores_daily_job = dg.define_asset_job(
     "scores_daily_job",
-    selection=SCORES_AND_INPUTS,
+    selection=SCORES_AND_INPUTS | US_EVENING_MARTS,
     description="The marts the IC Score reads, then the IC Score marts (inputs, scores, leaders, screener, changes, "
-    "quality), for one NYSE session.",
+    "quality), and the session's as-of marts (consensus, news summary, insider activity) and ownership, for one "
+    "NYSE session.",
 )
 
 

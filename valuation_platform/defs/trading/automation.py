@@ -14,9 +14,8 @@
 """
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
-from valuation_platform.defs.dbt.assets import dbt_models
+from valuation_platform.defs.dbt.assets import marts
 from valuation_platform.defs.trading.assets import (
     nse_bulk_block_deals,
     nse_corporate_events,
@@ -32,32 +31,28 @@ from valuation_platform.lib.policies import schedule_status, sensor_status
 IST = "Asia/Kolkata"
 
 
-def _marts(*names: str) -> dg.AssetSelection:
-    return dg.AssetSelection.assets(*(get_asset_key_for_model([dbt_models], n) for n in names))
-
-
 trading_symbols_job = dg.define_asset_job(
     "trading_symbols_job",
-    selection=dg.AssetSelection.assets(nse_symbol_master) | _marts("dim_nse_symbol", "fct_nse_symbol_mismatches"),
+    selection=dg.AssetSelection.assets(nse_symbol_master) | marts("dim_nse_symbol", "fct_nse_symbol_mismatches"),
     description="EQUITY_L.csv and the index lists, then dim_nse_symbol and fct_nse_symbol_mismatches.",
 )
 trading_calendar_job = dg.define_asset_job(
     "trading_calendar_job",
-    selection=dg.AssetSelection.assets(nse_corporate_events) | _marts("fct_corporate_events"),
+    selection=dg.AssetSelection.assets(nse_corporate_events) | marts("fct_corporate_events"),
     partitions_def=INDIA_TRADING_DAYS,
     description="One or more sessions' corporate calendar, then fct_corporate_events.",
 )
 trading_flows_job = dg.define_asset_job(
     "trading_flows_job",
     selection=dg.AssetSelection.assets(nse_institutional_flows, nsdl_fpi_investment)
-    | _marts("fct_institutional_flows", "fct_fpi_depository_flows"),
+    | marts("fct_institutional_flows", "fct_fpi_depository_flows"),
     description="NSE's FII/DII report and NSDL's FPI daily trends, then fct_institutional_flows and "
                 "fct_fpi_depository_flows.",
 )
 trading_disclosures_job = dg.define_asset_job(
     "trading_disclosures_job",
     selection=dg.AssetSelection.assets(nse_insider_trades, nse_bulk_block_deals)
-    | _marts("fct_india_insider_trades", "fct_bulk_block_deals"),
+    | marts("fct_india_insider_trades", "fct_bulk_block_deals"),
     partitions_def=INDIA_TRADING_DAYS,
     description="One or more sessions' insider-trading disclosures and bulk/block deals, then their marts.",
 )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from valuation_platform.defs.dbt.assets import marts
 from valuation_platform.defs.trading.desk import TradingDeskResource
 from valuation_platform.defs.trading.treasury import trading_accounts
 from valuation_platform.lib.checks import quarantine_check
@@ -60,8 +61,9 @@ cards_quarantine = quarantine_check(trade_cards, what="card documents")
 positions_quarantine = quarantine_check(trading_positions, what="position rows")
 
 guardrails_job = dg.define_asset_job(
-    "guardrails_job", selection=dg.AssetSelection.assets(trade_cards, trading_positions, guardrail_results),
-    description="New card versions, the desk's positions and their guardrail verdicts.")
+    "guardrails_job", selection=dg.AssetSelection.assets(trade_cards, trading_positions, guardrail_results)
+    | marts("fct_guardrail_results", "fct_trade_card_decisions"),
+    description="New card versions, the desk's positions and their guardrail verdicts, then their marts.")
 
 trading_new_cards = landing_sensor(
     name="trading_new_cards",

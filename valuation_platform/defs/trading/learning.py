@@ -3,6 +3,7 @@ month, and quality-drift alerts proposing a meta-label threshold for human appro
 
 import dagster as dg
 
+from valuation_platform.defs.dbt.assets import marts
 from valuation_platform.defs.trading.desk import TradingDeskResource, results, table_specs
 from valuation_platform.lib.checks import quarantine_check
 from valuation_platform.lib.metadata import materialized
@@ -46,8 +47,11 @@ def trade_outcomes(warehouse: WarehouseResource):
 
 fills_quarantine = quarantine_check(trade_fills, what="fill rows")
 
-learning_job = dg.define_asset_job("learning_weekly_job", selection=dg.AssetSelection.assets(trade_fills, trade_outcomes),
-                                   description="Fills, closed trades, playbook quality and drift proposals.")
+learning_job = dg.define_asset_job(
+    "learning_weekly_job",
+    selection=dg.AssetSelection.assets(trade_fills, trade_outcomes)
+    | marts("fct_trade_outcomes", "fct_playbook_performance", "fct_meta_label_proposals"),
+    description="Fills, closed trades, playbook quality and drift proposals, then their marts.")
 
 
 @dg.schedule(job=learning_job, cron_schedule="0 8 * * 6", execution_timezone="Asia/Kolkata",

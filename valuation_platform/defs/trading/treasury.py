@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from valuation_platform.defs.dbt.assets import marts
 from valuation_platform.defs.trading.desk import TradingDeskResource, results, table_specs
 from valuation_platform.lib.checks import quarantine_check
 from valuation_platform.lib.metadata import materialized, to_metadata
@@ -68,8 +69,9 @@ transfers_quarantine = quarantine_check(treasury_transfers, what="transfer rows"
 
 treasury_job = dg.define_asset_job(
     "treasury_daily_job",
-    selection=dg.AssetSelection.assets(trading_accounts, treasury_transfers, treasury_ledger),
-    description="Accounts, transfers, the ledger and its reconciliation check.",
+    selection=dg.AssetSelection.assets(trading_accounts, treasury_transfers, treasury_ledger)
+    | marts("fct_treasury_ledger", "fct_treasury_clawbacks", "fct_treasury_reconciliation"),
+    description="Accounts, transfers, the ledger and its reconciliation check, then the treasury marts.",
 )
 
 

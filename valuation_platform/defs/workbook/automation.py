@@ -10,6 +10,7 @@
 
 import dagster as dg
 
+from valuation_platform.defs.dbt.assets import marts
 from valuation_platform.defs.workbook.assets import (
     managers_workbook, valuation_digest, workbook_edits, workbook_social_posts,
 )
@@ -22,9 +23,10 @@ from valuation_platform.warehouse.tables.workbook import WORKBOOK_TABLES
 workbook_edits_job = dg.define_asset_job(
     "workbook_edits_job",
     selection=dg.AssetSelection.assets(workbook_edits, managers_workbook)
-    | (dg.AssetSelection.assets(workbook_edits).downstream() & dg.AssetSelection.groups("india")),
+    | (dg.AssetSelection.assets(workbook_edits).downstream() & dg.AssetSelection.groups("india"))
+    | marts("fct_discovered_drivers"),
     description="Apply the managers' edits (or one decision passed as run config), rebuild the drivers, their "
-    "snapshot and changelog, and rewrite the workbook.",
+    "snapshot and changelog, the discovered-drivers mart, and rewrite the workbook.",
 )
 workbook_daily_job = dg.define_asset_job(
     "workbook_daily_job",
