@@ -17,10 +17,9 @@ import subprocess
 import dagster as dg
 import pytest
 
-from tests.support.pipeline import env
 from valuation_platform.lib.dbt import DBT_PROJECT, DBT_PROJECT_DIR, PlatformDbtCliResource, build_dbt_assets, step_folder, target_root
 from valuation_platform.lib.dbt_in_process import (
-    MANIFESTS, PARTIAL_PARSE_FILE, PREPARED_DATABASE_FILE, parse, project_signature)
+    PARTIAL_PARSE_FILE, PREPARED_DATABASE_FILE, move_to_database, parse, project_signature)
 from valuation_platform.lib.resources import WarehouseResource
 
 # Fields that name when or how a node was parsed, not what it is
@@ -28,50 +27,42 @@ PARSE_BOOKKEEPING = {"created_at", "unrendered_config_call_dict"}
 
 
 def _described(manifest) -> dict[str, dict]:
-    return {uid: _without_empty_freshness({k: v for k, v in node.to_dict(omit_none=True).items()
-                                           if k not in PARSE_BOOKKEEPING})
+    return {uid: {k: v for k, v in node.to_dict(omit_none=True).items() if k not in PARSE_BOOKKEEPING}
             for uid, node in (*manifest.nodes.items(), *manifest.sources.items(), *manifest.unit_tests.items())}
 
 
-def _without_empty_freshness(node: dict) -> dict:
-    """A source without freshness has ``freshness: None`` after a whole parse and a freshness of empty
-    thresholds after a partial one (dbt 1.11): the same source."""
-    config = node.get("config") or {}
-    freshness = config.get("freshness")
-    if "freshness" in config and all(not (freshness or {}).get(k, {}).get("count") for k in ("warn_after", "error_after")):
-        node = {**node, "config": {k: v for k, v in config.items() if k != "freshness"}}
-    return node
-
-
 def test_a_moved_manifest_is_dbts_own_parse_for_that_database(pg_admin, tmp_path) -> None:
-    other = pg_admin.with_dbname("vpt_moved_manifest")
-    with env(other.dbt_env()):
-        moved = MANIFESTS.manifest(DBT_PROJECT_DIR, DBT_PROJECT_DIR, tmp_path / "unused")
-        server = tuple(sorted((k, v) for k, v in other.dbt_env().items() if k != "VP_PG_DBNAME"))
-        parsed_for, parsed = parse(DBT_PROJECT_DIR, DBT_PROJECT_DIR, tmp_path / "target", server, other.dbname)
-    assert parsed_for == "vpt_moved_manifest"
-    expected, got = _described(parsed), _described(moved)
+    server = tuple(sorted((k, v) for k, v in pg_admin.dbt_env().items() if k != "VP_PG_DBNAME"))
+    # another port: another server, so a whole parse of its own, for the database the moved copy goes to (the
+    # port is not in any node); both parses start from nothing, as dbt's own parse for each database would
+    other_port = tuple((k, "1" if k == "VP_PG_PORT" else v) for k, v in server)
+    root = tmp_path / "target"
+    parsed_for, parsed = parse(DBT_PROJECT_DIR, DBT_PROJECT_DIR, root, server, "vpt_parsed_here")
+    assert parsed_for == "vpt_parsed_here"
+    there_for, there = parse(DBT_PROJECT_DIR, DBT_PROJECT_DIR, root, other_port, "vpt_moved_there")
+    assert there_for == "vpt_moved_there"
+    expected = _described(there)
+    got = _described(move_to_database(parsed, "vpt_parsed_here", "vpt_moved_there"))
     assert got.keys() == expected.keys()
     differing = sorted(uid for uid in expected if got[uid] != expected[uid])
-    assert not differing, (differing[:3], [(expected[u], got[u]) for u in differing[:1]])
-    assert got["model.valuation_platform.fct_option_chain"]["relation_name"] == '"vpt_moved_manifest"."marts"."fct_option_chain"'
+    assert not differing, [(uid, {k: (str(expected[uid].get(k))[:200], str(got[uid].get(k))[:200])
+                                  for k in expected[uid].keys() | got[uid].keys()
+                                  if expected[uid].get(k) != got[uid].get(k)}) for uid in differing[:3]]
+    assert got["model.valuation_platform.fct_option_chain"]["relation_name"] == '"vpt_moved_there"."marts"."fct_option_chain"'
 
-    # the state that parse wrote is kept for the server, with the database it was parsed for: a later process
-    # asking for another database on that server parses (partially) for the recorded one, then moves
-    states = list((tmp_path / "target" / "parse_states").glob(f"*/{PARTIAL_PARSE_FILE}"))
-    assert len(states) == 1 and (states[0].parent / "database").read_text() == "vpt_moved_manifest"
-    parsed_for, _ = parse(DBT_PROJECT_DIR, DBT_PROJECT_DIR, tmp_path / "target", server, "vpt_another")
-    assert parsed_for == "vpt_moved_manifest"
-    port = tuple((k, "1" if k == "VP_PG_PORT" else v) for k, v in server)  # another server: a state of its own
-    assert parse(DBT_PROJECT_DIR, DBT_PROJECT_DIR, tmp_path / "target", port, "vpt_another")[0] == "vpt_another"
-    assert len(list((tmp_path / "target" / "parse_states").glob(f"*/{PARTIAL_PARSE_FILE}"))) == 2
+    # each server keeps its state with the database it was parsed for; a later process asking for another
+    # database on that server parses (partially) for the recorded one, then moves
+    states = sorted(root.glob(f"parse_states/*/{PARTIAL_PARSE_FILE}"))
+    assert sorted((state.parent / "database").read_text() for state in states) == ["vpt_moved_there", "vpt_parsed_here"]
+    assert parse(DBT_PROJECT_DIR, DBT_PROJECT_DIR, root, server, "vpt_another")[0] == "vpt_parsed_here"
+    assert parse(DBT_PROJECT_DIR, DBT_PROJECT_DIR, root, other_port, "vpt_another")[0] == "vpt_moved_there"
 
     # no state for the server yet: `vp prepare`'s, parsed for the database it recorded beside it
     prepared = tmp_path / "prepared"
     prepared.mkdir()
     shutil.copy(states[0], prepared / PARTIAL_PARSE_FILE)
-    (prepared / PREPARED_DATABASE_FILE).write_text("vpt_moved_manifest")
-    assert parse(DBT_PROJECT_DIR, DBT_PROJECT_DIR, prepared, server, "vpt_another")[0] == "vpt_moved_manifest"
+    (prepared / PREPARED_DATABASE_FILE).write_text("vpt_prepared_for")
+    assert parse(DBT_PROJECT_DIR, DBT_PROJECT_DIR, prepared, server, "vpt_another")[0] == "vpt_prepared_for"
 
 
 def test_a_changed_project_file_changes_the_signature(tmp_path) -> None:
