@@ -122,3 +122,27 @@ def test_a_dagster_step_builds_in_process_and_fails_with_dbts_error(fresh_db, mo
     kept = sorted(set(target_root().glob("in_process_probe-*")) - before)  # the failed step's folder
     assert len(kept) == 1 and "stg_india__drivers" in (kept[0] / "dbt.log").read_text()
     shutil.rmtree(kept[0])
+
+
+def test_prepare_writes_the_manifest_for_the_profiles_database_and_the_state_beside_it(pg_admin, tmp_path, monkeypatch) -> None:
+    """`vp prepare` (and the test session) leave manifest.json in the profile's database, and the server's
+    parse state with the database it was parsed for, which the next process's first parse starts from."""
+    import json
+
+    from valuation_platform.lib import dbt_in_process
+
+    monkeypatch.setattr(dbt_in_process, "MANIFESTS", dbt_in_process.ManifestCache())  # this process's first parse
+    (tmp_path / "target").mkdir()
+    for name in (PARTIAL_PARSE_FILE, PREPARED_DATABASE_FILE):  # the session's: a partial parse, then a move
+        shutil.copy(target_root() / name, tmp_path / "target" / name)
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    for name, value in pg_admin.with_dbname("vpt_prepared_here").dbt_env().items():
+        monkeypatch.setenv(name, value)
+    manifest_path = tmp_path / "target" / "manifest.json"
+    dbt_in_process.prepare(DBT_PROJECT_DIR, DBT_PROJECT_DIR, tmp_path / "target", manifest_path)
+    nodes = json.loads(manifest_path.read_text())["nodes"]
+    assert nodes["model.valuation_platform.fct_option_chain"]["relation_name"] == '"vpt_prepared_here"."marts"."fct_option_chain"'
+    assert (tmp_path / "target" / PARTIAL_PARSE_FILE).stat().st_size > 100_000
+    recorded = (tmp_path / "target" / PREPARED_DATABASE_FILE).read_text()
+    server = tuple(sorted((k, v) for k, v in pg_admin.dbt_env().items() if k != "VP_PG_DBNAME"))
+    assert parse(DBT_PROJECT_DIR, DBT_PROJECT_DIR, tmp_path / "target", server, "vpt_elsewhere")[0] == recorded

@@ -19,7 +19,6 @@ from valuation_platform.lib.dbt_metadata import with_table_metadata
 from valuation_platform.lib.policies import DOMAIN_OWNERS
 from valuation_platform.lib.resources import WarehouseResource
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
-from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 from packaging import version
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -62,15 +61,6 @@ class PlatformDbtCliResource(DbtCliResource):
                       target_root=target_root(), cli_version=self._cli_version)
 
 
-class PlatformDbtProjectPreparer(DagsterDbtProjectPreparer):
-    """dagster-dbt's preparer (`dbt parse`), through the resource above: no `dbt --version` process first."""
-
-    def _prepare_manifest(self, project: DbtProject) -> None:
-        PlatformDbtCliResource(project_dir=project).cli(
-            self._prepare_project_cli_args, target_path=project.target_path).wait()
-        self._invalidate_seeds_in_partial_parse(project)
-
-
 # dbt's own DBT_TARGET_PATH, which dagster-dbt also reads to find the partial-parse state it copies into each
 # invocation: processes that parse for different databases (test workers) keep apart with one each
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
@@ -78,13 +68,13 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def prepare_manifest() -> None:
-    """`dbt parse` into DBT_PROJECT's manifest (what `vp prepare` and every `vp` run do first), and the database
-    it parsed for beside its partial-parse state, so the steps' first parse in a process starts from it
-    (lib/dbt_in_process.parse)."""
-    from valuation_platform.lib.dbt_in_process import DEFAULT_DATABASE, PREPARED_DATABASE_FILE, PROFILE_DATABASE
+    """DBT_PROJECT's manifest.json for the current profile (what `vp prepare`, every `vp` run and the test
+    session do first), parsed in this process (lib/dbt_in_process.prepare): the dbt steps that follow in this
+    process reuse the parse."""
+    from valuation_platform.lib.dbt_in_process import prepare
 
-    PlatformDbtProjectPreparer().prepare(DBT_PROJECT)
-    (target_root() / PREPARED_DATABASE_FILE).write_text(os.environ.get(PROFILE_DATABASE, DEFAULT_DATABASE))
+    prepare(DBT_PROJECT.project_dir, Path(DBT_PROJECT.profiles_dir or DBT_PROJECT.project_dir), target_root(),
+            DBT_PROJECT.manifest_path)
 
 
 # Run tags that narrow the scores models to one ticker or one sector (the seed CLI's --ticker / --sector),

@@ -89,7 +89,7 @@ class ManifestCache:
         """A copy of the parsed manifest with its nodes in the profile's database (a build writes compiled
         code into the nodes it runs, so each build gets its own)."""
         profile = profile_settings()
-        database = dict(profile).get(PROFILE_DATABASE, "")
+        database = dict(profile).get(PROFILE_DATABASE) or DEFAULT_DATABASE
         server = tuple(item for item in profile if item[0] != PROFILE_DATABASE)
         key = (str(project_dir), str(profiles_dir), project_signature(project_dir), server)
         with self._lock:
@@ -102,6 +102,11 @@ class ManifestCache:
             return move_to_database(manifest.deepcopy(), parsed_for, database)
 
 
+def state_folder(target_root: Path, server: tuple[tuple[str, str], ...]) -> Path:
+    """Where the partial-parse state of one server (the profile but its database) is kept."""
+    return target_root / "parse_states" / hashlib.sha256(repr(server).encode()).hexdigest()[:16]
+
+
 def parse(project_dir: Path, profiles_dir: Path, target_root: Path, server: tuple[tuple[str, str], ...],
           database: str) -> tuple[str, Any]:
     """`dbt parse` in this process; returns the database it parsed for and dbt's Manifest.
@@ -112,7 +117,7 @@ def parse(project_dir: Path, profiles_dir: Path, target_root: Path, server: tupl
     target root, for the database it recorded (a whole parse when that was for another server)."""
     from dbt.cli.main import dbtRunner
 
-    folder = target_root / "parse_states" / hashlib.sha256(repr(server).encode()).hexdigest()[:16]
+    folder = state_folder(target_root, server)
     state, recorded = folder / PARTIAL_PARSE_FILE, folder / "database"
     prepared, prepared_for = target_root / PARTIAL_PARSE_FILE, target_root / PREPARED_DATABASE_FILE
     if state.exists() and recorded.exists():
@@ -157,6 +162,21 @@ def _parse_environment(database: str) -> Iterator[None]:
     finally:
         os.environ.pop(PROFILE_DATABASE, None)
         os.environ.update(saved)
+
+
+def prepare(project_dir: Path, profiles_dir: Path, target_root: Path, manifest_path: Path) -> None:
+    """What `dbt parse` leaves for Dagster, from this process's parse: ``manifest.json`` (the manifest Dagster
+    builds the dbt assets from, in the profile's database), and beside it the server's partial-parse state
+    with the database it was parsed for (the next process's first parse starts from it). A new database costs
+    a partial parse and a move, not a whole parse (the test session prepares for a new one every time)."""
+    manifest = MANIFESTS.manifest(project_dir, profiles_dir, target_root)
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest.writable_manifest().write(str(manifest_path))
+    server = tuple(item for item in profile_settings() if item[0] != PROFILE_DATABASE)
+    folder = state_folder(target_root, server)
+    for name, beside in ((PARTIAL_PARSE_FILE, PARTIAL_PARSE_FILE), ("database", PREPARED_DATABASE_FILE)):
+        if (folder / name).exists():
+            shutil.copy(folder / name, target_root / beside)
 
 
 def move_to_database(manifest: Any, parsed_for: str, database: str) -> Any:
