@@ -61,8 +61,8 @@ class PlatformDbtCliResource(DbtCliResource):
                       target_root=target_root(), cli_version=self._cli_version)
 
 
-# dbt's own DBT_TARGET_PATH, which dagster-dbt also reads to find the partial-parse state it copies into each
-# invocation: processes that parse for different databases (test workers) keep apart with one each
+# dbt's own DBT_TARGET_PATH (manifest.json, the parse states, the steps' folders): processes that parse for
+# different servers (test workers) keep apart with one each
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
                          target_path=Path(os.environ.get("DBT_TARGET_PATH", "target")))
 
@@ -206,7 +206,7 @@ def build_dbt_assets(
         name=name,
         pool=DBT_POOL,
     )
-    def _assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    def _assets(context: dg.AssetExecutionContext, dbt: PlatformDbtCliResource, warehouse: WarehouseResource):
         warehouse.export_dbt_env()
         with run_environment(context), step_folder(context.op_execution_context.op.name, context.run.run_id) as target:
             invocation = dbt.in_process([*BUILD, *STEP_FLAGS], context=context, target_path=target)
