@@ -38,18 +38,14 @@ ensure_dbt_on_path()
 class PlatformDbtCliResource(DbtCliResource):
     """dagster-dbt's resource, told the dbt version by the installed package when `dbt` is the one beside this
     interpreter (the same dbt-core): dagster-dbt asks a `dbt --version` process, a whole dbt import before
-    every dbt step, only to learn it. It builds no dbt adapter in the step's process: the adapter only served
-    dagster-dbt's per-model metadata queries, which lib/dbt_metadata.py answers in two queries. The dbt
-    assets build through ``in_process`` (lib/dbt_in_process.py), not a dbt subprocess per step."""
+    every dbt step, only to learn it. The dbt assets build through ``in_process`` (lib/dbt_in_process.py), not
+    a dbt subprocess per step; lib/dbt_metadata.py reads their row counts and column types."""
 
     @cached_property
     def _cli_version(self) -> version.Version:
         if shutil.which(self.dbt_executable) == str(_DBT_BESIDE_PYTHON):
             return version.parse(importlib.metadata.version("dbt-core"))
         return super()._cli_version
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
-        return None
 
     def in_process(self, args: Sequence[str], *, context: dg.AssetExecutionContext, target_path: Path) -> Any:
         """``dbt <args>`` for what the step is asked to build, run in this process on a cached parse

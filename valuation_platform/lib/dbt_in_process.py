@@ -20,14 +20,14 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliInvocation
+from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation
 from dagster_dbt.asset_utils import (
     DAGSTER_DBT_EXCLUDE_METADATA_KEY,
     DAGSTER_DBT_SELECT_METADATA_KEY,
@@ -54,6 +54,11 @@ def profile_settings() -> tuple[tuple[str, str], ...]:
     """The variables dbt_project/profiles.yml reads (VP_PG_HOST, _PORT, _USER, _PASSWORD, _DBNAME, VP_DBT_TARGET)
     as this process has them: what tells one dbt profile from another."""
     return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("VP_PG_") or k == "VP_DBT_TARGET"))
+
+
+def server_settings() -> tuple[tuple[str, str], ...]:
+    """The profile but its database: what one parse (and its partial-parse state) serves."""
+    return tuple(item for item in profile_settings() if item[0] != PROFILE_DATABASE)
 
 
 def project_signature(project_dir: Path) -> tuple[tuple[str, int, int], ...]:
@@ -88,9 +93,8 @@ class ManifestCache:
     def manifest(self, project_dir: Path, profiles_dir: Path, target_root: Path) -> Any:
         """A copy of the parsed manifest with its nodes in the profile's database (a build writes compiled
         code into the nodes it runs, so each build gets its own)."""
-        profile = profile_settings()
-        database = dict(profile).get(PROFILE_DATABASE) or DEFAULT_DATABASE
-        server = tuple(item for item in profile if item[0] != PROFILE_DATABASE)
+        database = os.environ.get(PROFILE_DATABASE) or DEFAULT_DATABASE
+        server = server_settings()
         key = (str(project_dir), str(profiles_dir), project_signature(project_dir), server)
         with self._lock:
             if key not in self._parsed:
@@ -136,16 +140,20 @@ def parse(project_dir: Path, profiles_dir: Path, target_root: Path, server: tupl
         if not result.success:
             raise DagsterDbtCliRuntimeError(f"dbt parse of {project_dir} failed: {result.exception}")
         written = workdir / PARTIAL_PARSE_FILE
-        if written.exists():  # copies renamed over the state: a concurrent process never reads half a file
+        if written.exists():
             folder.mkdir(parents=True, exist_ok=True)
-            suffix = f".{os.getpid()}.{threading.get_ident()}"
-            for source, final in ((written, state), (None, recorded)):
-                partial = final.with_name(final.name + suffix)
-                shutil.copy(source, partial) if source else partial.write_text(database)
-                os.replace(partial, final)
+            _replace(state, written.read_bytes())
+            _replace(recorded, database.encode())
         return database, result.result
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _replace(path: Path, content: bytes) -> None:
+    """``path`` with ``content``, renamed into place: a concurrent process never reads half a file."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_bytes(content)
+    os.replace(partial, path)
 
 
 @contextmanager
@@ -172,8 +180,7 @@ def prepare(project_dir: Path, profiles_dir: Path, target_root: Path, manifest_p
     manifest = MANIFESTS.manifest(project_dir, profiles_dir, target_root)
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     manifest.writable_manifest().write(str(manifest_path))
-    server = tuple(item for item in profile_settings() if item[0] != PROFILE_DATABASE)
-    folder = state_folder(target_root, server)
+    folder = state_folder(target_root, server_settings())
     for name, beside in ((PARTIAL_PARSE_FILE, PARTIAL_PARSE_FILE), ("database", PREPARED_DATABASE_FILE)):
         if (folder / name).exists():
             shutil.copy(folder / name, target_root / beside)
@@ -239,11 +246,11 @@ class InProcessDbtInvocation(DbtCliInvocation):
         return self.command
 
 
-def selection_args(context: dg.AssetExecutionContext) -> tuple[list[str], str | None]:
+def selection_args(context: dg.AssetExecutionContext, manifest: Mapping[str, Any],
+                   translator: DagsterDbtTranslator) -> tuple[list[str], str | None]:
     """dagster-dbt's ``--select``/``--exclude`` for what the step is asked to build, and the indirect selection
     its checks need. Always as plain arguments: a process has no command-line length limit, so never
     dagster-dbt's generated selectors.yml in a copy of the project (which it writes past 200 resources)."""
-    manifest, translator, _project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     return get_subset_selection_for_context(
         context=context, manifest=manifest,
         select=context.op.tags.get(DAGSTER_DBT_SELECT_METADATA_KEY),
@@ -270,7 +277,7 @@ def invoke(
     from dbt_common.events.functions import msg_to_dict
 
     manifest, translator, project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
-    selection, indirect = selection_args(context)
+    selection, indirect = selection_args(context, manifest, translator)
     command = [*args, *selection, *project_args(project_dir, profiles_dir, target_path),
                *(["--indirect-selection", indirect] if indirect else []),
                # dbt's own stdout logger off (the events below are echoed as dagster-dbt does); its debug log kept
