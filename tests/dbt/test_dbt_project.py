@@ -113,14 +113,49 @@ def test_every_mart_has_an_enforced_contract_with_typed_columns(dbt: Dbt, databa
     # the build above checked each contract; the tables it created hold exactly the declared columns, in order
     with psycopg.connect(database.url) as conn:
         rows = conn.execute(
-            "select table_name, column_name from information_schema.columns"
+            "select table_name, column_name, is_nullable from information_schema.columns"
             " where table_schema = 'marts' and table_name = any(%s) order by table_name, ordinal_position",
             (list(marts),),
         ).fetchall()
     created: dict[str, list[str]] = {}
-    for table, column in rows:
+    for table, column, _ in rows:
         created.setdefault(table, []).append(column)
     assert created == {name: list(node["columns"]) for name, node in marts.items()}
+    # a column whose contract says not_null is NOT NULL in Postgres (the database checks it, no test scans it)
+    declared = {(name, column) for name, node in marts.items() for column, col in node["columns"].items()
+                if any(c["type"] == "not_null" for c in col.get("constraints") or [])}
+    assert len(declared) > 250
+    assert {(table, column) for table, column, nullable in rows if nullable == "NO"} == declared
+
+
+def test_a_null_in_a_not_null_mart_column_fails_the_build_and_keeps_the_last_table(
+    dbt: Dbt, database: DatabaseSettings
+) -> None:
+    """The key columns' not_null is a contract constraint: the rebuild stops on the first NULL, naming the
+    column, and the mart BI reads stays the previous build's (dbt swaps the table in only after the insert)."""
+    spec = next(s for s in all_table_specs() if s.qualified == "analytics.option_chain_summary")
+    select = ("run", "--select", "stg_options__chain_summary", "fct_option_summary")
+    try:
+        with psycopg.connect(database.url, autocommit=True) as conn:
+            _insert_minimal_row(conn, spec, "1 hour")  # underlying 'x'
+        first = dbt.invoke(*select)
+        with psycopg.connect(database.url, autocommit=True) as conn:
+            conn.execute("alter table analytics.option_chain_summary alter column market drop not null")
+            conn.execute("update analytics.option_chain_summary set market = null")
+        second = dbt.invoke(*select)
+        outcome = {r.node.name: (str(r.status), r.message) for r in second.result}
+        with psycopg.connect(database.url) as conn:
+            kept = conn.execute("select underlying from marts.fct_option_summary").fetchall()
+    finally:
+        with psycopg.connect(database.url, autocommit=True) as conn:
+            conn.execute("truncate analytics.option_chain_summary")
+            conn.execute("alter table analytics.option_chain_summary alter column market set not null")
+        dbt.invoke(*select)  # the mart empty again for the module's other tests
+    assert first.success, first.exception
+    assert outcome["stg_options__chain_summary"][0] == "success"
+    status, message = outcome["fct_option_summary"]
+    assert status == "error" and 'null value in column "market"' in message, message
+    assert kept == [("x",)]  # the first build's table, untouched
 
 
 def test_every_table_is_analyzed_as_dbt_builds_it(dbt: Dbt, database: DatabaseSettings) -> None:
