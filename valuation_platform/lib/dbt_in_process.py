@@ -39,6 +39,8 @@ from dagster_dbt.asset_utils import (
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
 
+from valuation_platform.lib.dbt_behavior_flags import repair_behavior_flags
+
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 PROFILE_DATABASE = "VP_PG_DBNAME"
 PREPARED_DATABASE_FILE = "partial_parse.database"  # beside `vp prepare`'s state: the database it parsed for
@@ -121,6 +123,7 @@ def parse(project_dir: Path, profiles_dir: Path, target_root: Path, server: tupl
     target root, for the database it recorded (a whole parse when that was for another server)."""
     from dbt.cli.main import dbtRunner
 
+    repair_behavior_flags()  # before the first adapter of the process (every build here parses first)
     folder = state_folder(target_root, server)
     state, recorded = folder / PARTIAL_PARSE_FILE, folder / "database"
     prepared, prepared_for = target_root / PARTIAL_PARSE_FILE, target_root / PREPARED_DATABASE_FILE
