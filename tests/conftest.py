@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from pathlib import Path
@@ -10,16 +11,25 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
+PARSE_THREAD = pytest.StashKey["threading.Thread"]()
 
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+# Python's cycle collector, tuned for a test process that holds dbt manifests and Dagster definitions (a few
+# million objects): a full collection walks all of them, and at the defaults one ran every ~3 s of a worker's
+# dbt tests (~18 in 50 s). Fewer, later collections: a worker of `pytest -n 2 tests/dbt` spends ~7.7 s -> ~4.2 s
+# in the collector (timed with gc.callbacks), at the cost of cyclic garbage living a little longer.
+GC_THRESHOLDS = (2_000, 10, 100)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Test modules import the dbt assets, which read dbt's manifest at import: the session parses the project
-    before collection (a clean clone has no manifest; a working tree's may predate its models). The controller
-    parses before it starts the xdist workers, which find the manifest ready.
+    before collection (a clean clone has no manifest; a working tree's may predate its models). Under xdist the
+    controller parses in a subprocess while the workers start (tests/support/session_parse.py); each worker
+    waits for it before collecting and works in a dbt target folder of its own, from a copy of what it wrote.
 
     The parse names the shared demo's database: a manifest's relation names carry the database they were
     parsed for, and dagster-dbt's row counts and column types query those names, so the one manifest every
@@ -30,26 +40,35 @@ def pytest_configure(config: pytest.Config) -> None:
 
     from filelock import FileLock
 
+    from tests.support import session_parse
+
+    gc.set_threshold(*GC_THRESHOLDS)
     if not (REPO / "dbt_project").is_dir():  # a tests/ folder without the project (test_real_fixture_policy)
         return
+    session_target = REPO / "dbt_project" / "target"
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:  # its own dbt target folder, so one worker's parse for another database never spoils the other's
-        session_target = REPO / "dbt_project" / "target"
         os.environ["DBT_TARGET_PATH"] = str(session_target / worker)
-    from tests.support.pipeline import env
-    from tests.support.shared_demo import SESSION_VARIABLE, database_names
-    from valuation_platform.lib.dbt import DBT_PROJECT, prepare_manifest
-
-    if worker and (session_target / "manifest.json").exists():
-        DBT_PROJECT.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        session_parse.preload_libraries()
+        session_parse.wait_for_parse(session_target)
+        own = session_target / worker
+        own.mkdir(parents=True, exist_ok=True)
         for name in ("manifest.json", "partial_parse.msgpack", "partial_parse.database"):  # the controller's parse
-            shutil.copy(session_target / name, DBT_PROJECT.manifest_path.parent / name)
+            shutil.copy(session_target / name, own / name)
         return
+    from tests.support.shared_demo import SESSION_VARIABLE, database_names
+
     os.environ.setdefault(SESSION_VARIABLE, uuid.uuid4().hex[:10])  # xdist workers inherit it
-    target = DBT_PROJECT.manifest_path.parent
-    target.mkdir(parents=True, exist_ok=True)
-    demo = admin_settings().with_dbname(database_names()[0])
-    with FileLock(str(target / "pytest_parse.lock")), env(demo.dbt_env()):
+    os.environ.pop("DBT_TARGET_PATH", None)  # the session's parse is the workers' source: target/ itself
+    demo_profile = admin_settings().with_dbname(database_names()[0]).dbt_env()
+    if getattr(config.option, "dist", "no") != "no":  # the xdist controller: it collects nothing itself
+        config.stash[PARSE_THREAD] = session_parse.start_parse(session_target, demo_profile)
+        return
+    from tests.support.pipeline import env
+    from valuation_platform.lib.dbt import prepare_manifest
+
+    session_target.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(session_target / session_parse.LOCK)), env(demo_profile):
         prepare_manifest()
 
 
@@ -149,6 +168,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The controller (or a plain run) drops the shared demo's databases once every worker is done."""
     if os.environ.get("PYTEST_XDIST_WORKER") or not hasattr(session.config, "_tmp_path_factory"):
         return
+    parse = session.config.stash.get(PARSE_THREAD, None)
+    if parse is not None:  # workers that failed to start leave the controller here early: let the parse end
+        parse.join()
     base = session.config._tmp_path_factory.getbasetemp()
     if not (base / "shared_demo_stages.json").exists():
         return

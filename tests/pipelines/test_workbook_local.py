@@ -7,6 +7,8 @@ out below."""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
@@ -178,3 +180,34 @@ def test_a_manager_fills_a_suggestions_values_in_tab_7_then_approves(db, tmp_pat
     assert (second["decisions"], second["rejected"]) == (1, 0)
     assert decided == ("APPROVED", "pm.iyer", 75.0, 85.0)
     assert driver == (0.05, 75.0, 85.0, 1, "agent_discovery")  # DEMAND: the category's sign, +1
+
+
+def without_dimensions(path, out) -> None:
+    """``path`` re-zipped with every sheet's <dimension> element removed, as some writers save a workbook."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+            target.writestr(item, data)
+
+
+@pytest.mark.parametrize("dimensions", ["as openpyxl saves them", "left out"])
+def test_reading_the_local_workbook_matches_a_full_load(tmp_path, dimensions) -> None:
+    """read() and grids() open the file read-only; openpyxl's full load of the same file is the oracle, for
+    ragged rows, blank cells inside and at the end, and a sheet whose writer left out its size."""
+    rows = [["key", "value", "note"], ["a", 1.5, None], ["b"], [None, None, None, "tail"], ["c", 2, "x"]]
+    written = tmp_path / "written.xlsx"
+    backend = XlsxBackend(written)
+    backend.write_tabs({"First": rows, "Second": [["only"]]})
+    path = written
+    if dimensions == "left out":
+        path = tmp_path / "no_dimensions.xlsx"
+        without_dimensions(written, path)
+        assert b"<dimension" not in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    book = load_workbook(path, data_only=True)
+    expected = {name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames}
+    assert expected["First"][3] == [None, None, None, "tail"] and expected["First"][2] == ["b", None, None, None]
+    reader = XlsxBackend(path)
+    assert reader.read(["First", "Second", "Missing"]) == {**expected, "Missing": []}
+    assert reader.grids() == {"First": (5, 4), "Second": (1, 1)}

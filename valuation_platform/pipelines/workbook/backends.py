@@ -65,21 +65,36 @@ class XlsxBackend:
         self.path = Path(path)
         self.description = f"local workbook {self.path}"
 
-    def _load(self, *, data_only: bool = False):  # type: ignore[no-untyped-def]
+    def _load(self):  # type: ignore[no-untyped-def]
         from openpyxl import Workbook, load_workbook
 
         if self.path.exists():
-            return load_workbook(self.path, data_only=data_only)
+            return load_workbook(self.path)
         book = Workbook()
         book.remove(book.active)
+        return book
+
+    def _read_only(self):  # type: ignore[no-untyped-def]
+        """The workbook opened to read values: read-only mode parses a sheet as it is iterated instead of
+        building every cell's object first (a tenth of the time), values as last saved."""
+        from openpyxl import load_workbook
+
+        book = load_workbook(self.path, read_only=True, data_only=True)
+        for sheet in book.worksheets:
+            if sheet.max_row is None or sheet.max_column is None:  # its writer left out <dimension>: count
+                sheet.reset_dimensions()
+                sheet.calculate_dimension(force=True)
         return book
 
     def read(self, tabs: Sequence[str]) -> dict[str, Rows]:
         if not self.path.exists():
             return {t: [] for t in tabs}
-        book = self._load(data_only=True)
-        return {t: [list(r) for r in book[t].iter_rows(values_only=True)] if t in book.sheetnames else []
-                for t in tabs}
+        book = self._read_only()
+        try:
+            return {t: [list(r) for r in book[t].iter_rows(values_only=True)] if t in book.sheetnames else []
+                    for t in tabs}
+        finally:
+            book.close()
 
     def write_tabs(self, tabs: Mapping[str, Rows]) -> dict[str, Any]:
         book = self._load()
@@ -105,5 +120,8 @@ class XlsxBackend:
     def grids(self) -> dict[str, tuple[int, int]]:
         if not self.path.exists():
             return {}
-        book = self._load()
-        return {name: (book[name].max_row, book[name].max_column) for name in book.sheetnames}
+        book = self._read_only()
+        try:
+            return {sheet.title: (sheet.max_row, sheet.max_column) for sheet in book.worksheets}
+        finally:
+            book.close()
