@@ -54,8 +54,11 @@ def run_pipeline(
     """Materialize every asset (or those in ``select_groups`` / ``select_keys``) from ``mirror`` into ``db``."""
     from valuation_platform.definitions import build_defs
 
-    # a whole generated mirror names the settings its user would make
-    values = {**mirror_settings(mirror), "VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers}
+    # a whole generated mirror names the settings its user would make; the local workbook and the digests go
+    # beside the mirror, not to the clone's data/workbook/ (where runs on other workers would write too)
+    outputs = mirror.parent / f"{mirror.name}_{db.dbname}_workbook"
+    values = {**mirror_settings(mirror), "VP_SOURCE_ROOT": str(mirror), "VP_DATABASE_URL": db.url, "VP_TICKERS": tickers,
+              "VP_WORKBOOK_PATH": str(outputs / "valuation_workbook.xlsx"), "VP_DIGEST_DIR": str(outputs / "digests")}
     with env({**values, **(extra_env or {})}):
         defs = build_defs()
         graph = defs.resolve_asset_graph()
