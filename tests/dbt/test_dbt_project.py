@@ -67,8 +67,8 @@ class Dbt:
     manifest: object
     workdir: Path
 
-    def invoke(self, *command: str):
-        return self.runner.invoke([*command, *dbt_args(self.workdir)])  # type: ignore[attr-defined]
+    def invoke(self, *command: str, write_json: bool = False):
+        return self.runner.invoke([*command, *dbt_args(self.workdir, write_json=write_json)])  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,8 @@ def dbt(database: DatabaseSettings, tmp_path_factory: pytest.TempPathFactory) ->
         manifest = manifest_for(database)
         project = Dbt(dbtRunner(manifest=manifest), manifest, workdir)
         built = project.invoke(
-            "build", "--empty", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"
+            "build", "--empty", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test",
+            write_json=True,  # test_every_mart_has_an_enforced_contract_with_typed_columns reads manifest.json
         )
         failed = [(r.node.name, str(r.status), r.message) for r in built.result or []
                   if str(r.status) not in ("success", "pass", "no-op")]  # exposures: nothing to build
