@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -73,11 +74,17 @@ def run_pipeline(
 
 @contextmanager
 def production_instance(db: DatabaseSettings) -> Iterator[dg.DagsterInstance]:
-    """A Dagster instance over deploy/dagster.yaml's Postgres storage in ``db``, its event log keeping one
+    """A Dagster instance over deploy/dagster.yaml's Postgres storage in ``db``, each of its storages keeping one
     pooled connection: dagster-postgres otherwise opens a connection per event, and a whole-graph run writes
-    ~4,000 events (a planned event per asset and per dbt test of each run, then their results)."""
+    ~4,000 events (a planned event per asset and per dbt test of each run, then their results), and one per
+    run-storage read (~1,100 connections a whole-graph run, each a Postgres backend forked and torn down)."""
     with dg.instance_for_test(overrides={"storage": production_storage(db)}) as instance:
-        instance.event_log_storage.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=10)
+        for storage in (instance.event_log_storage, instance.run_storage, instance.schedule_storage):
+            storage.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=10)
+        # each asset event asks whether the tags table exists, on a second connection beside the pooled one
+        # (~500 connections a whole-graph run); the answer cannot change while the instance lives
+        events = instance.event_log_storage
+        events.has_table = functools.cache(events.has_table)  # type: ignore[method-assign]
         yield instance
 
 
