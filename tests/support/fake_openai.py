@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.support.loopback import serving_thread
+
 ENVELOPE, REFUSAL, LENGTH = "test_parse_pydantic_model", "test_parse_pydantic_model_refusal", "test_parse_max_tokens_reached"
 
 
@@ -96,7 +98,7 @@ class FakeOpenAI:
                     pass
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = serving_thread(self._httpd)
 
     @property
     def base_url(self) -> str:

@@ -20,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.support.loopback import serving_thread
+
 CELL = re.compile(r"^([A-Z]+)(\d+)$")
 RANGE = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))(?:!(.+))?$")
 
@@ -111,7 +113,7 @@ class FakeSheets:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = serving_thread(self.server)
 
     def __enter__(self) -> FakeSheets:
         self.thread.start()

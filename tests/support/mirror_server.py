@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from tests.support.loopback import serving_thread
 from valuation_platform.sources.http import SECRET_PARAMS
 
 
@@ -91,7 +92,7 @@ class MirrorServer:
                 self.wfile.write(payload)
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = serving_thread(self._httpd)
 
     @property
     def url(self) -> str:
