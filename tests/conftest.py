@@ -124,6 +124,12 @@ def shared_demo(pg_admin, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def session_base(tmp_path_factory) -> Path:
+    """The folder every xdist worker of this session shares (locks and markers of session-wide builds)."""
+    return _session_base(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def shared_mirror(tmp_path_factory) -> Path:
     """The shared demo's mirror alone, for tests that read its files but not what the demo built: they need
     not wait for the build, so they can run on another xdist worker (their own xdist group) meanwhile."""
@@ -165,15 +171,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """The controller (or a plain run) drops the shared demo's databases once every worker is done."""
+    """The controller (or a plain run) drops the session's shared databases once every worker is done: the
+    shared demo's and the workbook templates."""
     if os.environ.get("PYTEST_XDIST_WORKER") or not hasattr(session.config, "_tmp_path_factory"):
         return
     parse = session.config.stash.get(PARSE_THREAD, None)
     if parse is not None:  # workers that failed to start leave the controller here early: let the parse end
         parse.join()
     base = session.config._tmp_path_factory.getbasetemp()
-    if not (base / "shared_demo_stages.json").exists():
-        return
-    from tests.support.shared_demo import drop_databases
+    if (base / "shared_demo_stages.json").exists():
+        from tests.support.shared_demo import drop_databases
 
-    drop_databases(admin_settings())
+        drop_databases(admin_settings())
+    if any(base.glob("vpt_wbt_*.built")):
+        from tests.support.workbook import drop_session_templates
+
+        drop_session_templates(admin_settings())

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support.pipeline import env
-from tests.support.workbook import build_template, clone, discovery
+from tests.support.workbook import clone, discovery, session_template
 from valuation_platform.pipelines.india.drivers import check_stored
 from valuation_platform.pipelines.workbook.backends import XlsxBackend
 from valuation_platform.pipelines.workbook.edits import edits_fingerprint, find_edits
@@ -22,7 +22,7 @@ from valuation_platform.warehouse.embedded import drop_database
 from valuation_platform.warehouse.tables.intelligence import DISCOVERED_DRIVERS
 from valuation_platform.warehouse.upsert import upsert
 
-# module-scoped template database: every test of the module on one xdist worker
+# module-scoped databases cloned from the session's workbook template: every test of the module on one xdist worker
 pytestmark = pytest.mark.xdist_group("workbook_defs")
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -30,9 +30,9 @@ EV = "SUBGROUP|AUTO|AUTO_TWO_THREE_WHEELERS|ev_adoption_rate"
 
 
 @pytest.fixture(scope="module")
-def setup(pg_admin, tmp_path_factory):
+def setup(pg_admin, tmp_path_factory, session_base):
     work = tmp_path_factory.mktemp("wb_defs")
-    template = build_template(pg_admin, "vpt_workbook_defs_template", work / "dbt", T0)
+    template = session_template(pg_admin, session_base, T0)
     db = clone(pg_admin, template.dbname, "vpt_workbook_defs")
     with psycopg.connect(db.url, autocommit=True) as conn:
         upsert(conn, DISCOVERED_DRIVERS, [
@@ -48,7 +48,6 @@ def setup(pg_admin, tmp_path_factory):
         with dg.instance_for_test() as instance:
             yield {"db": db, "defs": defs, "instance": instance, "values": values, "path": work / "workbook.xlsx"}
     drop_database(pg_admin, db.dbname)
-    drop_database(pg_admin, template.dbname)
 
 
 def materialize(setup, selection: list[str], config: dict | None = None) -> dg.ExecuteInProcessResult:

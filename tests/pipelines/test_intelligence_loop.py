@@ -33,7 +33,7 @@ from tests.support.dbt_build import dbt_build
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.fake_sheets import FakeSheets
 from tests.support.news_events import write_events
-from tests.support.workbook import build_template, clone
+from tests.support.workbook import clone, session_template
 from valuation_platform.analytics.intelligence.bounds import Bounds
 from valuation_platform.generator.intelligence import PIB
 from valuation_platform.pipelines.india.drivers import rebuild_drivers
@@ -53,7 +53,7 @@ from valuation_platform.warehouse.tables.intelligence import ANALYSIS_TABLES
 from valuation_platform.warehouse.tables.valuation import ANALYTICS_TABLES, RAW_TABLES
 from valuation_platform.warehouse.upsert import upsert
 
-# module-scoped template database: every test of the module on one xdist worker
+# module-scoped databases cloned from the session's workbook template: every test of the module on one xdist worker
 pytestmark = pytest.mark.xdist_group("intelligence_loop")
 
 T0 = datetime(2024, 7, 8, 12, 0, tzinfo=UTC)  # the hierarchy built
@@ -85,10 +85,8 @@ ANSWERS = {SEMIS.title: _answer(SUGGESTION),
 
 
 @pytest.fixture(scope="module")
-def template(pg_admin, tmp_path_factory):
-    db = build_template(pg_admin, "vpt_intelligence_loop_template", tmp_path_factory.mktemp("loop") / "dbt", T0)
-    yield db
-    drop_database(pg_admin, db.dbname)
+def template(pg_admin, session_base):
+    return session_template(pg_admin, session_base, T0)
 
 
 def _warehouse(conn: psycopg.Connection, shared_fixtures: Path, work: Path) -> None:

@@ -26,7 +26,7 @@ import pytest
 
 from tests.support.dbt_build import dbt_build
 from tests.support.fake_sheets import FakeSheets
-from tests.support.workbook import build_template, clone, discovery, seed_subgroups
+from tests.support.workbook import clone, discovery, seed_subgroups, session_template
 from valuation_platform.pipelines.india.drivers import rebuild_drivers
 from valuation_platform.pipelines.india.reference import SEED_DIR
 from valuation_platform.pipelines.workbook.backends import SheetsBackend
@@ -38,7 +38,7 @@ from valuation_platform.warehouse.embedded import drop_database
 from valuation_platform.warehouse.tables.intelligence import DISCOVERED_DRIVERS
 from valuation_platform.warehouse.upsert import upsert
 
-# module-scoped template database: every test of the module on one xdist worker
+# module-scoped databases cloned from the session's workbook template: every test of the module on one xdist worker
 pytestmark = pytest.mark.xdist_group("workbook_gate")
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # first drivers build
@@ -67,9 +67,9 @@ def find_row(values: list[list], key: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def scenario(shared_fixtures, pg_admin, tmp_path_factory):
+def scenario(shared_fixtures, pg_admin, tmp_path_factory, session_base):
     work = tmp_path_factory.mktemp("workbook_gate")
-    template = build_template(pg_admin, "vpt_workbook_gate_template", work / "dbt", T0)
+    template = session_template(pg_admin, session_base, T0)
     db = clone(pg_admin, template.dbname, "vpt_workbook_gate")
     metadata = recorded(shared_fixtures, RECORDED, "includeGridData=false")
     waits: list[float] = []
@@ -116,7 +116,6 @@ def scenario(shared_fixtures, pg_admin, tmp_path_factory):
                        rewritten=rewritten, grids=grids)
     finally:
         drop_database(pg_admin, db.dbname)
-        drop_database(pg_admin, template.dbname)
 
 
 def test_fake_sheets_answers_like_the_recorded_api(shared_fixtures) -> None:

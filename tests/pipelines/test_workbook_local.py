@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from openpyxl import load_workbook
 
-from tests.support.workbook import build_template, clone, discovery
+from tests.support.workbook import clone, discovery, session_template
 from valuation_platform.pipelines.india.drivers import rebuild_drivers
 from valuation_platform.pipelines.workbook.backends import XlsxBackend
 from valuation_platform.pipelines.workbook.edits import apply_workbook_edits, find_edits
@@ -25,7 +25,7 @@ from valuation_platform.warehouse.embedded import drop_database
 from valuation_platform.warehouse.tables.intelligence import DISCOVERED_DRIVERS
 from valuation_platform.warehouse.upsert import upsert
 
-# module-scoped template database: every test of the module on one xdist worker
+# module-scoped databases cloned from the session's workbook template: every test of the module on one xdist worker
 pytestmark = pytest.mark.xdist_group("workbook_local")
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -35,10 +35,8 @@ MACRO_KEYS = ("MACRO|interest_rate_10y", "MACRO|gdp_growth")
 
 
 @pytest.fixture(scope="module")
-def template(pg_admin, tmp_path_factory):
-    db = build_template(pg_admin, "vpt_workbook_local_template", tmp_path_factory.mktemp("wb_local") / "dbt", T0)
-    yield db
-    drop_database(pg_admin, db.dbname)
+def template(pg_admin, session_base):
+    return session_template(pg_admin, session_base, T0)
 
 
 @pytest.fixture

@@ -1,18 +1,22 @@
 """A warehouse holding the real driver hierarchy for the workbook tests: the India seeds and the macro /
 company marts built by dbt (empty raw tables: series drivers without values, no companies), then the
-drivers build the asset runs. Built once per module as a template; tests clone it."""
+drivers build the asset runs. Built once per test session and build time as a template database
+(``session_template``); modules and tests clone it."""
 
 from __future__ import annotations
 
 import csv
+import os
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
 import psycopg
+from filelock import FileLock
 from psycopg import sql
 
 from tests.support.dbt_build import dbt_build
+from tests.support.shared_demo import SESSION_VARIABLE
 from valuation_platform.pipelines.india.drivers import rebuild_drivers
 from valuation_platform.pipelines.india.reference import SEED_DIR
 from valuation_platform.warehouse.bootstrap import ensure_tables
@@ -35,6 +39,31 @@ def build_template(admin: DatabaseSettings, name: str, workdir: Path, now: datet
     with psycopg.connect(db.url, autocommit=True) as conn:
         rebuild_drivers(conn, now=now, updated_by="macro_sync")
     return db
+
+
+def session_template(admin: DatabaseSettings, base: Path, now: datetime) -> DatabaseSettings:
+    """The template built at ``now``, once per test session: the first module to ask builds it under a file lock
+    in ``base`` (the folder every xdist worker shares), the others reuse it; only clones are ever written to.
+    The session drops it at its end (``drop_session_templates``)."""
+    name = f"{_template_prefix()}{now:%Y%m%d%H%M}"
+    built = base / f"{name}.built"
+    with FileLock(str(base / f"{name}.lock")):
+        if not built.exists():
+            build_template(admin, name, base / name / "dbt", now)
+            built.touch()
+    return admin.with_dbname(name)
+
+
+def drop_session_templates(admin: DatabaseSettings) -> None:
+    with psycopg.connect(admin.with_dbname("postgres").url, autocommit=True) as conn:
+        names = [n for (n,) in conn.execute("select datname from pg_database where starts_with(datname, %s)",
+                                             (_template_prefix(),))]
+    for name in names:
+        drop_database(admin, name)
+
+
+def _template_prefix() -> str:
+    return f"vpt_wbt_{os.environ[SESSION_VARIABLE]}_"
 
 
 def clone(admin: DatabaseSettings, template: str, name: str) -> DatabaseSettings:
