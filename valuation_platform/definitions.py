@@ -9,7 +9,10 @@ import dagster as dg
 
 
 def build_defs() -> dg.Definitions:
+    from valuation_platform.lib.dagster_partition_keys import keep_partition_keys
     from valuation_platform.lib.dbt import DBT_PROJECT
+
+    keep_partition_keys()  # every process that runs or serves these definitions lists partition keys
 
     if not DBT_PROJECT.manifest_path.exists():
         raise FileNotFoundError(
