@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -149,10 +151,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def fresh_db(pg_admin, request):
-    """An empty database per test (dropped afterwards)."""
+    """An empty database per test (dropped afterwards). Named after the test, with a digest of its node id: two
+    tests whose names agree in the first few dozen characters (parametrized ones) may run at once on two
+    workers."""
     from valuation_platform.warehouse.embedded import drop_database, ensure_database
 
-    name = f"vpt_{request.node.name.lower()}"[:50].replace("[", "_").replace("]", "_").replace("-", "_")
+    readable = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40]
+    name = f"vpt_{readable}_{hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:8]}"
     drop_database(pg_admin, name)
     ensure_database(pg_admin, name)
     yield pg_admin.with_dbname(name)
