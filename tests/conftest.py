@@ -188,7 +188,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         from tests.support.shared_demo import drop_databases
 
         drop_databases(admin_settings())
-    if any(base.glob("vpt_wbt_*.built")):
-        from tests.support.workbook import drop_session_templates
+    if any(base.glob("*.built")):  # a workbook template's marker (tests/support/workbook.py imports dbt)
+        from tests.support.workbook import session_templates
+        from valuation_platform.warehouse.embedded import drop_database
 
-        drop_session_templates(admin_settings())
+        admin = admin_settings()
+        for name in session_templates(base):
+            drop_database(admin, name)

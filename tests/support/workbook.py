@@ -44,7 +44,7 @@ def build_template(admin: DatabaseSettings, name: str, workdir: Path, now: datet
 def session_template(admin: DatabaseSettings, base: Path, now: datetime) -> DatabaseSettings:
     """The template built at ``now``, once per test session: the first module to ask builds it under a file lock
     in ``base`` (the folder every xdist worker shares), the others reuse it; only clones are ever written to.
-    The session drops it at its end (``drop_session_templates``)."""
+    The session drops it at its end (``session_templates``)."""
     name = f"{_template_prefix()}{now:%Y%m%d%H%M}"
     built = base / f"{name}.built"
     with FileLock(str(base / f"{name}.lock")):
@@ -54,12 +54,9 @@ def session_template(admin: DatabaseSettings, base: Path, now: datetime) -> Data
     return admin.with_dbname(name)
 
 
-def drop_session_templates(admin: DatabaseSettings) -> None:
-    with psycopg.connect(admin.with_dbname("postgres").url, autocommit=True) as conn:
-        names = [n for (n,) in conn.execute("select datname from pg_database where starts_with(datname, %s)",
-                                             (_template_prefix(),))]
-    for name in names:
-        drop_database(admin, name)
+def session_templates(base: Path) -> list[str]:
+    """The templates this session built: their markers in ``base`` carry their names."""
+    return [marker.stem for marker in base.glob(f"{_template_prefix()}*.built")]
 
 
 def _template_prefix() -> str:

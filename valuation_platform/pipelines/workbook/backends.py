@@ -3,7 +3,8 @@ one interface, so writing the tabs and reading the managers' edits is one code p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -74,27 +75,28 @@ class XlsxBackend:
         book.remove(book.active)
         return book
 
-    def _read_only(self):  # type: ignore[no-untyped-def]
-        """The workbook opened to read values: read-only mode parses a sheet as it is iterated instead of
-        building every cell's object first (a tenth of the time), values as last saved."""
+    @contextmanager
+    def _read_only(self) -> Iterator[Any]:
+        """The workbook opened to read values (closed afterwards): read-only mode parses a sheet as it is
+        iterated instead of building every cell's object first (a tenth of the time), values as last saved."""
         from openpyxl import load_workbook
 
         book = load_workbook(self.path, read_only=True, data_only=True)
-        for sheet in book.worksheets:
-            if sheet.max_row is None or sheet.max_column is None:  # its writer left out <dimension>: count
-                sheet.reset_dimensions()
-                sheet.calculate_dimension(force=True)
-        return book
+        try:
+            for sheet in book.worksheets:
+                if sheet.max_row is None or sheet.max_column is None:  # its writer left out <dimension>: count
+                    sheet.reset_dimensions()
+                    sheet.calculate_dimension(force=True)
+            yield book
+        finally:
+            book.close()
 
     def read(self, tabs: Sequence[str]) -> dict[str, Rows]:
         if not self.path.exists():
             return {t: [] for t in tabs}
-        book = self._read_only()
-        try:
+        with self._read_only() as book:
             return {t: [list(r) for r in book[t].iter_rows(values_only=True)] if t in book.sheetnames else []
                     for t in tabs}
-        finally:
-            book.close()
 
     def write_tabs(self, tabs: Mapping[str, Rows]) -> dict[str, Any]:
         book = self._load()
@@ -120,8 +122,5 @@ class XlsxBackend:
     def grids(self) -> dict[str, tuple[int, int]]:
         if not self.path.exists():
             return {}
-        book = self._read_only()
-        try:
+        with self._read_only() as book:
             return {sheet.title: (sheet.max_row, sheet.max_column) for sheet in book.worksheets}
-        finally:
-            book.close()
