@@ -19,3 +19,31 @@
             select distinct score_date from {{ this }} order by score_date desc limit {{ lookback }}) as recent)
   {%- endif -%}
 {%- endmacro %}
+
+{#- The tickers a scores run writes (scores_selected over dim_company's sectors), as a subquery: for the
+    scores models that carry no sector column. -#}
+{% macro scores_selected_tickers() -%}
+  select company.ticker from {{ ref('dim_company') }} as company
+  where {{ scores_selected('company.ticker', 'company.sector') }}
+{%- endmacro %}
+
+{#- ``column`` among the tickers a scores run writes; `true` when the run selects every ticker. -#}
+{% macro scores_selected_tickers_in(column) -%}
+  {%- if run_var('scores_tickers') or run_var('scores_sector') -%}
+    {{ column }} in ({{ scores_selected_tickers() }})
+  {%- else -%} true {%- endif -%}
+{%- endmacro %}
+
+{#- The config of a daily scores model keyed by (ticker, score_date): incremental on the US sessions (tag daily),
+    its pre-hook deleting the window's rows (delete_window; `also`: the run's selection, as SQL text to render
+    then) before delete+insert on the key writes them again. -#}
+{% macro score_date_incremental(also) -%}
+  {{ return({
+      'materialized': 'incremental',
+      'unique_key': ['ticker', 'score_date'],
+      'incremental_strategy': 'delete+insert',
+      'tags': ['daily'],
+      'pre_hook': "{{ delete_window('score_date', " ~ also ~ ") }}",
+      'indexes': [{'columns': ['ticker', 'score_date'], 'unique': True}],
+  }) }}
+{%- endmacro %}

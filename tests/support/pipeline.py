@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ import dagster as dg
 from valuation_platform.cli import mirror_settings
 from valuation_platform.generator.mirror import WINDOW_DAYS
 from valuation_platform.generator.sec import DEFAULT_AS_OF
+from valuation_platform.lib.dagster_instance import pool_connections
 from valuation_platform.lib.runner import PartitionWindow, StageResult, materialize_all
 from valuation_platform.warehouse.settings import DatabaseSettings
 
@@ -75,16 +75,10 @@ def run_pipeline(
 @contextmanager
 def production_instance(db: DatabaseSettings) -> Iterator[dg.DagsterInstance]:
     """A Dagster instance over deploy/dagster.yaml's Postgres storage in ``db``, each of its storages keeping one
-    pooled connection: dagster-postgres otherwise opens a connection per event, and a whole-graph run writes
-    ~4,000 events (a planned event per asset and per dbt test of each run, then their results), and one per
-    run-storage read (~1,100 connections a whole-graph run, each a Postgres backend forked and torn down)."""
+    pooled connection (lib/dagster_instance.pool_connections; the runner asks for the same, the tests' other
+    uses of the instance, the UI's reads among them, share it)."""
     with dg.instance_for_test(overrides={"storage": production_storage(db)}) as instance:
-        for storage in (instance.event_log_storage, instance.run_storage, instance.schedule_storage):
-            storage.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=10)
-        # each asset event asks whether the tags table exists, on a second connection beside the pooled one
-        # (~500 connections a whole-graph run); the answer cannot change while the instance lives
-        events = instance.event_log_storage
-        events.has_table = functools.cache(events.has_table)  # type: ignore[method-assign]
+        pool_connections(instance)
         yield instance
 
 

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from valuation_platform.lib.dagster_instance import pool_connections
+
 # Tags Dagster itself uses to run a partition range as one run (single-run backfills).
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -261,6 +263,7 @@ def materialize_all(
     # and validate a fresh Definitions and all its jobs for every stage: ~1 s of CPU each, 20 stages a run.)
     job = dg.Definitions(assets=[*(defs.assets or []), *(defs.asset_checks or [])],
                          resources=dict(defs.resources or {})).resolve_implicit_global_asset_job_def()
+    pool_connections(instance)  # one connection per storage, not one per event (Postgres storage)
     graph = defs.resolve_asset_graph()
     step_of = _steps_by_asset(defs)
     results: list[StageResult] = []

@@ -8,6 +8,7 @@ days and the whole gap on reopening; before a ticker's first bar its returns are
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -63,6 +64,31 @@ def _ffill(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(np.take_along_axis(values, idx, axis=-1)), filled, np.nan)
 
 
+def _closes(conn: psycopg.Connection, rows: dict[str, int], first: date, last: date, days: list[date]) -> np.ndarray:
+    """The bars' closes as a (tickers, days) matrix, NaN where a ticker has no bar. The held tickers are most
+    of the universe (~1.4M bars at the seeds' scale): the server joins them into one tab-separated text that
+    polars parses and numpy places, 1.2 s where ~1.4M Python tuples took ~4 s (COPY is no faster from
+    psycopg: it hands over one message per row). Called inside the caller's transaction."""
+    closes = np.full((len(rows), len(days)), np.nan)
+    # the texts whatever the server's settings: ISO dates, and doubles in their shortest exact form
+    conn.execute("set local extra_float_digits = 1")
+    text = conn.execute(
+        "select string_agg(ticker || E'\\t' || to_char(trade_date, 'YYYY-MM-DD') || E'\\t'"
+        " || coalesce(close::text, ''), E'\\n')"
+        " from raw.polygon_daily_bars where ticker = any(%s) and trade_date between %s and %s",
+        (list(rows), first, last)).fetchone()[0]  # type: ignore[index]
+    if not text:
+        return closes
+    bars = pl.read_csv(io.StringIO(text), separator="\t", has_header=False, quote_char=None,
+                       schema={"ticker": pl.Utf8, "trade_date": pl.Date, "close": pl.Float64})
+    row = bars["ticker"].replace_strict(rows, return_dtype=pl.Int64).to_numpy()
+    col = bars["trade_date"].replace_strict({d: j for j, d in enumerate(days)}, default=-1,
+                                            return_dtype=pl.Int64).to_numpy()
+    on_day = col >= 0  # a bar on a day that is not a session (the calendar's holidays) is not placed
+    closes[row[on_day], col[on_day]] = bars["close"].to_numpy()[on_day]
+    return closes
+
+
 def read_positions(conn: psycopg.Connection, session: date) -> pl.DataFrame:
     cur = conn.execute("select * from raw.portfolio_positions where entry_date is null or entry_date <= %s"
                        " order by portfolio_id, position_id", (session,))
@@ -84,17 +110,11 @@ class History:
             self.positions = {s: read_positions(conn, s) for s in sessions}
             held = {t for frame in self.positions.values() if frame.height for t in frame["ticker"].to_list()}
             self.tickers = sorted((held - {CASH}) | set(BENCHMARK_TICKERS))
-            bars = conn.execute("select ticker, trade_date, close from raw.polygon_daily_bars where ticker = any(%s)"
-                                " and trade_date between %s and %s", (self.tickers, first, last)).fetchall()
+            self.rows = {t: i for i, t in enumerate(self.tickers)}
+            self.closes = _closes(conn, self.rows, first, last, self.days)
             self.prints = conn.execute("select obs_date, value from raw.fred_observations where series_id = %s and"
                                        " obs_date between %s and %s and value is not null order by obs_date",
                                        (RATE_SERIES, first - timedelta(days=14), last)).fetchall()
-        col = {d: j for j, d in enumerate(self.days)}
-        self.rows = {t: i for i, t in enumerate(self.tickers)}
-        self.closes = np.full((len(self.tickers), len(self.days)), np.nan)
-        for ticker, day, close in bars:
-            if day in col:
-                self.closes[self.rows[ticker], col[day]] = close
 
     def book(self, session: date) -> Book:
         positions = self.positions[session]

@@ -1,9 +1,14 @@
+{{ config(**score_date_incremental("scores_selected_tickers_in('ticker')")) }}
 -- Trailing calendar-day windows ending on each score day, from row-level facts dated when they became
 -- public: insider open-market buying net of selling (Form 4 P/S codes, by filing date) over 30 and 90
 -- days, and news sentiment (by publication date) over 7 and 30 days. Daily sums are interleaved with the
 -- score rows and summed with RANGE frames, so each score row sees exactly the events of its window.
+-- Incremental on the US sessions (tag daily): a run writes its window's score days, reading only the facts
+-- those days' windows reach (89 days before the window's start); the first build covers every score day.
+-- depends_on: {{ ref('dim_company') }}
 with panel as (
     select ticker, score_date from {{ ref('int_scores__panel') }}
+    where {{ in_window('score_date') }} and {{ scores_selected_tickers_in('ticker') }}
 ),
 
 insider_days as (
@@ -14,13 +19,14 @@ insider_days as (
         count(*) as trades
     from {{ ref('fct_insider_trades') }}
     where transaction_code in ('P', 'S') and not is_derivative and ticker is not null and total_value is not null
+      and {{ in_window_reach('filing_date', 89) }}
     group by ticker, filing_date
 ),
 
 news_days as (
     select ticker, published_date as day, sum(sentiment_score) as sentiment_sum, count(*) as articles
     from {{ ref('fct_news_sentiment') }}
-    where sentiment_score is not null
+    where sentiment_score is not null and {{ in_window_reach('published_date', 29) }}
     group by ticker, published_date
 ),
 

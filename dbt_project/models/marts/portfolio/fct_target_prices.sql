@@ -6,7 +6,10 @@ tags as (
     select portfolio_id, ticker, string_agg(tag, ',' order by tag) as tags from {{ ref('stg_portfolio__tags') }} group by 1, 2
 ),
 latest as (
-    select distinct on (ticker) ticker, close, trade_date from {{ ref('fct_daily_prices') }} order by ticker, trade_date desc
+    -- the targets' tickers only: the latest close of every ticker sorts the whole price history
+    select distinct on (ticker) ticker, close, trade_date from {{ ref('fct_daily_prices') }}
+    where ticker in (select ticker from targets)
+    order by ticker, trade_date desc
 )
 select
     targets.portfolio_id,

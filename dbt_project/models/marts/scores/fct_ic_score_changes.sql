@@ -1,10 +1,19 @@
+{{ config(**score_date_incremental("scores_selected_tickers_in('ticker')")) }}
 -- Day-over-day moves of more than {{ var('scores_change_threshold', 5) }} points in the overall score
 -- (against the ticker's previous scored session), with the factor whose score moved most.
-with scores as (
+-- Incremental on the US sessions (tag daily): a run writes the moves onto its window's score dates, reading
+-- those dates' scores and each ticker's last score before the window; the first build covers every date.
+-- depends_on: {{ ref('dim_company') }}
+with reached as (
+    {{ window_and_last_before(ref('fct_ic_scores'), 'ticker', 'score_date') }}
+),
+
+scores as (
     select
         *,
         lag(score_date) over by_ticker as previous_date
-    from {{ ref('fct_ic_scores') }}
+    from reached
+    where {{ scores_selected_tickers_in('ticker') }}
     window by_ticker as (partition by ticker order by score_date)
 )
 
@@ -20,7 +29,7 @@ select
     top_move.factor as top_factor,
     top_move.delta as top_factor_change
 from scores as cur
-inner join (select * from {{ ref('fct_ic_scores') }}) as prev
+inner join reached as prev
     on prev.ticker = cur.ticker and prev.score_date = cur.previous_date
 cross join lateral (
     select factor, delta from (values
@@ -40,3 +49,4 @@ cross join lateral (
     limit 1
 ) as top_move
 where abs(cur.overall_score - prev.overall_score) > {{ var('scores_change_threshold', 5) }}
+    and {{ in_window('cur.score_date') }}

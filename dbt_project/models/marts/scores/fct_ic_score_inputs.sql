@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    unique_key=['ticker', 'score_date'],
-    incremental_strategy='delete+insert',
-    tags=['daily'],
-    pre_hook="{{ delete_window('score_date', scores_selected('ticker', 'sector')) }}",
-    indexes=[{'columns': ['ticker', 'score_date'], 'unique': True}]
-) }}
+{{ config(**score_date_incremental("scores_selected('ticker', 'sector')")) }}
 -- Every factor's raw measures per universe ticker and US session, each as public on that day (point in
 -- time): statements by `filed`, ratings by date, 13F by filing deadline, Form 4 by filing date, news by
 -- publication date, prices and indicators up to the day.

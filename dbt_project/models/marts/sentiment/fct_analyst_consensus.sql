@@ -19,7 +19,8 @@ with ratings as (
 ),
 
 prices as (
-    select ticker, trade_date, close from {{ ref('fct_daily_prices') }}
+    -- a window's sessions read the closes inside it and each ticker's last close before it
+    select ticker, trade_date, close from ({{ window_and_last_before(ref('fct_daily_prices'), 'ticker', 'trade_date') }}) as reach
 ),
 
 sessions as (
@@ -67,11 +68,29 @@ consensus as (
     group by views.ticker, sessions.as_of_date
 ),
 
-close_ranges as (
-    select
-        ticker, trade_date, close,
-        coalesce(lead(trade_date) over (partition by ticker order by trade_date), '9999-12-31'::date) as next_trade_date
-    from prices
+-- the latest close on or before each as-of date: the consensus rows and the bars in one stream per ticker,
+-- ordered by day with a day's bar before its consensus row, each consensus row taking the close of the last
+-- bar before it (a range join of sessions to bars compares every session of a ticker with every bar of it:
+-- ~400M comparisons and most of a minute at the seeds' scale)
+stream as (
+    select ticker, as_of_date as day, 1 as is_consensus, null::double precision as close from consensus
+    union all
+    select ticker, trade_date, 0, close from prices
+),
+
+counted as (
+    select *, count(*) filter (where is_consensus = 0) over by_day as bars_so_far
+    from stream
+    window by_day as (partition by ticker order by day, is_consensus rows unbounded preceding)
+),
+
+last_close as (
+    -- a group = one bar and the consensus rows up to the next bar; group 0 has no bar before it
+    select ticker, day as as_of_date, is_consensus,
+           case when bars_so_far > 0 then first_value(close) over by_group end as close,
+           case when bars_so_far > 0 then first_value(day) over by_group end as trade_date
+    from counted
+    window by_group as (partition by ticker, bars_so_far order by day, is_consensus)
 )
 
 select
@@ -85,10 +104,10 @@ select
     consensus.sell_count,
     consensus.target_count,
     consensus.mean_price_target,
-    close_ranges.close as last_close,
-    close_ranges.trade_date as last_close_date,
-    {{ safe_divide('consensus.mean_price_target', 'close_ranges.close') }} - 1 as target_upside
+    last_close.close as last_close,
+    last_close.trade_date as last_close_date,
+    {{ safe_divide('consensus.mean_price_target', 'last_close.close') }} - 1 as target_upside
 from consensus
-left join close_ranges
-    on close_ranges.ticker = consensus.ticker
-    and consensus.as_of_date >= close_ranges.trade_date and consensus.as_of_date < close_ranges.next_trade_date
+inner join last_close
+    on last_close.ticker = consensus.ticker and last_close.as_of_date = consensus.as_of_date
+    and last_close.is_consensus = 1

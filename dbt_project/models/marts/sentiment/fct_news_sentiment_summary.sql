@@ -32,27 +32,54 @@ grid as (
     inner join sessions on sessions.as_of_date >= tickers.first_published
 ),
 
-recent as (
-    select grid.ticker, grid.as_of_date, scored.article_id, scored.sentiment_score, scored.sentiment_label,
-           grid.as_of_date - scored.published_date as days_before
+-- the articles of each window, as per-day sums over RANGE frames of a stream interleaving the grid's rows with
+-- the days' sums (as int_scores__flow_windows): a join of each session to its ticker's articles compares
+-- every session with every article of the ticker, ~300M comparisons at the seeds' scale
+news_days as (
+    select ticker, published_date as day,
+           count(article_id) as articles,
+           sum(sentiment_score) as score_sum,
+           count(sentiment_score) as scored,
+           count(*) filter (where sentiment_label = 'positive') as positive,
+           count(*) filter (where sentiment_label = 'negative') as negative
+    from scored
+    where {{ in_window_reach('published_date', (windows | max) - 1) }}
+    group by ticker, published_date
+),
+
+stream as (
+    select ticker, as_of_date as day, true as is_grid, 0::bigint as articles, null::double precision as score_sum,
+           0::bigint as scored, 0::bigint as positive, 0::bigint as negative
     from grid
-    inner join scored
-        on scored.ticker = grid.ticker
-        and scored.published_date <= grid.as_of_date
-        and scored.published_date > grid.as_of_date - {{ windows | max }}
+    union all
+    select ticker, day, false, articles, score_sum, scored, positive, negative from news_days
+),
+
+windowed as (
+    select
+        ticker, day, is_grid,
+        {%- for days in windows %}
+        {%- set frame = "by_day range between interval '" ~ (days - 1) ~ " days' preceding and current row" %}
+        sum(articles) over ({{ frame }}) as articles_{{ days }}d,
+        sum(score_sum) over ({{ frame }}) as score_sum_{{ days }}d,
+        sum(scored) over ({{ frame }}) as scored_{{ days }}d,
+        sum(positive) over ({{ frame }}) as positive_{{ days }}d,
+        sum(negative) over ({{ frame }}) as negative_{{ days }}d
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from stream
+    window by_day as (partition by ticker order by day)
 )
 
 select
-    grid.ticker,
-    grid.as_of_date,
+    ticker,
+    day as as_of_date,
     {%- for days in windows %}
-    {%- set in_days = "recent.days_before < " ~ days %}
-    count(recent.article_id) filter (where {{ in_days }}) as articles_{{ days }}d,
-    avg(recent.sentiment_score) filter (where {{ in_days }}) as avg_sentiment_{{ days }}d,
-    count(*) filter (where {{ in_days }} and recent.sentiment_label = 'positive') as positive_{{ days }}d,
-    count(*) filter (where {{ in_days }} and recent.sentiment_label = 'negative') as negative_{{ days }}d
+    articles_{{ days }}d::bigint as articles_{{ days }}d,
+    score_sum_{{ days }}d / nullif(scored_{{ days }}d, 0) as avg_sentiment_{{ days }}d,
+    positive_{{ days }}d::bigint as positive_{{ days }}d,
+    negative_{{ days }}d::bigint as negative_{{ days }}d
     {{- "," if not loop.last }}
     {%- endfor %}
-from grid
-left join recent using (ticker, as_of_date)
-group by grid.ticker, grid.as_of_date
+from windowed
+where is_grid
