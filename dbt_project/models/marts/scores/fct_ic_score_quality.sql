@@ -21,6 +21,12 @@
 -- --full-refresh after restating history. The rolling IC columns read the earlier dates' ICs back from the
 -- table, so they equal a full build's. The first build and --full-refresh compute every date.
 {% set horizon = var('scores_forward_sessions', 21) %}
+{#- signal -> its column in fct_ic_scores -#}
+{%- set signals = {'overall_score': 'overall_score'} -%}
+{%- for factor in ['value', 'growth', 'profitability', 'financial_health', 'momentum', 'analyst_consensus',
+                   'insider_activity', 'institutional', 'news_sentiment', 'technical'] %}
+{%- do signals.update({factor: factor ~ '_score'}) %}
+{%- endfor %}
 {% set ic_window = var('scores_ic_window', 63) %}
 {% set recompute = is_incremental() %}
 with sessions as (
@@ -42,90 +48,135 @@ todo as (
 {% endif %}
 
 forward as (
+    -- per price row, the return to the same ticker's close {{ horizon }} sessions later (NULL without a price
+    -- that session): one sort of the prices, where joining them to themselves through the sessions took two
+    -- (ticker in the "C" collation: only partitions by it, and compares bytewise)
     select
-        start_price.ticker,
-        start_price.trade_date as score_date,
-        end_price.close / nullif(start_price.close, 0) - 1 as forward_return
+        prices.ticker,
+        prices.trade_date as score_date,
+        first_value(prices.close) over ahead / nullif(prices.close, 0) - 1 as forward_return
     from (select * from {{ ref('fct_daily_prices') }}
-          {%- if recompute %} where trade_date in (select score_date from todo){% endif %}) as start_price
-    inner join sessions as s0 on s0.trade_date = start_price.trade_date
-    inner join sessions as s1 on s1.session_index = s0.session_index + {{ horizon }}
-    inner join (select * from {{ ref('fct_daily_prices') }}
-                {%- if recompute %} where trade_date in (select end_date from todo){% endif %}) as end_price
-        on end_price.ticker = start_price.ticker and end_price.trade_date = s1.trade_date
+          {%- if recompute %} where trade_date in (select score_date from todo union all select end_date from todo){% endif %}) as prices
+    inner join sessions using (trade_date)
+    window ahead as (partition by prices.ticker collate "C" order by sessions.session_index
+                     range between {{ horizon }} following and {{ horizon }} following)
 ),
 
-signals as (
-    select scores.score_date, scores.ticker, scores.sector, signal.name as signal, signal.value, forward.forward_return
+ticker_order as (
+    -- tickers numbered in their sort order: the ties below break on this number (an integer compares several
+    -- times faster than text in the database's collation; same order)
+    select ticker, row_number() over (order by ticker) as ticker_order
+    from (select distinct ticker from {{ ref('fct_ic_scores') }}
+          {%- if recompute %} where score_date in (select score_date from todo){% endif %}) as tickers
+),
+
+scored as (
+    -- one row per scored ticker and date with a known forward return: its signals and that return
+    select scores.score_date, ticker_order.ticker_order, scores.sector, forward.forward_return,
+        {%- for column in signals.values() %}
+        {{ column }}::double precision as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
     from (select * from {{ ref('fct_ic_scores') }}
           {%- if recompute %} where score_date in (select score_date from todo){% endif %}) as scores
     inner join forward using (ticker, score_date)
-    cross join lateral (values
-        ('overall_score', overall_score::double precision),
-        ('value', value_score),
-        ('growth', growth_score),
-        ('profitability', profitability_score),
-        ('financial_health', financial_health_score),
-        ('momentum', momentum_score),
-        ('analyst_consensus', analyst_consensus_score),
-        ('insider_activity', insider_activity_score),
-        ('institutional', institutional_score),
-        ('news_sentiment', news_sentiment_score),
-        ('technical', technical_score)
-    ) as signal(name, value)
-    where signal.value is not null and forward.forward_return is not null
+    inner join ticker_order using (ticker)
+    where forward.forward_return is not null
 ),
 
-scoped as (
-    select score_date, 'all' as scope, ticker, signal, value, forward_return from signals
-    union all
-    select score_date, sector, ticker, signal, value, forward_return from signals
-),
-
-ranked as (
+return_ranked as (
+    -- each signal's forward-return ranks among the tickers that have the signal, in both scopes: one sort by
+    -- return per scope serves all eleven signals (counting only the rows that have each). The average rank of
+    -- tied returns (Spearman) = (returns below + returns up to the last tie + 1) / 2.
     select
-        *,
-        -- average ranks for ties (Spearman)
-        rank() over (partition by score_date, scope, signal order by value)
-            + (count(*) over (partition by score_date, scope, signal, value) - 1) / 2.0 as value_rank,
-        rank() over (partition by score_date, scope, signal order by forward_return)
-            + (count(*) over (partition by score_date, scope, signal, forward_return) - 1) / 2.0 as return_rank,
-        -- ties ranked first, in ticker order (alphalens)
-        row_number() over (partition by score_date, scope, signal order by value, ticker) as first_rank,
-        count(*) over (partition by score_date, scope, signal) as n
-    from scoped
+        scored.*,
+        {%- for column in signals.values() %}
+        (count({{ column }}) over all_below + count({{ column }}) over all_to_return + 1)::double precision / 2
+            as {{ column }}_all_return_rank,
+        (count({{ column }}) over sector_below + count({{ column }}) over sector_to_return + 1)::double precision / 2
+            as {{ column }}_sector_return_rank{{ "," if not loop.last }}
+        {%- endfor %}
+    from scored
+    window all_to_return as (partition by score_date order by forward_return),
+           all_below as (all_to_return groups between unbounded preceding and 1 preceding),
+           sector_to_return as (partition by score_date, sector order by forward_return),
+           sector_below as (sector_to_return groups between unbounded preceding and 1 preceding)
 ),
 
-quintiles as (
+scopes as (
+    -- one row per score date and scope (all tickers, then each sector) and, per signal, the tickers that have
+    -- it: their signal values, forward returns and return ranks (the scope's) as parallel arrays, aligned by
+    -- the one aggregation
     select
-        *,
-        -- pandas.qcut of the ranks 1..n into 5: edges 1 + (n - 1) k / 5, right-closed, lowest included
-        case when first_rank = 1 then 1 else (5 * (first_rank - 1) + (n - 1) - 1) / (n - 1) end as quintile
-    from ranked
-    where n >= 5
+        score_date,
+        case when grouping(sector) = 1 then 'all' else sector end as scope,
+        {%- for column in signals.values() %}
+        array_agg(ticker_order) filter (where {{ column }} is not null) as {{ column }}_tickers,
+        array_agg({{ column }}) filter (where {{ column }} is not null) as {{ column }}_values,
+        array_agg(forward_return) filter (where {{ column }} is not null) as {{ column }}_returns,
+        case when grouping(sector) = 1
+            then array_agg({{ column }}_all_return_rank) filter (where {{ column }} is not null)
+            else array_agg({{ column }}_sector_return_rank) filter (where {{ column }} is not null)
+        end as {{ column }}_return_ranks{{ "," if not loop.last }}
+        {%- endfor %}
+    from return_ranked
+    group by grouping sets ((score_date), (score_date, sector))
 ),
 
 by_date as (
-    select
-        ranked.score_date,
-        ranked.scope,
-        ranked.signal,
-        count(*) as n_tickers,
-        corr(ranked.value_rank, ranked.return_rank) as ic
-    from ranked
-    group by ranked.score_date, ranked.scope, ranked.signal
-),
-
-quintile_returns as (
-    select
-        score_date, scope, signal,
-        {% for q in range(1, 6) %}
-        avg(forward_return) filter (where quintile = {{ q }}) as q{{ q }}_return,
-        {% endfor %}
-        avg(forward_return) filter (where quintile = 5) - avg(forward_return) filter (where quintile = 1)
-            as top_minus_bottom
-    from quintiles
-    group by score_date, scope, signal
+    -- each scope and signal ranked on its own, in a few hundred to a few thousand rows (sorts in memory),
+    -- where windows over every date, scope and signal at once sort ~17M rows
+    select scopes.score_date, scopes.scope, signal.name as signal, stats.*
+    from scopes
+    cross join lateral (values
+        {%- for signal, column in signals.items() %}
+        ('{{ signal }}', scopes.{{ column }}_tickers, scopes.{{ column }}_values, scopes.{{ column }}_returns,
+         scopes.{{ column }}_return_ranks){{ "," if not loop.last }}
+        {%- endfor %}
+    ) as signal(name, tickers, signal_values, forward_returns, return_ranks)
+    cross join lateral (
+        select
+            count(*) as n_tickers,
+            -- the rows come in (value, ticker) order (the windows' sort)
+            corr(value_rank, return_rank) as ic,
+            {%- for q in range(1, 6) %}
+            avg(forward_return) filter (where quintile = {{ q }}) as q{{ q }}_return,
+            {%- endfor %}
+            avg(forward_return) filter (where quintile = 5) - avg(forward_return) filter (where quintile = 1)
+                as top_minus_bottom
+        from (
+            select
+                ranked.forward_return,
+                ranked.return_rank,
+                -- average ranks for ties (Spearman): (values below + 1 + values up to the last tie) / 2, the
+                -- latter by binary search in the sorted values (a window counting them reads ahead over ties)
+                (ranked.value_rank_min + width_bucket(ranked.value, sorted.signal_values))::double precision / 2
+                    as value_rank,
+                -- pandas.qcut of the ranks 1..n into 5, ties ranked first in ticker order (alphalens): edges
+                -- 1 + (n - 1) k / 5, right-closed, lowest included; none under 5 tickers
+                case
+                    when sorted.n < 5 then null
+                    when ranked.first_rank = 1 then 1
+                    else (5 * (ranked.first_rank - 1) + (sorted.n - 1) - 1) / (sorted.n - 1)
+                end as quintile
+            from (
+                select
+                    value,
+                    forward_return,
+                    return_rank,
+                    rank() over by_value as value_rank_min,
+                    row_number() over by_first as first_rank
+                from unnest(signal.tickers, signal.signal_values, signal.forward_returns, signal.return_ranks)
+                    as member(ticker_order, value, forward_return, return_rank)
+                window by_value as (order by value),
+                       by_first as (order by value, ticker_order)
+            ) as ranked
+            cross join (
+                select array_agg(v order by v) as signal_values, count(*) as n
+                from unnest(signal.signal_values) as v
+            ) as sorted
+        ) as quintiled
+    ) as stats
+    where signal.tickers is not null
 ),
 
 {% if recompute %}
@@ -145,9 +196,9 @@ held_ics as (
 ),
 
 ics as (
-    select score_date, scope, signal, n_tickers, ic, true as is_new from by_date
+    select *, true as is_new from by_date
     union all
-    select score_date, scope, signal, null, ic, false from held_ics
+    select score_date, scope, signal, null, ic, {% for q in range(6) %}null, {% endfor %}false from held_ics
 ),
 {% endif %}
 
@@ -168,18 +219,17 @@ select
     rolling.signal,
     rolling.n_tickers,
     rolling.ic,
-    quintile_returns.q1_return,
-    quintile_returns.q2_return,
-    quintile_returns.q3_return,
-    quintile_returns.q4_return,
-    quintile_returns.q5_return,
-    quintile_returns.top_minus_bottom,
+    rolling.q1_return,
+    rolling.q2_return,
+    rolling.q3_return,
+    rolling.q4_return,
+    rolling.q5_return,
+    rolling.top_minus_bottom,
     rolling.ic_mean_window as ic_mean_63d,
     rolling.ic_std_window as ic_std_63d,
     rolling.ic_mean_window / nullif(rolling.ic_std_window, 0) as ic_ir_63d,
     rolling.ic_count_window as ic_count_63d
 from rolling
-left join quintile_returns using (score_date, scope, signal)
 {%- if recompute %}
 where rolling.is_new  -- the held rows only fed the windows
 {%- endif %}

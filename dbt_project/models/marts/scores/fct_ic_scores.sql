@@ -7,7 +7,7 @@
               "{{ delete_window('score_date', scores_selected('ticker', 'sector')) }}"],
     indexes=[{'columns': ['ticker', 'score_date'], 'unique': True}]
 ) }}
-{#- work_mem: the ranking sorts one row per measure; in memory it runs several times faster than spilled -#}
+{#- work_mem: the sort that groups the inputs by session and sector, and the per-group arrays, stay in memory -#}
 {#- factor -> its measures in fct_ic_score_inputs, each oriented higher = better -#}
 {%- set factors = {
     'value': ['earnings_yield', 'book_yield', 'sales_yield'],
@@ -21,18 +21,37 @@
     'news_sentiment': ['news_avg_7d', 'news_avg_30d'],
     'technical': ['rsi_14', 'macd_hist_pct', 'price_vs_sma50', 'price_vs_sma200'],
 } -%}
-{%- set measure_ids = {} -%}
-{%- for measures in factors.values() %}{% for m in measures %}{% do measure_ids.update({m: measure_ids | length}) %}{% endfor %}{% endfor -%}
+{%- set measures = [] -%}
+{%- for factor_measures in factors.values() %}{% do measures.extend(factor_measures) %}{% endfor -%}
 {%- set min_peers = var('scores_min_sector_peers', 10) -%}
+{#- Per measure, over a peer group: n, its non-null values (NaN included), and its non-NaN values negated and
+    sorted, i.e. largest first (_desc), which the percentiles below binary-search. -#}
+{%- set peer_aggregates -%}
+        {%- for m in measures %}
+        count({{ m }}) as {{ m }}_n,
+        array_agg(-{{ m }} order by -{{ m }}) filter (where {{ m }} <> 'NaN') as {{ m }}_desc{{ "," if not loop.last }}
+        {%- endfor %}
+{%- endset -%}
 -- The IC Score per ticker and session. Each measure becomes a percentile (percent_rank: the share of peers
 -- with a lower value, 0..1; 0.5 when it is the only value) among the session's scorable tickers of the same sector, or of
 -- the whole universe when the sector has fewer than {{ min_peers }} scorable tickers (peer_group says which).
 -- A factor score is 100 x the mean of its available measure percentiles (news: weighted by the 7- and
 -- 30-day article counts). The overall score is the weighted mean of the available factor scores with the
 -- ic_score_weights seed renormalised over them, rounded to 1..100.
-with inputs as (
-    select * from {{ ref('fct_ic_score_inputs') }}
+--
+-- How: one aggregation per session and sector sorts each measure's peer values into an array (small
+-- in-memory sorts of a few hundred values), then each ticker's percentile is a binary search of its value
+-- in its peers' array. Ranking in long form instead (one row per ticker, session and measure: ~25M rows at
+-- the seeds' scale) took two sorts too big for memory and a pivot back; this was several times slower.
+with inputs as not materialized (
+    -- the scorable rows (a value for at least one measure), with only the columns the score reads
+    select ticker, score_date, sector, articles_7d, articles_30d,
+        {%- for m in measures %}
+        {{ m }}::double precision as {{ m }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ ref('fct_ic_score_inputs') }}
     where {{ in_window('score_date') }} and close is not null
+      and coalesce({{ measures | join(', ') }}) is not null
 ),
 
 weights as (
@@ -43,76 +62,67 @@ weights as (
     from {{ ref('ic_score_weights') }}
 ),
 
-scorable as (
-    select
-        inputs.*,
-        count(*) over (partition by score_date, sector) as sector_peers
+universe as (
+    -- the peers of a thin sector's tickers (fewer than {{ min_peers }} scorable in the sector that day): every
+    -- scorable ticker of the session; aggregated only for the sessions that have a thin sector
+    select score_date, count(*) as universe_peers, {{ peer_aggregates }}
     from inputs
-    where coalesce(
-        {%- for measures in factors.values() %}{% for m in measures %}{{ m }}::double precision{{ ", " if not loop.last }}{% endfor %}{{ ", " if not loop.last }}{% endfor %}
-    ) is not null
+    where score_date in (
+        select score_date from inputs group by score_date, sector having count(*) < {{ min_peers }})
+    group by score_date
 ),
 
-measures as (
-    -- long form (one row per ticker, session and measure with a value): two sorts rank every measure at
-    -- once, where one window per measure and scope would sort the wide rows sixty times
-    select scorable.ticker, scorable.score_date, scorable.sector collate "C" as sector, scorable.sector_peers >= {{ min_peers }} as uses_sector_peers,
-           measure.measure_id, measure.value
-    from scorable
-    cross join lateral (values
-        {%- for measures in factors.values() %}{% set outer = loop %}{% for m in measures %}
-        ({{ measure_ids[m] }}, {{ m }}::double precision){{ "," if not (outer.last and loop.last) }}
-        {%- endfor %}{% endfor %}
-    ) as measure(measure_id, value)
-    where measure.value is not null
+sectors as (
+    -- one row per session and sector: the sector's peer aggregates, and its tickers' own inputs as parallel
+    -- arrays (one aggregation keeps them aligned) that `percentiles` unnests again, one row per ticker
+    select score_date, sector, count(*) as sector_peers,
+        array_agg(ticker) as tickers, array_agg(articles_7d) as articles_7d, array_agg(articles_30d) as articles_30d,
+        {%- for m in measures %}
+        array_agg({{ m }}) as {{ m }},
+        {%- endfor %}
+        {{ peer_aggregates }}
+    from inputs
+    group by score_date, sector
 ),
 
-in_sector as (
-    -- percent_rank = (rank - 1) / (n - 1), with rank and n from one sort of (session, sector, measure, value)
-    select ticker, score_date, measure_id,
-           case when n = 1 then 0.5 else (rank_in_group - 1)::double precision / (n - 1) end as percentile
-    from (
-        select ticker, score_date, measure_id,
-               rank() over by_value as rank_in_group,
-               count(*) over (by_value rows between unbounded preceding and unbounded following) as n
-        from measures
-        where uses_sector_peers
-        window by_value as (partition by score_date, sector, measure_id order by value)
-    ) as ranks
-),
-
-in_universe as (
-    -- thin sectors rank against every ticker of the session; only sessions that have a thin sector are sorted
-    select ticker, score_date, measure_id,
-           case when n = 1 then 0.5 else (rank_in_group - 1)::double precision / (n - 1) end as percentile
-    from (
-        select ticker, score_date, measure_id, uses_sector_peers,
-               rank() over by_value as rank_in_group,
-               count(*) over (by_value rows between unbounded preceding and unbounded following) as n
-        from measures
-        where score_date in (select score_date from measures where not uses_sector_peers)
-        window by_value as (partition by score_date, measure_id order by value)
-    ) as ranks
-    where not uses_sector_peers
-),
-
-ranked as (
-    select * from in_sector
-    union all
-    select * from in_universe
+peer_groups as (
+    select
+        sectors.*,
+        universe.universe_peers,
+        sectors.sector_peers >= {{ min_peers }} as uses_sector_peers,
+        {%- for m in measures %}
+        case when sectors.sector_peers >= {{ min_peers }} then sectors.{{ m }}_n else universe.{{ m }}_n end as {{ m }}_peers_n,
+        case when sectors.sector_peers >= {{ min_peers }} then sectors.{{ m }}_desc else universe.{{ m }}_desc end
+            as {{ m }}_peers_desc{{ "," if not loop.last }}
+        {%- endfor %}
+    from sectors
+    left join universe on universe.score_date = sectors.score_date and sectors.sector_peers < {{ min_peers }}
 ),
 
 percentiles as (
+    -- percent_rank = (rank - 1) / (n - 1), rank - 1 being the count of peer values below the ticker's: of the
+    -- peers' non-NaN values, all but those >= v, which width_bucket(-v, _desc) counts by binary search;
+    -- NaN ranks above every number (float8 order), so below it are all the non-NaN values
     select
-        scorable.ticker, scorable.score_date, scorable.sector, scorable.sector_peers,
-        scorable.articles_7d, scorable.articles_30d, scorable.sector_peers >= {{ min_peers }} as uses_sector_peers,
-        {%- for measures in factors.values() %}{% set outer = loop %}{% for m in measures %}
-        max(ranked.percentile) filter (where ranked.measure_id = {{ measure_ids[m] }}) as p_{{ m }}{{ "," if not (outer.last and loop.last) }}
-        {%- endfor %}{% endfor %}
-    from scorable
-    inner join ranked using (ticker, score_date)
-    group by scorable.ticker, scorable.score_date, scorable.sector, scorable.sector_peers,
-             scorable.articles_7d, scorable.articles_30d
+        own.ticker, peer_groups.score_date, peer_groups.sector, peer_groups.sector_peers, peer_groups.universe_peers,
+        peer_groups.uses_sector_peers, own.articles_7d, own.articles_30d,
+        {%- for m in measures %}
+        case
+            when own.{{ m }} is null then null
+            when peer_groups.{{ m }}_peers_n = 1 then 0.5
+            else (case when own.{{ m }} = 'NaN' then coalesce(cardinality(peer_groups.{{ m }}_peers_desc), 0)
+                       else cardinality(peer_groups.{{ m }}_peers_desc) - width_bucket(-own.{{ m }}, peer_groups.{{ m }}_peers_desc)
+                  end)::double precision / (peer_groups.{{ m }}_peers_n - 1)
+        end as p_{{ m }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from peer_groups
+    cross join lateral unnest(
+        peer_groups.tickers, peer_groups.articles_7d, peer_groups.articles_30d,
+        {%- for m in measures %}
+        peer_groups.{{ m }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ) as own(ticker, articles_7d, articles_30d, {{ measures | join(', ') }})
+    offset 0  -- computed here: else the planner defers these expressions and carries the arrays through the windows in `final`
 ),
 
 factor_scores as (
@@ -131,6 +141,7 @@ factor_scores as (
         {%- endif %}
         {%- endfor %}
     from percentiles
+    offset 0
 ),
 
 weighted as (
@@ -152,6 +163,7 @@ overall as (
         -- rounded before the confidence bands apply: weights in hundredths sum to 0.9000000000000001 in floats
         round((weight_present / weight_total)::numeric, 4)::double precision as data_completeness
     from weighted
+    offset 0
 ),
 
 final as (
