@@ -276,3 +276,24 @@ def test_option_chain_mart_is_incremental_on_its_window_and_drops_rows_pruned_up
     assert full == {(d, s) for d in days for s in (100.0, 110.0)}
     # the re-run partition lost its pruned row; the other day, outside the window, is untouched
     assert after == {(days[0], 100.0), (days[0], 110.0), (days[1], 100.0)}
+
+
+def test_a_daily_marts_key_test_checks_the_window_a_run_rewrote(dbt: Dbt, database: DatabaseSettings) -> None:
+    """A duplicated (ticker, as_of_date) on 2026-11-19: a run of the 20th does not re-read the mart's history
+    (it passes), a run whose window holds the 19th and a build without a window both find it."""
+    test = next(n.name for n in dbt.manifest.nodes.values()  # type: ignore[attr-defined]
+                if n.resource_type == "test" and n.name.startswith("unique_combination_of_columns_fct_analyst_consensus"))
+    row = {"ticker": "ZZZ", "as_of_date": "2026-11-19", "firms": 1, "rating_count": 1}
+
+    def passes(window: tuple[str, str] | None) -> bool:
+        extra = ["--vars", json.dumps({"window_start": window[0], "window_end": window[1]})] if window else []
+        return bool(dbt.invoke("test", "--select", test, *extra).success)
+
+    with psycopg.connect(database.url) as conn:
+        _insert(conn, "marts.fct_analyst_consensus", [row, row, row | {"as_of_date": "2026-11-20"}])
+    try:
+        verdicts = (passes(("2026-11-20", "2026-11-20")), passes(("2026-11-19", "2026-11-20")), passes(None))
+    finally:
+        with psycopg.connect(database.url) as conn:
+            conn.execute("truncate marts.fct_analyst_consensus")
+    assert verdicts == (True, False, False)

@@ -65,6 +65,12 @@ def test_python_assets_declare_their_table_and_columns(graph):
       "refs": [{"name": "fct_daily_prices"}], "config": {"severity": "warn"}},
      "Fails when two rows of fct_daily_prices share (ticker, trade_date): duplicate rows for one key. "
      "Severity warn: reported, downstream assets still run."),
+    ({"test_metadata": {"name": "unique_combination_of_columns",
+                        "kwargs": {"combination_of_columns": ["ticker", "as_of_date"], "window_column": "as_of_date"}},
+      "refs": [{"name": "fct_analyst_consensus"}], "config": {"severity": "error"}},
+     "Fails when two rows of fct_analyst_consensus share (ticker, as_of_date): duplicate rows for one key. "
+     "A daily run checks the rows of its window (as_of_date in the window). "
+     "Severity error: blocks the assets downstream."),
     ({"description": "Assets equal liabilities plus equity within 1%.", "config": {"severity": "error"}},
      "Assets equal liabilities plus equity within 1%. Severity error: blocks the assets downstream."),
 ])

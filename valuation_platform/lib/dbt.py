@@ -252,6 +252,8 @@ def check_description(node: Mapping[str, Any]) -> str:
     elif generic == "unique_combination_of_columns":
         key = ", ".join(args.get("combination_of_columns") or [])
         said = f"Fails when two rows of {model} share ({key}): duplicate rows for one key."
+        if args.get("window_column"):
+            said += f" A daily run checks the rows of its window ({args['window_column']} in the window)."
     elif generic == "accepted_range":
         said = f"Fails when {where} lies outside [{args.get('min_value', '-inf')}, {args.get('max_value', 'inf')}]."
     elif generic == "accepted_values":
