@@ -1,11 +1,11 @@
 {#- Generic tests written here because dbt hub packages (dbt_utils) cannot be installed. -#}
 
-{#- `window_column`: on a daily incremental mart, the column its pre-hook deletes the window by (delete_window) and
-    part of the key: a daily run checks the rows it rewrote (one session, not the whole history: 2-4 s a mart at
-    the seeds' scale), and a build without a window checks every row. Rows of other dates cannot collide with the
-    window's, the key holds the date. (A mart's first build writes its whole history; in a windowed backfill only
-    the window's part of it is checked, as in any later run.) Read only when executing, so the window is not part of dbt's parse (which
-    would re-parse the yml on every new window). -#}
+{#- `window_column`: on a daily incremental mart, the column its pre-hook deletes the window by (delete_window),
+    part of the key. A daily run checks the rows it rewrote (one session, not the whole history: 2-4 s a mart at
+    the seeds' scale); a build without a window checks every row. Rows of other dates cannot collide with the
+    window's: the key holds the date. (A mart's first build writes its whole history; in a windowed backfill only
+    the window's part of it is checked, as in any later run.) Read only when executing, so the window is not part
+    of dbt's parse, which would re-parse the yml on every new window. -#}
 {% test unique_combination_of_columns(model, combination_of_columns, window_column=none) %}
 select {{ combination_of_columns | join(', ') }}, count(*) as n_rows
 from {{ model }}

@@ -266,6 +266,9 @@ class _Contracts:
         return int(outward[min(steps, outward.size) - 1])
 
 
+_SIDES_COLUMNS = ("strike", "delta", "price", "iv", "option_type", "iv_status")  # _sides' arguments, in order
+
+
 def _sides(
     strike: ArrayLike, delta: ArrayLike, price: ArrayLike, iv: ArrayLike, option_type: ArrayLike, iv_status: ArrayLike,
 ) -> tuple[_Contracts, _Contracts]:
@@ -278,8 +281,15 @@ def _sides(
     return usable.where(sign > 0), usable.where(sign < 0)
 
 
-def build_strategies(
-    chain: pd.DataFrame,
+def build_strategies(chain: pd.DataFrame, *, spot: float, forward: float, **options: Any) -> list[Strategy]:
+    """Strategies from one expiry of an enriched chain (``price``, ``iv``, ``iv_status``, ``delta``); ``options``
+    are :func:`_strategies`' deltas and wing width."""
+    return _strategies(*_sides(*(chain[c].to_numpy() for c in _SIDES_COLUMNS)), spot=spot, forward=forward, **options)
+
+
+def _strategies(
+    calls: _Contracts,
+    puts: _Contracts,
     *,
     spot: float,
     forward: float,
@@ -288,16 +298,7 @@ def build_strategies(
     covered_call_delta: float = 0.30,
     wing_strikes: int = 2,
 ) -> list[Strategy]:
-    """Strategies from one expiry of an enriched chain (``price``, ``iv``, ``iv_status``, ``delta``)."""
-    calls, puts = _sides(*(chain[c].to_numpy() for c in ("strike", "delta", "price", "iv", "option_type", "iv_status")))
-    return _strategies(calls, puts, spot=spot, forward=forward, condor_delta=condor_delta, spread_delta=spread_delta,
-                       covered_call_delta=covered_call_delta, wing_strikes=wing_strikes)
-
-
-def _strategies(
-    calls: _Contracts, puts: _Contracts, *, spot: float, forward: float, condor_delta: float = 0.20,
-    spread_delta: float = 0.30, covered_call_delta: float = 0.30, wing_strikes: int = 2,
-) -> list[Strategy]:
+    """The strategies whose legs ``calls`` and ``puts`` (one expiry's usable contracts) hold."""
     otm_calls, otm_puts = calls.where(calls.strike > spot), puts.where(puts.strike < spot)
     out: list[Strategy] = []
 
@@ -391,8 +392,8 @@ def strategy_rows(enriched: pd.DataFrame, **build_options: Any) -> list[dict[str
     order = np.argsort(group, kind="stable")
     order = order[group[order] >= 0]
     starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0])
-    column = {c: enriched[c].to_numpy() for c in ("t_years", "underlying_price", "forward", "rate", "dividend_yield",
-                                                   "strike", "delta", "price", "iv", "option_type", "iv_status")}
+    column = {c: enriched[c].to_numpy()
+              for c in ("t_years", "underlying_price", "forward", "rate", "dividend_yield", *_SIDES_COLUMNS)}
     for rows_of in np.split(order, starts[1:]):  # each expiry's rows, in the chain's order
         first = rows_of[0]
         t = float(column["t_years"][first])
@@ -400,13 +401,12 @@ def strategy_rows(enriched: pd.DataFrame, **build_options: Any) -> list[dict[str
             continue
         spot, forward = float(column["underlying_price"][first]), float(column["forward"][first])
         r, q = float(column["rate"][first]), float(column["dividend_yield"][first])
-        calls, puts = _sides(*(column[c][rows_of] for c in ("strike", "delta", "price", "iv", "option_type", "iv_status")))
-        ok = column["iv_status"][rows_of] == IVStatus.OK.value
-        sigma = atm_iv(column["strike"][rows_of][ok], column["option_type"][rows_of][ok].astype(str),
-                       column["iv"][rows_of][ok], forward)
+        g = {c: column[c][rows_of] for c in _SIDES_COLUMNS}
+        ok = g["iv_status"] == IVStatus.OK.value
+        sigma = atm_iv(g["strike"][ok], g["option_type"][ok].astype(str), g["iv"][ok], forward)
         rows = [
             evaluate_strategy(s, spot=spot, t_years=t, rate=r, dividend_yield=q, sigma=sigma)
-            for s in _strategies(calls, puts, spot=spot, forward=forward, **build_options)
+            for s in _strategies(*_sides(*g.values()), spot=spot, forward=forward, **build_options)
         ]
         identity = {key: enriched[key].iloc[first] for key in keys}  # the groupby key's own values and types
         for row in rank_by_risk_reward(rows):
